@@ -1,0 +1,3 @@
+from anam_mcp import main
+
+main()

@@ -1,0 +1,115 @@
+"""What can go wrong when talking to Anam, as exceptions whose messages a person can act on.
+
+The tool layer turns every `AnamError` into an MCP error result; nothing here knows about MCP.
+Messages never contain the API key or the Authorization header.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnamError",
+    "AnamUnavailableError",
+    "AuthenticationError",
+    "ConnectionDroppedError",
+    "InvalidRequestError",
+    "MissingApiKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "UnreachableError",
+    "UnreadableResponseError",
+    "UpstreamTimeoutError",
+]
+
+
+class AnamError(Exception):
+    """Base class: a call to the Anam API did not produce a usable answer."""
+
+    #: Whether trying again later could help (tells the model to retry vs fix its input).
+    transient: bool = False
+
+
+class MissingApiKeyError(AnamError):
+    def __init__(self) -> None:
+        super().__init__(
+            "ANAM_API_KEY is not set. Create a key in Anam Lab (https://lab.anam.ai, API keys) and set it in the "
+            'MCP server\'s environment (the "env" block of your client config, or a .env file), then restart '
+            "the server."
+        )
+
+
+class AuthenticationError(AnamError):
+    def __init__(self, status: int = 401) -> None:
+        super().__init__(
+            f"Anam rejected the API key ({status}). Check ANAM_API_KEY: it may be mistyped, revoked or for "
+            "another environment."
+        )
+
+
+class PermissionDeniedError(AnamError):
+    def __init__(self, detail: str | None) -> None:
+        why = f": {detail}" if detail else ""
+        super().__init__(
+            f"Anam refused this request (403){why}. The key lacks permission, or your plan does not include "
+            "this option (for example a gated avatar model such as cara-4-latest)."
+        )
+
+
+class NotFoundError(AnamError):
+    def __init__(self, detail: str | None) -> None:
+        why = f": {detail}" if detail else ""
+        super().__init__(f"Anam could not find it (404){why}.")
+
+
+class InvalidRequestError(AnamError):
+    def __init__(self, status: int, detail: str | None) -> None:
+        why = f": {detail}" if detail else ""
+        super().__init__(f"Anam rejected the request as invalid ({status}){why}.")
+
+
+class RateLimitedError(AnamError):
+    transient = True
+
+    def __init__(self, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        when = f"after {retry_after:g} s" if retry_after is not None else "in a few seconds"
+        super().__init__(f"Anam is rate limiting requests (429). Try again {when}.")
+
+
+class AnamUnavailableError(AnamError):
+    transient = True
+
+    def __init__(self, status: int, detail: str | None = None, retry_after: float | None = None) -> None:
+        self.status = status
+        self.retry_after = retry_after
+        why = f": {detail}" if detail else ""
+        super().__init__(f"Anam is unavailable or failed ({status}){why}. Try again later.")
+
+
+class UpstreamTimeoutError(AnamError):
+    transient = True
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Anam did not answer within {seconds:g} s. Try again later.")
+
+
+class UnreachableError(AnamError):
+    transient = True
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(
+            f"Could not connect to the Anam API at {base_url}. Check the network, a proxy (HTTPS_PROXY) or "
+            "ANAM_API_URL."
+        )
+
+
+class UnreadableResponseError(AnamError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Anam sent a response that could not be read ({reason}). Try again later.")
+
+
+class ConnectionDroppedError(AnamError):
+    transient = True
+
+    def __init__(self) -> None:
+        super().__init__("The connection to Anam broke before the response was complete. Try again.")

@@ -1,0 +1,94 @@
+"""Records of the Anam REST API, parsed leniently: unknown fields are ignored, optional ones may be null."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+__all__ = ["Avatar", "Llm", "Page", "PageMeta", "Persona", "PersonaPart", "Record", "Voice"]
+
+
+class _AnamModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+
+
+class Record(_AnamModel):
+    """Anything listed by the API: it has an id."""
+
+    id: str
+
+
+class Avatar(Record):
+    display_name: str = ""
+    variant_name: str | None = None
+    image_url: str | None = None
+    video_url: str | None = None
+    description: str | None = None
+    created_by_organization_id: str | None = None
+    available_versions: list[str] = Field(default_factory=list)
+    active_version: str | None = None
+
+    @property
+    def is_stock(self) -> bool:
+        return self.created_by_organization_id is None
+
+
+class Voice(Record):
+    display_name: str = Field(default="", validation_alias=AliasChoices("displayName", "name", "display_name"))
+    provider: str | None = None
+    gender: str | None = None
+    country: str | None = None
+    description: str | None = None
+    sample_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("sampleUrl", "previewSampleUrl", "sample_url")
+    )
+    display_tags: list[str] = Field(default_factory=list)
+    created_by_organization_id: str | None = None
+
+    @property
+    def is_stock(self) -> bool:
+        return self.created_by_organization_id is None
+
+
+class Llm(Record):
+    display_name: str = ""
+    description: str | None = None
+    model_name: str | None = None
+    llm_format: str | None = None
+    is_default: bool = False
+    is_global: bool = False
+    created_by_organization_id: str | None = None
+
+
+class PersonaPart(_AnamModel):
+    """The avatar or voice summary nested in a persona."""
+
+    id: str | None = None
+    display_name: str | None = None
+
+
+class Persona(Record):
+    name: str = ""
+    description: str | None = None
+    avatar: PersonaPart | None = None
+    voice: PersonaPart | None = None
+    language_code: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+RecordT = TypeVar("RecordT", bound=Record)
+
+
+class PageMeta(_AnamModel):
+    total: int | None = None
+    last_page: int | None = None
+    current_page: int | None = None
+    per_page: int | None = None
+
+
+class Page(_AnamModel, Generic[RecordT]):
+    data: list[RecordT]
+    meta: PageMeta = Field(default_factory=PageMeta)

@@ -1,0 +1,413 @@
+"""The MCP server: lifespan, tools, resources and prompt. The only module that imports the `mcp` SDK.
+
+Tools are thin: the SDK validates arguments against the signature, the tool calls the catalogue or
+the client, and shapes a structured result. Every anticipated failure becomes a `ToolError`, which
+the client receives as an error result (`isError: true`) with our message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+
+from . import __version__
+from .api import AnamClient, ProgressCallback
+from .catalog import Catalogs
+from .config import Settings
+from .errors import AnamError, InvalidRequestError, NotFoundError
+from .results import (
+    AvatarItem,
+    AvatarSearchResult,
+    LlmItem,
+    LlmListResult,
+    PersonaItem,
+    PersonaSearchResult,
+    SentPersonaConfig,
+    SessionTokenResult,
+    VoiceItem,
+    VoiceSearchResult,
+)
+from .session import (
+    AvatarIdArg,
+    AvatarModelArg,
+    ClientLabelArg,
+    LanguageCodeArg,
+    LlmIdArg,
+    MaxSessionLengthArg,
+    NameArg,
+    PersonaIdArg,
+    SessionRequest,
+    SkipGreetingArg,
+    SystemPromptArg,
+    VoiceIdArg,
+)
+
+__all__ = ["AppContext", "build_server"]
+
+logger = logging.getLogger(__name__)
+
+TOKEN_LIFETIME_SECONDS = 3600
+
+INSTRUCTIONS = """\
+Anam renders real-time, talking digital personas in a web page. To start one, a page needs a short-lived
+session token. Typical flow: search_avatars (a face) and search_voices (a voice), optionally list_llms
+(the brain) or search_personas (a persona saved in Anam Lab), then create_session_token. The page passes
+the token to Anam's JS SDK: createClient(sessionToken).streamToVideoElement('video-id')."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """What every tool call shares for the server's lifetime."""
+
+    settings: Settings
+    client: AnamClient
+    catalogs: Catalogs
+
+
+def _upper(value: object) -> object:
+    return value.upper().strip() if isinstance(value, str) else value
+
+
+_READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+
+QueryArg = Annotated[
+    str | None,
+    Field(max_length=200, description="Text to look for, case- and accent-insensitive. Omit to list everything."),
+]
+RefreshArg = Annotated[
+    bool,
+    Field(description="Reload the list from Anam instead of using the copy cached for a few minutes."),
+]
+
+
+def _limit(default: int) -> Any:
+    return Field(ge=1, le=100, description=f"Maximum number of items to return (1-100, default {default}).")
+
+
+def build_server(settings: Settings) -> MCPServer[AppContext]:
+    """An MCPServer wired to the Anam API described by `settings`. Nothing runs until it is served."""
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
+        async with AnamClient(settings) as client:
+            catalogs = Catalogs(client, settings.catalog_ttl_seconds)
+            if settings.prefetch and client.has_key:
+                catalogs.prefetch()
+            yield AppContext(settings, client, catalogs)
+
+    mcp = MCPServer[AppContext](
+        "anam",
+        title="Anam AI",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        website_url="https://anam.ai",
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        middleware=[_log_tool_calls],
+    )
+
+    @mcp.tool(
+        title="Search Anam avatars",
+        annotations=_READ_ONLY,
+    )
+    async def search_avatars(
+        ctx: Context[AppContext],
+        query: QueryArg = None,
+        stock_only: Annotated[bool, Field(description="Only Anam's stock avatars, not your own.")] = False,
+        limit: Annotated[int, _limit(20)] = 20,
+        refresh: RefreshArg = False,
+    ) -> Annotated[CallToolResult, AvatarSearchResult]:
+        """Find avatars (the face of a persona) by name or variant, across the whole catalogue.
+
+        Use it to get an avatar_id for create_session_token. Matching ignores case and accents
+        ("zoe" finds "Zoë"); best matches come first (exact name, then prefix, then substring).
+        Returns total (all matches) and up to `limit` items with id, display_name, variant_name,
+        is_stock, image_url and the avatar models each supports.
+        """
+        app = _app(ctx)
+        try:
+            found = await app.catalogs.search_avatars(
+                query, stock_only=stock_only, refresh=refresh, on_progress=_progress(ctx, "avatars")
+            )
+        except AnamError as exc:
+            raise _tool_error(exc) from exc
+        items = [AvatarItem.of(a) for a in found.items[:limit]]
+        result = AvatarSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
+        return _result(result, _summary("avatar", result.total, items, query, _avatar_label))
+
+    @mcp.tool(title="Search Anam voices", annotations=_READ_ONLY)
+    async def search_voices(
+        ctx: Context[AppContext],
+        query: Annotated[
+            str | None,
+            Field(
+                max_length=200,
+                description="Text to look for in the voice name or description (e.g. 'british', 'calm'); "
+                "case- and accent-insensitive. Omit to list everything that passes the filters.",
+            ),
+        ] = None,
+        gender: Annotated[
+            Literal["MALE", "FEMALE", "NEUTRAL"] | None,
+            BeforeValidator(_upper),
+            Field(description="Only voices of this gender: MALE, FEMALE or NEUTRAL (any case)."),
+        ] = None,
+        country: Annotated[
+            str | None,
+            BeforeValidator(_upper),
+            Field(
+                pattern=r"^[A-Z]{2}$",
+                description="Only voices with this accent country, ISO 3166-1 alpha-2, e.g. GB, US.",
+            ),
+        ] = None,
+        provider: Annotated[
+            Literal["CARTESIA", "ELEVENLABS", "OPENAI_ADVANCED_VOICE", "FISH_AUDIO"] | None,
+            BeforeValidator(_upper),
+            Field(description="Only voices from this speech provider."),
+        ] = None,
+        limit: Annotated[int, _limit(20)] = 20,
+        refresh: RefreshArg = False,
+    ) -> Annotated[CallToolResult, VoiceSearchResult]:
+        """Find voices for a persona across Anam's whole voice catalogue (hundreds of voices).
+
+        Use it to get a voice_id for create_session_token. `query` matches the name (ranked: exact,
+        prefix, word, substring) and also the description; gender, country and provider filter exactly.
+        Returns total (all matches) and up to `limit` items with id, display_name, gender, country,
+        provider, description and sample_url (an audio preview).
+        """
+        app = _app(ctx)
+        try:
+            found = await app.catalogs.search_voices(
+                query,
+                gender=gender,
+                country=country,
+                provider=provider,
+                refresh=refresh,
+                on_progress=_progress(ctx, "voices"),
+            )
+        except AnamError as exc:
+            raise _tool_error(exc) from exc
+        items = [VoiceItem.of(v) for v in found.items[:limit]]
+        result = VoiceSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
+        return _result(result, _summary("voice", result.total, items, query, lambda v: v.display_name))
+
+    @mcp.tool(title="Search saved Anam personas", annotations=_READ_ONLY)
+    async def search_personas(
+        ctx: Context[AppContext],
+        query: QueryArg = None,
+        limit: Annotated[int, _limit(20)] = 20,
+        refresh: RefreshArg = False,
+    ) -> Annotated[CallToolResult, PersonaSearchResult]:
+        """Find personas saved in your Anam account (built in Anam Lab or through the API) by name or description.
+
+        A saved persona already has its avatar, voice, LLM and prompt; pass its id as persona_id to
+        create_session_token. This is the setup Anam recommends for production.
+        """
+        app = _app(ctx)
+        try:
+            found = await app.catalogs.search_personas(query, refresh=refresh)
+        except AnamError as exc:
+            raise _tool_error(exc) from exc
+        items = [PersonaItem.of(p) for p in found.items[:limit]]
+        result = PersonaSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
+        return _result(result, _summary("persona", result.total, items, query, lambda p: p.name))
+
+    @mcp.tool(title="List Anam LLMs", annotations=_READ_ONLY)
+    async def list_llms(
+        ctx: Context[AppContext],
+        query: QueryArg = None,
+        refresh: RefreshArg = False,
+    ) -> Annotated[CallToolResult, LlmListResult]:
+        """List the LLMs (the persona's brain) available to your account: Anam's built-in ones and your own.
+
+        Pass an id as llm_id to create_session_token. is_server_default marks the one used when llm_id is
+        left out.
+        """
+        app = _app(ctx)
+        try:
+            found = await app.catalogs.list_llms(query, refresh=refresh)
+        except AnamError as exc:
+            raise _tool_error(exc) from exc
+        items = [LlmItem.of(m, app.settings.default_llm_id) for m in found.items]
+        result = LlmListResult(total=len(items), returned=len(items), items=items, note=found.note)
+        return _result(result, _summary("LLM", result.total, items, query, lambda m: m.display_name))
+
+    @mcp.tool(
+        title="Create an Anam session token",
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+        ),
+    )
+    async def create_session_token(
+        ctx: Context[AppContext],
+        persona_id: PersonaIdArg = None,
+        name: NameArg = None,
+        avatar_id: AvatarIdArg = None,
+        voice_id: VoiceIdArg = None,
+        system_prompt: SystemPromptArg = None,
+        llm_id: LlmIdArg = None,
+        avatar_model: AvatarModelArg = "cara-3",
+        max_session_length_seconds: MaxSessionLengthArg = None,
+        skip_greeting: SkipGreetingArg = False,
+        language_code: LanguageCodeArg = None,
+        client_label: ClientLabelArg = None,
+    ) -> Annotated[CallToolResult, SessionTokenResult]:
+        """Create a short-lived session token that starts one real-time conversation with an Anam persona.
+
+        Two modes, never both:
+        - saved persona: pass persona_id alone (from search_personas).
+        - ephemeral persona: describe it with avatar_id (from search_avatars), voice_id (from search_voices),
+          llm_id (from list_llms), system_prompt, name, avatar_model and the other options. Left-out
+          avatar_id, voice_id and llm_id default to Anam's stock Cara avatar, Cara voice and GPT-4o-mini.
+        The token is valid for one hour and for one session. Give it to the web page, which calls Anam's
+        JS SDK: createClient(sessionToken). Never put the API key in a page; the token is made for that.
+        """
+        app = _app(ctx)
+        try:
+            request = SessionRequest(
+                persona_id=persona_id,
+                name=name,
+                avatar_id=avatar_id,
+                voice_id=voice_id,
+                system_prompt=system_prompt,
+                llm_id=llm_id,
+                avatar_model=avatar_model,
+                max_session_length_seconds=max_session_length_seconds,
+                skip_greeting=skip_greeting,
+                language_code=language_code,
+                client_label=client_label,
+            )
+        except ValidationError as exc:
+            raise ToolError(_validation_message(exc)) from exc
+        body = request.body(app.settings.default_llm_id)
+        try:
+            token = await app.client.create_session_token(body)
+        except AnamError as exc:
+            raise _tool_error(exc, tool="create_session_token") from exc
+        config = _sent_config(body["personaConfig"])
+        defaults = request.defaults_applied()
+        result = SessionTokenResult(
+            session_token=token,
+            mode=request.mode,
+            expires_in_seconds=TOKEN_LIFETIME_SECONDS,
+            persona_config=config,
+            client_label=request.client_label,
+            defaults_applied=defaults,
+        )
+        what = "a saved persona" if request.mode == "persona" else "an ephemeral persona"
+        filled = f"; defaults used for {', '.join(defaults)}" if defaults else ""
+        text = (
+            f"Created a session token for {what}{filled}. It is valid for one session within 1 hour: "
+            "pass it to createClient(sessionToken) in Anam's JS SDK."
+        )
+        return _result(result, text)
+
+    return mcp
+
+
+def _avatar_label(avatar: AvatarItem) -> str:
+    return f"{avatar.display_name} ({avatar.variant_name})" if avatar.variant_name else avatar.display_name
+
+
+def _app(ctx: Context[AppContext]) -> AppContext:
+    return ctx.request_context.lifespan_context
+
+
+def _progress(ctx: Context[AppContext], what: str) -> ProgressCallback:
+    async def report(done: int, total: int) -> None:
+        await ctx.report_progress(done, total, f"Loading {what}: page {done} of {total}")
+
+    return report
+
+
+def _result(model: BaseModel, summary: str) -> CallToolResult:
+    """Structured content for programs, plus a one-line summary and the same data as JSON text for models."""
+    data = model.model_dump(mode="json")
+    return CallToolResult(
+        content=[
+            TextContent(type="text", text=summary),
+            TextContent(type="text", text=json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
+        ],
+        structured_content=data,
+    )
+
+
+def _summary(kind: str, total: int, items: Sequence[Any], query: str | None, label: Callable[[Any], str]) -> str:
+    about = f" matching {query!r}" if query else ""
+    if total == 0:
+        return f"No {kind}s{about}."
+    names = ", ".join(label(i) for i in items[:5])
+    more = f" (showing {len(items)})" if len(items) < total else ""
+    return f"{total} {kind}{'' if total == 1 else 's'}{about}{more}: {names}{', ...' if len(items) > 5 else ''}."
+
+
+_NOT_FOUND_HINT = {
+    "create_session_token": "Check persona_id, avatar_id, voice_id and llm_id: get valid ones from "
+    "search_personas, search_avatars, search_voices and list_llms.",
+}
+_INVALID_HINT = {
+    "create_session_token": "Check the arguments against the tool's description (avatar_model must be one the "
+    "avatar supports: see available_models in search_avatars).",
+}
+
+
+def _tool_error(exc: AnamError, tool: str | None = None) -> ToolError:
+    message = str(exc)
+    if tool and isinstance(exc, NotFoundError):
+        message = f"{message} {_NOT_FOUND_HINT[tool]}"
+    elif tool and isinstance(exc, InvalidRequestError):
+        message = f"{message} {_INVALID_HINT[tool]}"
+    return ToolError(message)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in error["loc"])
+        text = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {text}" if where else text)
+    return "Invalid arguments: " + "; ".join(parts)
+
+
+_CONFIG_NAMES = {
+    "personaId": "persona_id",
+    "name": "name",
+    "avatarId": "avatar_id",
+    "avatarModel": "avatar_model",
+    "voiceId": "voice_id",
+    "llmId": "llm_id",
+    "systemPrompt": "system_prompt",
+    "maxSessionLengthSeconds": "max_session_length_seconds",
+    "skipGreeting": "skip_greeting",
+    "languageCode": "language_code",
+}
+
+
+def _sent_config(persona_config: dict[str, Any]) -> SentPersonaConfig:
+    return SentPersonaConfig(**{_CONFIG_NAMES[k]: v for k, v in persona_config.items()})
+
+
+async def _log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """One log line per tool call: name, outcome, duration. Never arguments or results (they may hold tokens)."""
+    if ctx.method != "tools/call":
+        return await call_next(ctx)
+    name = ctx.params.get("name") if isinstance(ctx.params, dict) else None
+    started = time.perf_counter()
+    try:
+        result = await call_next(ctx)
+    except BaseException:
+        logger.info("tool %s: protocol error after %.1f ms", name, (time.perf_counter() - started) * 1000)
+        raise
+    failed = getattr(result, "is_error", None) or (isinstance(result, dict) and result.get("isError"))
+    logger.info("tool %s: %s in %.1f ms", name, "error" if failed else "ok", (time.perf_counter() - started) * 1000)
+    return result

@@ -1,0 +1,71 @@
+"""Fixtures: the fake Anam API, settings pointing at it, and the server over real stdio."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from anam_mcp.config import Settings
+
+from .fake_anam import DEFAULT_KEY, FakeAnam
+
+SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnam]:
+    with FakeAnam() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(fake: FakeAnam) -> Settings:
+    return make_settings(fake)
+
+
+def make_settings(fake: FakeAnam, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "api_key": fake.api_key,
+        "api_url": fake.url,
+        "prefetch": False,
+        "retry_budget_seconds": 5,
+        "read_timeout_seconds": 2,
+        "connect_timeout_seconds": 1,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:
+    """Environment for the server subprocess. The SDK's stdio client passes only a few variables on."""
+    env = {
+        "ANAM_API_URL": fake.url if fake else "http://127.0.0.1:9",
+        "ANAM_API_KEY": fake.api_key if fake else DEFAULT_KEY,
+        "ANAM_PREFETCH": "false",
+        "ANAM_LOG_LEVEL": "INFO",
+        "ANAM_RETRY_BUDGET_SECONDS": "5",
+        "ANAM_READ_TIMEOUT_SECONDS": "2",
+        "ANAM_CONNECT_TIMEOUT_SECONDS": "1",
+    }
+    env.update(extra)
+    return {k: v for k, v in env.items() if v != ""}
+
+
+def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServerParameters:
+    return StdioServerParameters(command=SERVER_COMMAND, args=[], env=server_env(fake, **extra), cwd=str(cwd))
+
+
+@pytest.fixture
+async def client(fake: FakeAnam, tmp_path: Path) -> AsyncIterator[Client]:
+    """An MCP client session with `anam-mcp` running as a subprocess, over stdio, against the fake."""
+    async with Client(server_params(fake, tmp_path)) as session:
+        yield session
