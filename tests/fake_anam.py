@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import math
 import random
@@ -62,19 +63,72 @@ EPHEMERAL_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 _FIRST = [
-    "Cara", "Liv", "Leo", "Zoë", "Amélie", "Björn", "Chloé", "Dmitri", "Eva", "Farah", "Gabriel", "Hana",
-    "Isaac", "Jasmine", "Kenji", "Lucía", "Mateo", "Nadia", "Oscar", "Priya", "Quinn", "Rafael", "Sofia",
-    "Tomás", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zara", "Maya", "Noah", "Olivia", "Jules", "Renée",
+    "Cara",
+    "Liv",
+    "Leo",
+    "Zoë",
+    "Amélie",
+    "Björn",
+    "Chloé",
+    "Dmitri",
+    "Eva",
+    "Farah",
+    "Gabriel",
+    "Hana",
+    "Isaac",
+    "Jasmine",
+    "Kenji",
+    "Lucía",
+    "Mateo",
+    "Nadia",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Rafael",
+    "Sofia",
+    "Tomás",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zara",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Jules",
+    "Renée",
 ]
 _VARIANTS = ["home", "office", "window sofa corner", "studio", "garden", "kitchen", "library", "street", None]
 _STYLES = [
-    "Fresh & Casual", "Warm Narrator", "Calm", "Energetic", "Professional", "Friendly", "Deep", "Soft",
-    "Confident", "Playful", "Newsreader", "Storyteller",
+    "Fresh & Casual",
+    "Warm Narrator",
+    "Calm",
+    "Energetic",
+    "Professional",
+    "Friendly",
+    "Deep",
+    "Soft",
+    "Confident",
+    "Playful",
+    "Newsreader",
+    "Storyteller",
 ]
 _ACCENTS = {
-    "GB": "British", "US": "American", "AU": "Australian", "IE": "Irish", "IN": "Indian", "FR": "French",
-    "DE": "German", "ES": "Spanish", "IT": "Italian", "BR": "Brazilian", "JP": "Japanese", "NG": "Nigerian",
-    "ZA": "South African", "CA": "Canadian",
+    "GB": "British",
+    "US": "American",
+    "AU": "Australian",
+    "IE": "Irish",
+    "IN": "Indian",
+    "FR": "French",
+    "DE": "German",
+    "ES": "Spanish",
+    "IT": "Italian",
+    "BR": "Brazilian",
+    "JP": "Japanese",
+    "NG": "Nigerian",
+    "ZA": "South African",
+    "CA": "Canadian",
 }
 
 
@@ -280,7 +334,7 @@ class FakeAnam:
     def start(self) -> FakeAnam:
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-anam", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-anam", daemon=True)
         self._thread.start()
         return self
 
@@ -454,7 +508,7 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like the real API
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet: tests read stderr of the server, not of the fake
 
         def do_GET(self) -> None:
@@ -499,7 +553,8 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
 
         def _misbehave(self, fault: Fault) -> None:
             if fault.kind == "status":
-                self._json(fault.status, fault.body if fault.body is not None else _error("Error", "fault"), fault.headers)
+                body = fault.body if fault.body is not None else _error("Error", "fault")
+                self._json(fault.status, body, fault.headers)
             elif fault.kind == "html":
                 page = b"<html><body><h1>502 Bad Gateway</h1><p>cloudflare</p></body></html>"
                 self._raw(fault.status, page, "text/html", fault.headers)
@@ -555,10 +610,8 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            try:
+            with contextlib.suppress(OSError):  # the client may have given up already
                 self.wfile.write(data)
-            except OSError:
-                pass
 
     return Handler
 

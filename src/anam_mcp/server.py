@@ -7,13 +7,14 @@ the client receives as an error result (`isError: true`) with our message.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
@@ -80,6 +81,21 @@ def _upper(value: object) -> object:
 
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+# Each call mints a new token: not read-only, not idempotent, but nothing is destroyed.
+_MINTS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+
+_ToolFn = TypeVar("_ToolFn", bound=Callable[..., Any])
+
+
+def _tool(mcp: MCPServer[AppContext], title: str, annotations: ToolAnnotations) -> Callable[[_ToolFn], _ToolFn]:
+    """Register a tool whose description is its docstring, dedented for the model that reads it."""
+
+    def register(fn: _ToolFn) -> _ToolFn:
+        mcp.add_tool(fn, title=title, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)
+        return fn
+
+    return register
+
 
 QueryArg = Annotated[
     str | None,
@@ -117,10 +133,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         middleware=[_log_tool_calls],
     )
 
-    @mcp.tool(
-        title="Search Anam avatars",
-        annotations=_READ_ONLY,
-    )
+    @_tool(mcp, "Search Anam avatars", _READ_ONLY)
     async def search_avatars(
         ctx: Context[AppContext],
         query: QueryArg = None,
@@ -146,7 +159,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         result = AvatarSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("avatar", result.total, items, query, _avatar_label))
 
-    @mcp.tool(title="Search Anam voices", annotations=_READ_ONLY)
+    @_tool(mcp, "Search Anam voices", _READ_ONLY)
     async def search_voices(
         ctx: Context[AppContext],
         query: Annotated[
@@ -163,12 +176,9 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
             Field(description="Only voices of this gender: MALE, FEMALE or NEUTRAL (any case)."),
         ] = None,
         country: Annotated[
-            str | None,
+            Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None,
             BeforeValidator(_upper),
-            Field(
-                pattern=r"^[A-Z]{2}$",
-                description="Only voices with this accent country, ISO 3166-1 alpha-2, e.g. GB, US.",
-            ),
+            Field(description="Only voices with this accent country, ISO 3166-1 alpha-2, e.g. GB, US (any case)."),
         ] = None,
         provider: Annotated[
             Literal["CARTESIA", "ELEVENLABS", "OPENAI_ADVANCED_VOICE", "FISH_AUDIO"] | None,
@@ -201,7 +211,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         result = VoiceSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("voice", result.total, items, query, lambda v: v.display_name))
 
-    @mcp.tool(title="Search saved Anam personas", annotations=_READ_ONLY)
+    @_tool(mcp, "Search saved Anam personas", _READ_ONLY)
     async def search_personas(
         ctx: Context[AppContext],
         query: QueryArg = None,
@@ -222,7 +232,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         result = PersonaSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("persona", result.total, items, query, lambda p: p.name))
 
-    @mcp.tool(title="List Anam LLMs", annotations=_READ_ONLY)
+    @_tool(mcp, "List Anam LLMs", _READ_ONLY)
     async def list_llms(
         ctx: Context[AppContext],
         query: QueryArg = None,
@@ -242,12 +252,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         result = LlmListResult(total=len(items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("LLM", result.total, items, query, lambda m: m.display_name))
 
-    @mcp.tool(
-        title="Create an Anam session token",
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-        ),
-    )
+    @_tool(mcp, "Create an Anam session token", _MINTS)
     async def create_session_token(
         ctx: Context[AppContext],
         persona_id: PersonaIdArg = None,

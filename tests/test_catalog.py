@@ -1,0 +1,122 @@
+"""The in-memory catalogue: loads once, shares loads, honours its freshness window, survives failures."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from anam_mcp.api import AnamClient
+from anam_mcp.catalog import Catalogs
+from anam_mcp.config import Settings
+
+from .conftest import make_settings
+from .fake_anam import FakeAnam, Fault
+
+pytestmark = pytest.mark.anyio
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def search(catalogs: Catalogs, query: str | None = "cara", refresh: bool = False) -> int:
+    found = await catalogs.search_voices(query, gender=None, country=None, provider=None, refresh=refresh)
+    return len(found.items)
+
+
+async def test_cold_search_makes_one_request_per_page_and_warm_search_none(settings: Settings, fake: FakeAnam) -> None:
+    async with AnamClient(settings) as client:
+        catalogs = Catalogs(client, ttl_seconds=300)
+        await search(catalogs)
+        assert len(fake.requests) == 5  # 450 voices, 100 a page
+        fake.clear()
+        for query in ("lucy", "calm", None, "zoe"):
+            await search(catalogs, query)
+        assert fake.requests == []
+
+
+async def test_concurrent_cold_searches_share_one_load(settings: Settings, fake: FakeAnam) -> None:
+    fake.latency = 0.05
+    async with AnamClient(settings) as client:
+        catalogs = Catalogs(client, ttl_seconds=300)
+        results: list[int] = []
+
+        async def one() -> None:
+            results.append(await search(catalogs))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(20):
+                group.start_soon(one)
+    assert len(set(results)) == 1 and len(results) == 20
+    assert len(fake.requests_to("/v1/voices")) == 5
+
+
+async def test_refresh_reloads(settings: Settings, fake: FakeAnam) -> None:
+    async with AnamClient(settings) as client:
+        catalogs = Catalogs(client, ttl_seconds=300)
+        await search(catalogs)
+        new_voice = {**fake.catalogues["/v1/voices"][0], "id": "ffffffff-0000-4000-8000-000000000000"}
+        fake.catalogues["/v1/voices"].append(new_voice)
+        assert await search(catalogs, None) == 450
+        assert await search(catalogs, None, refresh=True) == 451
+    assert len(fake.requests_to("/v1/voices")) == 10
+
+
+async def test_expiry_reloads_after_the_freshness_window(settings: Settings, fake: FakeAnam) -> None:
+    clock = Clock()
+    async with AnamClient(settings) as client:
+        catalogs = Catalogs(client, ttl_seconds=60, clock=clock)
+        await search(catalogs)
+        clock.now += 59
+        await search(catalogs)
+        assert len(fake.requests_to("/v1/voices")) == 5
+        clock.now += 2
+        await search(catalogs)
+        assert len(fake.requests_to("/v1/voices")) == 10
+
+
+async def test_failed_refresh_serves_the_stale_list_with_a_note(fake: FakeAnam) -> None:
+    clock = Clock()
+    async with AnamClient(make_settings(fake, max_retries=0)) as client:
+        catalogs = Catalogs(client, ttl_seconds=60, clock=clock)
+        await search(catalogs)
+        clock.now += 120
+        fake.script("/v1/voices", Fault(status=500))
+        found = await catalogs.search_voices("lucy", gender=None, country=None, provider=None, refresh=False)
+    assert [v.display_name for v in found.items] == ["Lucy - Fresh & Casual"]
+    assert found.note is not None and "Could not refresh the voices list" in found.note and "120 s ago" in found.note
+
+
+async def test_failed_first_load_is_an_error_and_the_next_call_tries_again(fake: FakeAnam) -> None:
+    async with AnamClient(make_settings(fake, max_retries=0)) as client:
+        catalogs = Catalogs(client, ttl_seconds=60)
+        fake.script("/v1/voices", Fault(status=500))
+        with pytest.raises(Exception, match="500"):
+            await search(catalogs)
+        assert await search(catalogs, None) == 450
+
+
+async def test_filters_are_exact_and_case_insensitive(settings: Settings, fake: FakeAnam) -> None:
+    async with AnamClient(settings) as client:
+        catalogs = Catalogs(client, ttl_seconds=300)
+        found = await catalogs.search_voices(None, gender="female", country="gb", provider="elevenlabs", refresh=False)
+    expected = [
+        v
+        for v in fake.catalogues["/v1/voices"]
+        if (v["gender"], v["country"], v["provider"]) == ("FEMALE", "GB", "ELEVENLABS")
+    ]
+    assert {v.id for v in found.items} == {v["id"] for v in expected}
+    assert len(expected) >= 2
+
+
+async def test_stock_only_excludes_custom_avatars(settings: Settings, fake: FakeAnam) -> None:
+    async with AnamClient(settings) as client:
+        catalogs = Catalogs(client, ttl_seconds=300)
+        everything = await catalogs.search_avatars(None, stock_only=False, refresh=False)
+        stock = await catalogs.search_avatars(None, stock_only=True, refresh=False)
+    assert all(a.is_stock for a in stock.items)
+    assert 0 < len(stock.items) < len(everything.items) == 130

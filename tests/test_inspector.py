@@ -1,0 +1,73 @@
+"""The MCP Inspector CLI (a real, independent MCP client from npm) driving anam-mcp against the fake."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .conftest import SERVER_COMMAND
+from .fake_anam import FakeAnam
+
+INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
+
+pytestmark = pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not installed")
+
+
+@pytest.fixture(scope="module")
+def module_fake() -> Iterator[FakeAnam]:
+    with FakeAnam() as fake:
+        yield fake
+
+
+def inspector(fake: FakeAnam, *args: str, key: str | None = None) -> dict[str, Any]:
+    command = [
+        "npx", "-y", INSPECTOR, "--cli", SERVER_COMMAND,
+        "-e", f"ANAM_API_URL={fake.url}",
+        "-e", f"ANAM_API_KEY={key or fake.api_key}",
+        "-e", "ANAM_PREFETCH=false",
+        *args,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode in (0, 5), done.stderr  # 5: newer Inspectors exit 5 on a tool error
+    return json.loads(done.stdout[done.stdout.index("{") :])  # type: ignore[no-any-return]
+
+
+def call(fake: FakeAnam, tool: str, arguments: dict[str, Any], key: str | None = None) -> dict[str, Any]:
+    args = ["--method", "tools/call", "--tool-name", tool]
+    for name, value in arguments.items():
+        args += ["--tool-arg", f"{name}={value}"]
+    return inspector(fake, *args, key=key)
+
+
+def test_inspector_lists_the_tools(module_fake: FakeAnam) -> None:
+    listed = inspector(module_fake, "--method", "tools/list")
+    names = {tool["name"] for tool in listed["tools"]}
+    assert names == {"create_session_token", "search_avatars", "search_voices", "search_personas", "list_llms"}
+    assert all(tool.get("outputSchema") for tool in listed["tools"])
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "check"),
+    [
+        ("search_avatars", {"query": "liv", "limit": 3}, lambda s: s["items"][0]["display_name"] == "Liv"),
+        ("search_voices", {"query": "lucy", "gender": "female"}, lambda s: s["items"][0]["country"] == "GB"),
+        ("list_llms", {}, lambda s: s["total"] == 5),
+        ("search_personas", {"query": "support"}, lambda s: s["total"] >= 1),
+        ("create_session_token", {"system_prompt": "Hello"}, lambda s: s["session_token"].count(".") == 2),
+    ],
+)
+def test_inspector_calls_each_tool(module_fake: FakeAnam, tool: str, arguments: dict[str, Any], check: Any) -> None:
+    result = call(module_fake, tool, arguments)
+    assert result["isError"] is False, result
+    assert check(result["structuredContent"])
+
+
+def test_inspector_sees_an_error_result_for_a_bad_key(module_fake: FakeAnam) -> None:
+    result = call(module_fake, "create_session_token", {}, key="not-the-key")
+    assert result["isError"] is True
+    assert "ANAM_API_KEY" in result["content"][0]["text"]

@@ -1,0 +1,317 @@
+"""The server as a subprocess, over real stdio, through the `mcp` SDK's client, against the fake API."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from mcp import Client
+from mcp.types import CallToolResult, TextContent, Tool
+
+from .conftest import server_params
+from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam
+
+pytestmark = pytest.mark.anyio
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
+TOOLS = {"create_session_token", "search_avatars", "search_voices", "search_personas", "list_llms"}
+
+
+def text(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+async def tools_by_name(client: Client) -> dict[str, Tool]:
+    return {tool.name: tool for tool in (await client.list_tools()).tools}
+
+
+async def call_ok(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
+    result = await client.call_tool(name, arguments)
+    assert not result.is_error, text(result)
+    tool = (await tools_by_name(client))[name]
+    assert tool.output_schema is not None
+    jsonschema.validate(result.structured_content, tool.output_schema)
+    assert json.loads(result.content[-1].text) == result.structured_content  # type: ignore[union-attr]
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+# -- tools/list ------------------------------------------------------------------------------
+
+
+async def test_tools_list_matches_the_committed_snapshot(client: Client) -> None:
+    tools = (await client.list_tools()).tools
+    listed = [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
+    listed.sort(key=lambda t: t["name"])
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(listed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert listed == expected, "tools changed: rerun with UPDATE_SNAPSHOTS=1 and review the diff"
+
+
+async def test_every_tool_is_described_annotated_and_schema_safe(client: Client) -> None:
+    tools = await tools_by_name(client)
+    assert set(tools) == TOOLS
+    for tool in tools.values():
+        assert tool.title and tool.description and len(tool.description) > 80
+        assert tool.annotations is not None and tool.annotations.open_world_hint is True
+        assert tool.output_schema is not None
+        schema = tool.input_schema
+        assert not {"anyOf", "oneOf", "allOf"} & set(schema), f"{tool.name}: top-level union"
+        for arg, spec in schema.get("properties", {}).items():
+            assert spec.get("description"), f"{tool.name}.{arg} has no description"
+    for name in TOOLS - {"create_session_token"}:
+        assert tools[name].annotations.read_only_hint is True  # type: ignore[union-attr]
+    token = tools["create_session_token"].annotations
+    assert token is not None
+    assert (token.read_only_hint, token.destructive_hint, token.idempotent_hint) == (False, False, False)
+
+
+async def test_token_tool_schema_carries_the_contract(client: Client) -> None:
+    schema = (await tools_by_name(client))["create_session_token"].input_schema
+    props = schema["properties"]
+    assert list(props) == [
+        "persona_id",
+        "name",
+        "avatar_id",
+        "voice_id",
+        "system_prompt",
+        "llm_id",
+        "avatar_model",
+        "max_session_length_seconds",
+        "skip_greeting",
+        "language_code",
+        "client_label",
+    ]
+    assert props["avatar_model"]["default"] == "cara-3"
+    assert props["avatar_model"]["enum"] == ["cara-3", "cara-4", "cara-4-latest"]
+    assert schema.get("required", []) == []
+
+
+async def test_tools_list_works_without_a_key(fake: FakeAnam, tmp_path: Path) -> None:
+    async with Client(server_params(fake, tmp_path, ANAM_API_KEY="")) as client:
+        assert set(await tools_by_name(client)) == TOOLS
+        result = await client.call_tool("search_voices", {"query": "lucy"})
+    assert result.is_error
+    assert "ANAM_API_KEY is not set" in text(result)
+    assert fake.requests == []
+
+
+# -- search_avatars ---------------------------------------------------------------------------
+
+
+async def test_search_avatars_is_accent_insensitive_and_ranked(client: Client) -> None:
+    found = await call_ok(client, "search_avatars", {"query": "zoe", "limit": 2})
+    assert found["total"] >= 3 and found["returned"] == 2
+    assert {item["display_name"] for item in found["items"]} == {"Zoë"}
+    item = found["items"][0]
+    assert set(item) >= {"id", "display_name", "variant_name", "is_stock", "image_url"}
+
+
+async def test_search_avatars_spans_every_page(client: Client, fake: FakeAnam) -> None:
+    last = fake.catalogues["/v1/avatars"][-1]
+    last["displayName"] = "Quetzalcoatl"
+    found = await call_ok(client, "search_avatars", {"query": "quetzal"})
+    assert [i["id"] for i in found["items"]] == [last["id"]]
+    assert sorted(int(r.query["page"]) for r in fake.requests_to("/v1/avatars")) == [1, 2]
+
+
+async def test_search_avatars_stock_only(client: Client) -> None:
+    found = await call_ok(client, "search_avatars", {"stock_only": True, "limit": 100})
+    assert found["items"] and all(i["is_stock"] for i in found["items"])
+    everything = await call_ok(client, "search_avatars", {"limit": 100})
+    assert everything["total"] == 130 > found["total"]
+
+
+# -- search_voices ------------------------------------------------------------------------------
+
+
+async def test_search_voices_ranks_names_and_matches_descriptions(client: Client) -> None:
+    found = await call_ok(client, "search_voices", {"query": "Lucy"})
+    assert found["items"][0]["id"] == LUCY_VOICE_ID
+    british = await call_ok(client, "search_voices", {"query": "british", "limit": 100})
+    assert british["total"] > 0
+    assert all("british" in (i["description"] or "").lower() for i in british["items"])
+
+
+async def test_search_voices_filters_case_insensitively(client: Client, fake: FakeAnam) -> None:
+    found = await call_ok(client, "search_voices", {"gender": "male", "country": "us", "provider": "cartesia"})
+    wanted = ("MALE", "US", "CARTESIA")
+    expected = [v for v in fake.catalogues["/v1/voices"] if (v["gender"], v["country"], v["provider"]) == wanted]
+    assert found["total"] == len(expected) > 0
+    assert all((i["gender"], i["country"], i["provider"]) == ("MALE", "US", "CARTESIA") for i in found["items"])
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"gender": "robot"}, {"country": "Britain"}, {"provider": "acme"}, {"limit": 0}, {"limit": 101}, {"limit": "x"}],
+)
+async def test_search_voices_rejects_bad_filters_without_a_request(
+    client: Client, fake: FakeAnam, arguments: dict[str, Any]
+) -> None:
+    result = await client.call_tool("search_voices", arguments)
+    assert result.is_error
+    assert next(iter(arguments)) in text(result)
+    assert fake.requests == []
+
+
+async def test_a_warm_search_makes_no_request(client: Client, fake: FakeAnam) -> None:
+    await call_ok(client, "search_voices", {"query": "calm"})
+    fake.clear()
+    await call_ok(client, "search_voices", {"query": "warm", "gender": "FEMALE"})
+    await call_ok(client, "search_voices", {})
+    assert fake.requests == []
+    await call_ok(client, "search_voices", {"refresh": True})
+    assert len(fake.requests_to("/v1/voices")) == 5
+
+
+async def test_cold_search_reports_progress(client: Client) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        seen.append((done, total, message))
+
+    result = await client.call_tool("search_voices", {"query": "x"}, progress_callback=progress)
+    assert not result.is_error
+    assert [(d, t) for d, t, _ in seen] == [(i, 5) for i in range(1, 6)]
+    assert seen[-1][2] == "Loading voices: page 5 of 5"
+
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+async def test_list_llms_marks_the_server_default(client: Client, fake: FakeAnam) -> None:
+    found = await call_ok(client, "list_llms", {})
+    assert found["total"] == len(fake.catalogues["/v1/llms"])
+    defaults = [i for i in found["items"] if i["is_server_default"]]
+    assert [d["id"] for d in defaults] == [GPT4O_MINI_LLM_ID]
+    assert fake.requests_to("/v1/llms")[0].query["includeDefaults"] == "true"
+
+
+async def test_search_personas_finds_saved_personas(client: Client, fake: FakeAnam) -> None:
+    persona = fake.catalogues["/v1/personas"][3]
+    found = await call_ok(client, "search_personas", {"query": persona["name"]})
+    assert found["items"][0]["id"] == persona["id"]
+    assert found["items"][0]["avatar_name"] == "Cara"
+
+
+# -- create_session_token ------------------------------------------------------------------------
+
+
+async def test_ephemeral_token_uses_and_reports_defaults(client: Client, fake: FakeAnam) -> None:
+    made = await call_ok(client, "create_session_token", {"system_prompt": "Be brief.", "name": "Cara"})
+    assert made["mode"] == "ephemeral"
+    assert made["session_token"].count(".") == 2
+    assert made["expires_in_seconds"] == 3600
+    assert made["defaults_applied"] == ["avatar_id", "voice_id", "llm_id"]
+    (sent,) = fake.requests_to("/v1/auth/session-token")
+    assert sent.body == {
+        "personaConfig": {
+            "name": "Cara",
+            "avatarId": CARA_AVATAR_ID,
+            "avatarModel": "cara-3",
+            "voiceId": CARA_VOICE_ID,
+            "llmId": GPT4O_MINI_LLM_ID,
+            "systemPrompt": "Be brief.",
+        }
+    }
+    assert made["persona_config"]["system_prompt"] == "Be brief."
+    assert made["persona_config"]["persona_id"] is None
+
+
+async def test_ephemeral_token_sends_every_field_in_camel_case(client: Client, fake: FakeAnam) -> None:
+    made = await call_ok(
+        client,
+        "create_session_token",
+        {
+            "avatar_id": CARA_AVATAR_ID,
+            "voice_id": LUCY_VOICE_ID,
+            "llm_id": "CUSTOMER_CLIENT_V1",
+            "avatar_model": "cara-4",
+            "max_session_length_seconds": 300,
+            "skip_greeting": True,
+            "language_code": "fr",
+            "client_label": "docs-demo",
+        },
+    )
+    assert made["defaults_applied"] == []
+    (sent,) = fake.requests_to("/v1/auth/session-token")
+    assert sent.body == {
+        "personaConfig": {
+            "avatarId": CARA_AVATAR_ID,
+            "avatarModel": "cara-4",
+            "voiceId": LUCY_VOICE_ID,
+            "llmId": "CUSTOMER_CLIENT_V1",
+            "maxSessionLengthSeconds": 300,
+            "skipGreeting": True,
+            "languageCode": "fr",
+        },
+        "clientLabel": "docs-demo",
+    }
+
+
+async def test_persona_token_sends_only_the_persona(client: Client, fake: FakeAnam) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    made = await call_ok(client, "create_session_token", {"persona_id": persona_id})
+    assert made["mode"] == "persona"
+    assert made["defaults_applied"] == []
+    assert made["persona_config"]["persona_id"] == persona_id
+    (sent,) = fake.requests_to("/v1/auth/session-token")
+    assert sent.body == {"personaConfig": {"personaId": persona_id}}
+
+
+async def test_mixing_modes_is_an_error_naming_the_arguments_and_sends_nothing(client: Client, fake: FakeAnam) -> None:
+    result = await client.call_tool(
+        "create_session_token",
+        {"persona_id": CARA_AVATAR_ID, "voice_id": CARA_VOICE_ID, "system_prompt": "hi"},
+    )
+    assert result.is_error
+    assert "persona_id cannot be combined with voice_id, system_prompt" in text(result)
+    assert fake.requests == []
+
+
+async def test_unknown_persona_suggests_the_search_tool(client: Client) -> None:
+    result = await client.call_tool("create_session_token", {"persona_id": "11111111-2222-4333-8444-555555555555"})
+    assert result.is_error
+    assert "404" in text(result) and "search_personas" in text(result)
+
+
+async def test_gated_model_is_a_permission_error(client: Client) -> None:
+    result = await client.call_tool("create_session_token", {"avatar_model": "cara-4-latest"})
+    assert result.is_error
+    assert "403" in text(result) and "plan" in text(result)
+
+
+async def test_wrong_key_is_an_error_result_and_the_server_keeps_serving(fake: FakeAnam, tmp_path: Path) -> None:
+    async with Client(server_params(fake, tmp_path, ANAM_API_KEY="sk-wrong-secret")) as client:
+        result = await client.call_tool("create_session_token", {})
+        assert result.is_error
+        assert "Check ANAM_API_KEY" in text(result)
+        assert "sk-wrong-secret" not in text(result)
+        again = await client.call_tool("search_avatars", {"query": "cara"})
+        assert again.is_error
+        assert set(await tools_by_name(client)) == TOOLS
+
+
+async def test_background_warm_up_fills_the_cache(fake: FakeAnam, tmp_path: Path) -> None:
+    async with Client(server_params(fake, tmp_path, ANAM_PREFETCH="true")) as client:
+        await client.list_tools()
+        await call_ok(client, "search_avatars", {"query": "cara"})
+        await call_ok(client, "search_voices", {"query": "cara"})
+    assert len(fake.requests_to("/v1/avatars")) == 2
+    assert len(fake.requests_to("/v1/voices")) == 5
+
+
+async def test_warm_up_without_a_key_or_api_never_blocks_or_crashes(tmp_path: Path) -> None:
+    async with Client(server_params(None, tmp_path, ANAM_PREFETCH="true", ANAM_API_KEY="")) as client:
+        assert set(await tools_by_name(client)) == TOOLS
+    async with Client(server_params(None, tmp_path, ANAM_PREFETCH="true")) as client:  # nothing listens there
+        assert set(await tools_by_name(client)) == TOOLS
+        result = await client.call_tool("search_avatars", {})
+        assert result.is_error and "Could not connect" in text(result)
