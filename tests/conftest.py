@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -58,6 +59,12 @@ def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:
     }
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}
+
+
+def network_env() -> dict[str, str]:
+    """The machine's proxy and CA settings, which uvx needs to reach the package index from a stripped env."""
+    names = ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy")
+    return {k: v for k, v in os.environ.items() if k in names or k.startswith("UV_")}
 
 
 def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServerParameters:

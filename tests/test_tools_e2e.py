@@ -315,3 +315,38 @@ async def test_warm_up_without_a_key_or_api_never_blocks_or_crashes(tmp_path: Pa
         assert set(await tools_by_name(client)) == TOOLS
         result = await client.call_tool("search_avatars", {})
         assert result.is_error and "Could not connect" in text(result)
+
+
+# -- resources and prompt ----------------------------------------------------------------------
+
+
+async def test_catalogue_resources_serve_json_from_the_shared_cache(client: Client, fake: FakeAnam) -> None:
+    listed = {str(r.uri): r for r in (await client.list_resources()).resources}
+    assert set(listed) == {"anam://avatars", "anam://voices", "anam://llms"}
+    assert all(r.mime_type == "application/json" for r in listed.values())
+    read = await client.read_resource("anam://voices")
+    voices = json.loads(read.contents[0].text)  # type: ignore[union-attr]
+    assert len(voices) == 450
+    assert {"id", "display_name", "gender", "country"} <= set(voices[0])
+    fake.clear()
+    await call_ok(client, "search_voices", {"query": "lucy"})
+    assert fake.requests == []  # the tool used the copy the resource loaded
+    llms = json.loads((await client.read_resource("anam://llms")).contents[0].text)  # type: ignore[union-attr]
+    assert any(m["is_server_default"] for m in llms)
+
+
+async def test_resource_errors_are_protocol_errors_with_a_reason(fake: FakeAnam, tmp_path: Path) -> None:
+    async with Client(server_params(fake, tmp_path, ANAM_API_KEY="")) as client:
+        with pytest.raises(Exception, match="ANAM_API_KEY is not set"):
+            await client.read_resource("anam://avatars")
+        assert set(await tools_by_name(client)) == TOOLS
+
+
+async def test_setup_prompt_walks_through_the_flow(client: Client) -> None:
+    prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+    assert set(prompts) == {"set_up_persona_session"}
+    got = await client.get_prompt("set_up_persona_session", {"persona": "a calm museum guide"})
+    body = got.messages[0].content.text  # type: ignore[union-attr]
+    assert "a calm museum guide" in body
+    for step in ("search_avatars", "search_voices", "list_llms", "create_session_token", "createClient"):
+        assert step in body

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
@@ -114,13 +114,21 @@ def _limit(default: int) -> Any:
 def build_server(settings: Settings) -> MCPServer[AppContext]:
     """An MCPServer wired to the Anam API described by `settings`. Nothing runs until it is served."""
 
+    # Static resources get no Context, so they reach the lifespan's state through this cell.
+    running: list[AppContext] = []
+
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         async with AnamClient(settings) as client:
             catalogs = Catalogs(client, settings.catalog_ttl_seconds)
             if settings.prefetch and client.has_key:
                 catalogs.prefetch()
-            yield AppContext(settings, client, catalogs)
+            app = AppContext(settings, client, catalogs)
+            running.append(app)
+            try:
+                yield app
+            finally:
+                running.remove(app)
 
     mcp = MCPServer[AppContext](
         "anam",
@@ -317,7 +325,86 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         )
         return _result(result, text)
 
+    async def catalogue_json(name: str, load: Callable[[AppContext], Any]) -> str:
+        if not running:
+            raise ResourceError("The server is not running yet.")
+        try:
+            found = await load(running[-1])
+        except AnamError as exc:
+            raise ResourceError(f"Could not load the {name}: {exc}") from exc
+        return json.dumps([item.model_dump(mode="json") for item in found], ensure_ascii=False)
+
+    @mcp.resource(
+        "anam://avatars",
+        title="Anam avatars",
+        description="Every avatar in your Anam account's catalogue (stock and your own), as a JSON array.",
+        mime_type="application/json",
+    )
+    async def avatars_resource() -> str:
+        async def load(app: AppContext) -> list[AvatarItem]:
+            found = await app.catalogs.search_avatars(None, stock_only=False, refresh=False)
+            return [AvatarItem.of(a) for a in found.items]
+
+        return await catalogue_json("avatars", load)
+
+    @mcp.resource(
+        "anam://voices",
+        title="Anam voices",
+        description="Every voice in your Anam account's catalogue, as a JSON array.",
+        mime_type="application/json",
+    )
+    async def voices_resource() -> str:
+        async def load(app: AppContext) -> list[VoiceItem]:
+            found = await app.catalogs.search_voices(None, gender=None, country=None, provider=None, refresh=False)
+            return [VoiceItem.of(v) for v in found.items]
+
+        return await catalogue_json("voices", load)
+
+    @mcp.resource(
+        "anam://llms",
+        title="Anam LLMs",
+        description="The LLMs available to your Anam account, as a JSON array.",
+        mime_type="application/json",
+    )
+    async def llms_resource() -> str:
+        async def load(app: AppContext) -> list[LlmItem]:
+            found = await app.catalogs.list_llms(None, refresh=False)
+            return [LlmItem.of(m, app.settings.default_llm_id) for m in found.items]
+
+        return await catalogue_json("LLMs", load)
+
+    @mcp.prompt(title="Set up an Anam persona session")
+    def set_up_persona_session(
+        persona: Annotated[
+            str, Field(description="What the persona should be like, e.g. 'a calm British museum guide'.")
+        ] = "a friendly assistant",
+    ) -> str:
+        """Walk through choosing an avatar, a voice and an LLM, minting a session token, and using it in a page."""
+        return SETUP_PROMPT.format(persona=persona)
+
     return mcp
+
+
+SETUP_PROMPT = """Set up a real-time Anam persona session for: {persona}.
+
+1. If I have a saved persona that fits, find it with search_personas and skip to step 5 with its id.
+2. Call search_avatars (use query words for the look; stock_only=true for Anam's own) and pick one avatar.
+   Note its available_models.
+3. Call search_voices with a query for the voice's character and gender/country filters as fitting;
+   pick one and mention its sample_url so I can listen.
+4. Call list_llms and use the one marked is_server_default unless another fits better.
+5. Call create_session_token: persona_id alone for a saved persona, otherwise avatar_id, voice_id, llm_id,
+   a system_prompt written for this persona, and an avatar_model the avatar supports.
+6. Show me the token and this snippet for my web page (the token expires in an hour, one session only):
+
+   <video id="persona-video" autoplay playsinline></video>
+   <script type="module">
+     import {{ createClient }} from "https://esm.sh/@anam-ai/js-sdk";
+     const client = createClient("SESSION_TOKEN");
+     await client.streamToVideoElement("persona-video");
+   </script>
+
+Never ask me for or show the Anam API key: the server holds it."""
 
 
 def _avatar_label(avatar: AvatarItem) -> str:

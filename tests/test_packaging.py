@@ -1,0 +1,104 @@
+"""The built wheel and sdist: complete metadata, and the installed entry point serving MCP over stdio."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from anam_mcp import __version__
+
+from .conftest import network_env, server_env
+from .fake_anam import FakeAnam
+
+ROOT = Path(__file__).resolve().parents[1]
+UV = shutil.which("uv")
+
+pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([str(UV), "build", "--out-dir", str(out), str(ROOT)], check=True, capture_output=True, timeout=300)
+    return out
+
+
+@pytest.fixture
+def clean_venv(dist: Path, tmp_path: Path) -> Path:
+    """A new virtual environment with only the built wheel (and its dependencies) installed."""
+    venv = tmp_path / "venv"
+    subprocess.run([str(UV), "venv", "--python", sys.executable, str(venv)], check=True, capture_output=True)
+    subprocess.run(
+        [str(UV), "pip", "install", "--python", str(venv / "bin" / "python"), str(wheel(dist))],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return venv
+
+
+def wheel(dist: Path) -> Path:
+    (found,) = dist.glob("anam_mcp-*.whl")
+    return found
+
+
+def test_wheel_has_metadata_typing_marker_and_entry_point(dist: Path) -> None:
+    with zipfile.ZipFile(wheel(dist)) as archive:
+        names = set(archive.namelist())
+        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(archive.read(meta_name).decode())
+        entry_points = archive.read(meta_name.replace("METADATA", "entry_points.txt")).decode()
+    assert "anam_mcp/py.typed" in names
+    assert not any("tests/" in n or "fake_anam" in n for n in names)
+    assert metadata["Name"] == "anam-mcp"
+    assert metadata["Version"] == __version__
+    assert metadata["Requires-Python"] == ">=3.11"
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata["Summary"]
+    assert any(c.startswith("Programming Language :: Python :: 3") for c in metadata.get_all("Classifier") or [])
+    assert metadata.get_all("Project-URL")
+    assert "anam-mcp = anam_mcp:main" in entry_points
+
+
+def test_sdist_carries_the_sources_and_tests(dist: Path) -> None:
+    (sdist,) = dist.glob("anam_mcp-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert {"src/anam_mcp/server.py", "README.md", "pyproject.toml", "LICENSE", "CHANGELOG.md"} <= names
+
+
+@pytest.mark.anyio
+async def test_installed_wheel_serves_stdio_in_a_clean_venv(clean_venv: Path, fake: FakeAnam, tmp_path: Path) -> None:
+    command = str(clean_venv / "bin" / "anam-mcp")
+    params = StdioServerParameters(command=command, env=server_env(fake), cwd=str(tmp_path))
+    async with Client(params) as client:
+        found = await client.call_tool("search_voices", {"query": "lucy"})
+    assert not found.is_error
+    assert found.structured_content is not None
+    assert found.structured_content["items"][0]["display_name"] == "Lucy - Fresh & Casual"
+
+
+@pytest.mark.anyio
+async def test_uvx_from_the_wheel_serves_stdio(dist: Path, fake: FakeAnam, tmp_path: Path) -> None:
+    uvx = shutil.which("uvx")
+    assert uvx is not None
+    # Never a bare `uvx anam-mcp`: that name on PyPI is a different (Anam's own) package.
+    params = StdioServerParameters(
+        command=uvx,
+        args=["--from", str(wheel(dist)), "anam-mcp"],
+        env=server_env(fake) | network_env(),
+        cwd=str(tmp_path),
+    )
+    async with Client(params, read_timeout_seconds=240) as client:
+        made = await client.call_tool("create_session_token", {})
+    assert not made.is_error
+    assert made.structured_content is not None
+    assert made.structured_content["mode"] == "ephemeral"
