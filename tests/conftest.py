@@ -43,7 +43,7 @@ def make_settings(fake: FakeAnam, **overrides: object) -> Settings:
         "connect_timeout_seconds": 1,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:

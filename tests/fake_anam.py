@@ -507,6 +507,9 @@ def _jwt(claims: dict[str, Any]) -> str:
 def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+        # Headers and body go out in separate writes: with Nagle on, the body would wait for a
+        # delayed ACK (40 ms on Linux) and the fake would add latency of its own.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet: tests read stderr of the server, not of the fake

@@ -6,6 +6,7 @@ what is safe to retry, caps response sizes and turns every failure into an `Anam
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import math
@@ -18,7 +19,6 @@ from typing import Any, Self, TypeVar
 
 import anyio
 import httpx2
-import stamina
 from pydantic import ValidationError
 
 from . import __version__
@@ -62,22 +62,9 @@ class AnamClient:
         self._settings = settings
         self._base_url = settings.base_url
         self._api_key = settings.api_key
-        timeout = httpx2.Timeout(
-            settings.read_timeout_seconds,
-            connect=settings.connect_timeout_seconds,
-            pool=settings.read_timeout_seconds,
-        )
-        limits = httpx2.Limits(
-            max_connections=settings.max_concurrent_requests,
-            max_keepalive_connections=settings.max_concurrent_requests,
-        )
-        self._http = httpx2.AsyncClient(
-            base_url=self._base_url,
-            timeout=timeout,
-            limits=limits,
-            headers={"User-Agent": f"anam-mcp/{__version__}", "Accept": "application/json"},
-            transport=transport,
-        )
+        self._transport = transport
+        self._http: httpx2.AsyncClient | None = None
+        self._http_ready = anyio.Lock()
         self._in_flight = anyio.Semaphore(settings.max_concurrent_requests)
 
     def __repr__(self) -> str:
@@ -96,7 +83,37 @@ class AnamClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def warm_up(self) -> None:
+        """Build the HTTP client and load the retry library ahead of the first call; sends nothing."""
+        await self._client()
+        await anyio.to_thread.run_sync(importlib.import_module, "stamina")
+
+    async def _client(self) -> httpx2.AsyncClient:
+        """The shared HTTP client, built on first use.
+
+        Building it loads the TLS trust store (tens of ms), so it happens in a worker thread on the
+        first request rather than in the lifespan, where it would delay the answer to `initialize`.
+        """
+        if self._http is None:
+            async with self._http_ready:
+                if self._http is None:
+                    self._http = await anyio.to_thread.run_sync(self._new_client)
+        return self._http
+
+    def _new_client(self) -> httpx2.AsyncClient:
+        s = self._settings
+        return httpx2.AsyncClient(
+            base_url=self._base_url,
+            timeout=httpx2.Timeout(s.read_timeout_seconds, connect=s.connect_timeout_seconds),
+            limits=httpx2.Limits(
+                max_connections=s.max_concurrent_requests, max_keepalive_connections=s.max_concurrent_requests
+            ),
+            headers={"User-Agent": f"anam-mcp/{__version__}", "Accept": "application/json"},
+            transport=self._transport,
+        )
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -185,6 +202,9 @@ class AnamClient:
     ) -> Any:
         if not self.has_key:
             raise MissingApiKeyError()
+        # Imported here: the retry library (and tenacity under it) is not needed to start serving.
+        import stamina
+
         should_retry = _retry_policy(idempotent)
         async for attempt in stamina.retry_context(
             on=should_retry,
@@ -206,10 +226,11 @@ class AnamClient:
         s = self._settings
         # read_timeout bounds each socket read; this bounds a body that trickles in forever.
         deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds
+        http = await self._client()
         async with self._in_flight:
             try:
                 with anyio.fail_after(deadline):
-                    async with self._http.stream(method, path, params=params, json=json_body, headers=headers) as r:
+                    async with http.stream(method, path, params=params, json=json_body, headers=headers) as r:
                         body = await self._read_capped(r)
                         status, response_headers = r.status_code, r.headers
             except TimeoutError as exc:

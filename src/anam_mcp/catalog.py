@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 from .api import AnamClient, ProgressCallback
 from .errors import AnamError
 from .models import Avatar, Llm, Persona, Record, Voice
-from .search import Indexed, index, normalise, rank
+from .search import Indexed, index, rank
 
 __all__ = ["Catalog", "Catalogs", "Matches"]
 
@@ -202,14 +202,12 @@ class Catalogs:
         on_progress: ProgressCallback | None = None,
     ) -> Matches[Voice]:
         entries, note = await self.voices.entries(refresh=refresh, on_progress=on_progress)
-        wanted = {
-            "gender": normalise(gender) if gender else None,
-            "country": normalise(country) if country else None,
-            "provider": normalise(provider) if provider else None,
-        }
+        # Codes such as FEMALE, GB or ELEVENLABS: an upper-case comparison is enough.
+        filters = (("gender", gender), ("country", country), ("provider", provider))
+        wanted = [(attr, value.upper()) for attr, value in filters if value]
 
         def keep(voice: Voice) -> bool:
-            return all(want is None or normalise(getattr(voice, attr) or "") == want for attr, want in wanted.items())
+            return all((getattr(voice, attr) or "").upper() == want for attr, want in wanted)
 
         return Matches(rank(entries, query, keep), note)
 

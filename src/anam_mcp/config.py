@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, HttpUrl, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator
 
 __all__ = ["DEFAULT_API_URL", "LogLevel", "Settings"]
 
@@ -18,17 +21,18 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _TEMPLATE = re.compile(r"^\$\{[^}]*\}$")
 
 
-class Settings(BaseSettings):
+_PREFIX = "ANAM_"
+
+
+def _unset(value: str) -> bool:
+    """Empty values and unsubstituted templates mean "not set", so defaults apply."""
+    return not value.strip() or bool(_TEMPLATE.match(value.strip()))
+
+
+class Settings(BaseModel):
     """Everything the server can be told from outside. Built once, in `main()` or by a test."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ANAM_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_ignore_empty=True,
-        extra="ignore",
-        frozen=True,
-    )
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     api_key: SecretStr | None = Field(
         default=None, description="Anam API key (Anam Lab > API keys). Secret: never logged or returned."
@@ -48,14 +52,20 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = "INFO"
 
-    @field_validator("*", mode="before")
     @classmethod
-    def _blank_and_templates_are_unset(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip()
-            if _TEMPLATE.match(value):
-                return None
-        return value
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Settings from `ANAM_*` variables; a `.env` file fills in what the environment leaves unset."""
+        file_values = dotenv_values(env_file) if env_file is not None and env_file.is_file() else {}
+        merged = {**file_values, **(os.environ if environ is None else environ)}
+        return cls.model_validate(
+            {
+                key[len(_PREFIX) :].lower(): value.strip()
+                for key, value in merged.items()
+                if key.startswith(_PREFIX) and value is not None and not _unset(value)
+            }
+        )
 
     @field_validator("log_level", mode="before")
     @classmethod

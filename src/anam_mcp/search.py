@@ -1,11 +1,12 @@
 """Text matching and ranking for catalogue searches: pure functions, no I/O.
 
-Every entry carries its search text normalised once (lower case, accents stripped), so a warm
-search is a scan of short strings.
+Every entry carries its search text normalised once (lower case, accents stripped), so a warm search
+is one substring test per entry, and only the entries that contain the query are ranked.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from typing import Generic, TypeVar
 __all__ = ["Indexed", "Rank", "index", "normalise", "rank"]
 
 T = TypeVar("T")
+
+_NON_WORD = re.compile(r"[^\w]+")
 
 
 def normalise(text: str) -> str:
@@ -30,16 +33,16 @@ class Rank:
     WORD_PREFIX = 2
     SUBSTRING = 3
     SECONDARY = 4  # matched a lesser field only, such as a description
-    ALL = 5  # no query: everything matches equally
 
 
 @dataclass(frozen=True, slots=True)
 class Indexed(Generic[T]):
-    """A catalogue entry with its normalised primary names and secondary text."""
+    """A catalogue entry with its normalised names, their words, and all its searchable text."""
 
     item: T
     names: tuple[str, ...]
-    secondary: str
+    words: tuple[str, ...]
+    haystack: str
     sort_key: str
 
 
@@ -48,47 +51,42 @@ def index(
     names: Callable[[T], Sequence[str | None]],
     secondary: Callable[[T], str | None] = lambda _: None,
 ) -> list[Indexed[T]]:
-    """Precompute normalised keys for `items`; `names` are ranked, `secondary` only matches."""
+    """Precompute normalised keys for `items`; `names` are ranked, `secondary` text only matches."""
     out: list[Indexed[T]] = []
     for item in items:
         keys = tuple(normalise(n) for n in names(item) if n)
         joined = " ".join(keys)
-        out.append(Indexed(item, keys + ((joined,) if len(keys) > 1 else ()), normalise(secondary(item) or ""), joined))
+        ranked = (*keys, joined) if len(keys) > 1 else keys
+        words = tuple(w for key in keys for w in _NON_WORD.split(key) if w)
+        haystack = "\n".join((*ranked, normalise(secondary(item) or "")))
+        out.append(Indexed(item, ranked, words, haystack, joined))
+    out.sort(key=lambda entry: entry.sort_key)  # so ranking only has to sort by score (a stable sort)
     return out
 
 
-def _score(entry: Indexed[T], query: str) -> int | None:
-    best: int | None = None
+def _score(entry: Indexed[T], query: str) -> int:
+    """How well `entry` matches `query`; the caller has checked that its haystack contains the query."""
+    best = Rank.SECONDARY
     for name in entry.names:
         if name == query:
             return Rank.EXACT
         if name.startswith(query):
-            score = Rank.PREFIX
-        elif f" {query}" in f" {name}" or any(w.startswith(query) for w in _words(name)):
-            score = Rank.WORD_PREFIX
+            best = min(best, Rank.PREFIX)
         elif query in name:
-            score = Rank.SUBSTRING
-        else:
-            continue
-        best = score if best is None else min(best, score)
-    if best is None and query in entry.secondary:
-        best = Rank.SECONDARY
+            best = min(best, Rank.SUBSTRING)
+    if best > Rank.WORD_PREFIX and any(w.startswith(query) for w in entry.words):
+        best = Rank.WORD_PREFIX
     return best
 
 
-def _words(name: str) -> list[str]:
-    return [w for w in "".join(c if c.isalnum() else " " for c in name).split() if w]
-
-
 def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], bool] = lambda _: True) -> list[T]:
-    """Entries that pass `keep` and match `query`, best match first, then alphabetically."""
+    """Entries that pass `keep` and match `query`, best match first, then alphabetically.
+
+    `entries` must come from `index`, which sorts them alphabetically.
+    """
     q = normalise(query) if query else ""
-    scored: list[tuple[int, str, T]] = []
-    for entry in entries:
-        if not keep(entry.item):
-            continue
-        score = _score(entry, q) if q else Rank.ALL
-        if score is not None:
-            scored.append((score, entry.sort_key, entry.item))
-    scored.sort(key=lambda s: (s[0], s[1]))
-    return [item for _, _, item in scored]
+    if not q:
+        return [entry.item for entry in entries if keep(entry.item)]
+    scored = [(_score(e, q), e.item) for e in entries if q in e.haystack and keep(e.item)]
+    scored.sort(key=lambda pair: pair[0])
+    return [item for _, item in scored]

@@ -7,6 +7,7 @@ the client receives as an error result (`isError: true`) with our message.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -121,6 +122,8 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         async with AnamClient(settings) as client:
             catalogs = Catalogs(client, settings.catalog_ttl_seconds)
+            # Background work, so the answer to `initialize` is not delayed.
+            warm_up = asyncio.create_task(client.warm_up(), name="warm-up-http")
             if settings.prefetch and client.has_key:
                 catalogs.prefetch()
             app = AppContext(settings, client, catalogs)
@@ -129,6 +132,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
                 yield app
             finally:
                 running.remove(app)
+                warm_up.cancel()
 
     mcp = MCPServer[AppContext](
         "anam",
