@@ -28,7 +28,10 @@ from mcp import Client, StdioServerParameters
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_anam import FakeAnam  # noqa: E402
+from tests.fake_anam import FakeAnam, make_voices  # noqa: E402
+
+from anam_mcp.models import Voice  # noqa: E402
+from anam_mcp.search import index, rank  # noqa: E402
 
 ANAM_MCP = [str(Path(sys.executable).with_name("anam-mcp"))]
 NAIVE = [sys.executable, str(ROOT / "bench" / "naive_server.py")]
@@ -162,6 +165,20 @@ async def measure(fake: FakeAnam, args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def ranking_cpu(entries: int = 5000, repeats: int = 200) -> dict[str, float]:
+    """CPU time of one in-memory search over `entries` voices, per query, in ms (no I/O, no MCP)."""
+    indexed = index(
+        [Voice.model_validate(v) for v in make_voices(entries)], lambda v: (v.display_name,), lambda v: v.description
+    )
+    out = {}
+    for query in ("zoe", "lucy - fresh", "calm", None):
+        started = time.process_time()
+        for _ in range(repeats):
+            rank(indexed, query)
+        out[str(query)] = round((time.process_time() - started) / repeats * 1000, 3)
+    return out
+
+
 def check(results: dict[str, Any]) -> list[Row]:
     ours, naive, latency = results["anam_mcp"], results["naive"], results["latency_ms"]
     rows: list[Row] = []
@@ -174,6 +191,8 @@ def check(results: dict[str, Any]) -> list[Row]:
         rows.append((f"{tool} cold (ms)", cold, f"<= {limit:g} (2 x latency + 30)", cold <= limit))
         ratio = round(naive[tool]["warm_p50_ms"] / warm, 1)
         rows.append((f"{tool} repeated: naive / ours", ratio, ">= 20", ratio >= 20))
+    worst = max(results["ranking_cpu_ms_5000_voices"].values())
+    rows.append(("ranking CPU, 5,000 voices, worst query (ms)", worst, "<= 1", worst <= 1))
     start = results["startup"]["anam_mcp"]["initialize_ms"]
     floor = results["startup"]["empty_mcpserver"]["initialize_ms"]
     limit = round(floor * 1.10, 1)
@@ -195,6 +214,8 @@ def report(results: dict[str, Any], rows: list[Row]) -> None:
             print(f"{tool + ' ' + key:36}{mine[key]:>11}{naive[key]:>11}")
     print(f"{'create_session_token p50 (ms)':36}{results['anam_mcp']['create_session_token']['p50_ms']:>11}")
     print(f"{'peak RSS (MiB)':36}{results['anam_mcp']['peak_rss_mib']!s:>11}")
+    for query, cpu in results["ranking_cpu_ms_5000_voices"].items():
+        print(f"{'rank 5,000 voices ' + repr(query) + ' (CPU ms)':36}{cpu:>11}")
     print("\ntargets")
     for metric, value, target, ok in rows:
         print(f"  {'ok  ' if ok else 'MISS'} {metric:42}{value:>9}  {target}")
@@ -205,7 +226,7 @@ async def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0, help="latency the fake adds to every request")
     parser.add_argument("--warm-calls", type=int, default=60, help="warm searches per tool (>= 50)")
     parser.add_argument("--naive-calls", type=int, default=10, help="repeated searches through the naive server")
-    parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per cold measurement")
+    parser.add_argument("--cold-runs", type=int, default=5, help="fresh processes per cold measurement")
     parser.add_argument("--startup-runs", type=int, default=9)
     parser.add_argument("--token-calls", type=int, default=30)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
@@ -215,6 +236,7 @@ async def main() -> int:
     gc.freeze()
     with FakeAnam(latency=args.latency_ms / 1000) as fake:
         results = await measure(fake, args)
+    results["ranking_cpu_ms_5000_voices"] = ranking_cpu()
     rows = check(results)
     results["targets"] = [{"metric": m, "value": v, "target": t, "ok": ok} for m, v, t, ok in rows]
     report(results, rows)

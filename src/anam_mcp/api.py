@@ -6,6 +6,7 @@ what is safe to retry, caps response sizes and turns every failure into an `Anam
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import logging
@@ -19,7 +20,7 @@ from typing import Any, Self, TypeVar
 
 import anyio
 import httpx2
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
 from .config import Settings
@@ -131,12 +132,7 @@ class AnamClient:
         payload = await self._request("GET", path, params=query, idempotent=True)
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
             raise UnreadableResponseError(f"{path} did not return a list")
-        items: list[RecordT] = []
-        for raw in payload["data"]:
-            try:
-                items.append(model.model_validate(raw))
-            except ValidationError:
-                logger.warning("Skipped an unreadable %s entry from %s", model.__name__, path)
+        items = _parse_items(model, payload["data"], path)
         try:
             meta = PageMeta.model_validate(payload.get("meta") or {})
         except ValidationError:
@@ -296,6 +292,26 @@ class AnamClient:
         if self._api_key is not None and (secret := self._api_key.get_secret_value()):
             text = text.replace(secret, "[redacted]")
         return text[:_DETAIL_MAX_CHARS] or None
+
+
+@functools.cache
+def _list_of(model: type[RecordT]) -> TypeAdapter[list[RecordT]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def _parse_items(model: type[RecordT], raw: list[Any], path: str) -> list[RecordT]:
+    """All items in one validation call; item by item, skipping bad ones, only if that fails."""
+    try:
+        return _list_of(model).validate_python(raw)
+    except ValidationError:
+        pass
+    items: list[RecordT] = []
+    for entry in raw:
+        try:
+            items.append(model.model_validate(entry))
+        except ValidationError:
+            logger.warning("Skipped an unreadable %s entry from %s", model.__name__, path)
+    return items
 
 
 def _retry_policy(idempotent: bool) -> Callable[[Exception], bool | float]:

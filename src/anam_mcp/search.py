@@ -21,6 +21,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 def normalise(text: str) -> str:
     """Fold case and strip accents, so "Zoë" and "zoe" compare equal."""
+    if text.isascii():  # most names and descriptions: nothing to decompose
+        return text.lower().strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
@@ -42,6 +44,7 @@ class Indexed(Generic[T]):
     item: T
     names: tuple[str, ...]
     words: tuple[str, ...]
+    name_text: str
     haystack: str
     sort_key: str
 
@@ -58,22 +61,23 @@ def index(
         joined = " ".join(keys)
         ranked = (*keys, joined) if len(keys) > 1 else keys
         words = tuple(w for key in keys for w in _NON_WORD.split(key) if w)
-        haystack = "\n".join((*ranked, normalise(secondary(item) or "")))
-        out.append(Indexed(item, ranked, words, haystack, joined))
+        name_text = "\n".join(ranked)
+        haystack = f"{name_text}\n{normalise(secondary(item) or '')}"
+        out.append(Indexed(item, ranked, words, name_text, haystack, joined))
     out.sort(key=lambda entry: entry.sort_key)  # so ranking only has to sort by score (a stable sort)
     return out
 
 
 def _score(entry: Indexed[T], query: str) -> int:
     """How well `entry` matches `query`; the caller has checked that its haystack contains the query."""
-    best = Rank.SECONDARY
+    if query not in entry.name_text:
+        return Rank.SECONDARY
+    best = Rank.SUBSTRING
     for name in entry.names:
         if name == query:
             return Rank.EXACT
         if name.startswith(query):
             best = min(best, Rank.PREFIX)
-        elif query in name:
-            best = min(best, Rank.SUBSTRING)
     if best > Rank.WORD_PREFIX and any(w.startswith(query) for w in entry.words):
         best = Rank.WORD_PREFIX
     return best
