@@ -99,7 +99,7 @@ _FIRST = [
     "Jules",
     "Renée",
 ]
-_VARIANTS = ["home", "office", "window sofa corner", "studio", "garden", "kitchen", "library", "street", None]
+_VARIANTS = ["home", "office", "window sofa corner", "studio", "garden", "kitchen", "library", "street"]
 _STYLES = [
     "Fresh & Casual",
     "Warm Narrator",
@@ -155,14 +155,14 @@ def make_avatars(count: int = 130, seed: int = 7) -> list[dict[str, Any]]:
     return avatars
 
 
-def _avatar(rng: random.Random, id_: str, name: str, variant: str | None, org: str | None) -> dict[str, Any]:
+def _avatar(rng: random.Random, id_: str, name: str, variant: str, org: str | None) -> dict[str, Any]:
     slug = name.lower()
     versions = rng.choice([["cara-3"], ["cara-3", "cara-4"], ["cara-4"]])
     return {
         "id": id_,
         "displayName": name,
         "variantName": variant,
-        "imageUrl": f"https://lab.anam.ai/persona_thumbnails/{slug}_{(variant or 'default').replace(' ', '_')}.png",
+        "imageUrl": f"https://lab.anam.ai/persona_thumbnails/{slug}_{variant.replace(' ', '_')}.png",
         "landscapeImageUrl": None,
         "portraitImageUrl": None,
         "videoUrl": None if rng.random() < 0.3 else f"https://cdn.example.test/{id_}.mp4?X-Amz-Signature=abc",
@@ -172,7 +172,7 @@ def _avatar(rng: random.Random, id_: str, name: str, variant: str | None, org: s
         "createdByOrganizationId": org,
         "availableVersions": versions,
         "activeVersion": versions[0],
-        "description": None if rng.random() < 0.3 else f"{name} in a {variant or 'neutral'} setting, warm expression.",
+        "description": None if rng.random() < 0.3 else f"{name} in a {variant} setting, warm expression.",
         "displayTags": ["friendly"] if rng.random() < 0.5 else [],
         "renderStyle": "realistic" if org is None else "unknown",
         "futureField": {"added": "later"},  # the API grows: clients must ignore what they do not know

@@ -5,104 +5,21 @@ The SDK's client silently skips junk lines on stdout, so these tests read the se
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
-from anyio.abc import Process
-from anyio.streams.text import TextReceiveStream
 
 from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam, Fault
+from .raw_client import assert_only_json_rpc, start
 
 pytestmark = pytest.mark.anyio
-
-PROTOCOL = "2025-11-25"
-
-
-class RawServer:
-    """anam-mcp as a subprocess, spoken to line by line."""
-
-    def __init__(self, process: Process) -> None:
-        self.process = process
-        self.lines: list[str] = []
-        self._buffer = ""
-        assert process.stdout is not None
-        self._stdout = TextReceiveStream(process.stdout)
-
-    async def send(self, message: dict[str, Any] | str) -> None:
-        line = message if isinstance(message, str) else json.dumps(message)
-        assert self.process.stdin is not None
-        await self.process.stdin.send((line + "\n").encode())
-
-    async def _next_line(self) -> str:
-        while "\n" not in self._buffer:
-            self._buffer += await self._stdout.receive()
-        line, self._buffer = self._buffer.split("\n", 1)
-        self.lines.append(line)
-        return line
-
-    async def response(self, request_id: int) -> dict[str, Any]:
-        with anyio.fail_after(20):
-            while True:
-                message = json.loads(await self._next_line())
-                if message.get("id") == request_id and ("result" in message or "error" in message):
-                    return message  # type: ignore[no-any-return]
-
-    async def request(self, request_id: int, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        await self.send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or {}})
-        return await self.response(request_id)
-
-    async def initialize(self) -> None:
-        answer = await self.request(
-            0,
-            "initialize",
-            {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
-        )
-        assert answer["result"]["serverInfo"]["name"] == "anam"
-        await self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-
-    async def finish(self) -> tuple[int, str]:
-        """Close stdin, drain stdout, and return the exit status and all of stderr."""
-        assert self.process.stdin is not None
-        await self.process.stdin.aclose()
-        with anyio.fail_after(15):
-            try:
-                while True:
-                    self._buffer += await self._stdout.receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                pass
-            code = await self.process.wait()
-        self.lines.extend(line for line in self._buffer.split("\n") if line)
-        assert self.process.stderr is not None
-        stderr = b""
-        try:
-            while chunk := await self.process.stderr.receive():
-                stderr += chunk
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            pass
-        return code, stderr.decode()
-
-
-async def start(fake: FakeAnam | None, tmp_path: Path, **env: str) -> RawServer:
-    full_env = {**os.environ, **server_env(fake, **env)}
-    full_env = {k: v for k, v in full_env.items() if not (k.startswith("ANAM_") and k not in server_env(fake, **env))}
-    process = await anyio.open_process([SERVER_COMMAND], env=full_env, cwd=tmp_path)
-    return RawServer(process)
-
-
-def assert_only_json_rpc(lines: list[str]) -> None:
-    assert lines, "the server wrote nothing"
-    for line in lines:
-        message = json.loads(line)  # raises on anything that is not JSON
-        assert message.get("jsonrpc") == "2.0", line
 
 
 async def test_stdout_carries_only_json_rpc_and_the_key_appears_nowhere(fake: FakeAnam, tmp_path: Path) -> None:

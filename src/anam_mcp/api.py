@@ -108,7 +108,12 @@ class AnamClient:
         s = self._settings
         return httpx2.AsyncClient(
             base_url=self._base_url,
-            timeout=httpx2.Timeout(s.read_timeout_seconds, connect=s.connect_timeout_seconds),
+            timeout=httpx2.Timeout(
+                connect=s.connect_timeout_seconds,
+                read=s.read_timeout_seconds,
+                write=s.read_timeout_seconds,
+                pool=s.read_timeout_seconds,
+            ),
             limits=httpx2.Limits(
                 max_connections=s.max_concurrent_requests, max_keepalive_connections=s.max_concurrent_requests
             ),

@@ -41,6 +41,8 @@ class Settings(BaseModel):
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
     read_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 15.0
     retry_budget_seconds: Annotated[float, Field(ge=0, le=120)] = 25.0
+    # Hosts commonly give up on a tool call after 60 s; answer well before that.
+    tool_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 45.0
     max_retries: Annotated[int, Field(ge=0, le=10)] = 3
     max_concurrent_requests: Annotated[int, Field(ge=1, le=64)] = 8
     max_response_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024

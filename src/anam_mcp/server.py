@@ -12,11 +12,12 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
@@ -86,6 +87,7 @@ _READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 _MINTS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 
 _ToolFn = TypeVar("_ToolFn", bound=Callable[..., Any])
+_T = TypeVar("_T")
 
 
 def _tool(mcp: MCPServer[AppContext], title: str, annotations: ToolAnnotations) -> Callable[[_ToolFn], _ToolFn]:
@@ -161,12 +163,12 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         is_stock, image_url and the avatar models each supports.
         """
         app = _app(ctx)
-        try:
-            found = await app.catalogs.search_avatars(
+        found = await _guarded(
+            app,
+            app.catalogs.search_avatars(
                 query, stock_only=stock_only, refresh=refresh, on_progress=_progress(ctx, "avatars")
-            )
-        except AnamError as exc:
-            raise _tool_error(exc) from exc
+            ),
+        )
         items = [AvatarItem.of(a) for a in found.items[:limit]]
         result = AvatarSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("avatar", result.total, items, query, _avatar_label))
@@ -208,17 +210,17 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         provider, description and sample_url (an audio preview).
         """
         app = _app(ctx)
-        try:
-            found = await app.catalogs.search_voices(
+        found = await _guarded(
+            app,
+            app.catalogs.search_voices(
                 query,
                 gender=gender,
                 country=country,
                 provider=provider,
                 refresh=refresh,
                 on_progress=_progress(ctx, "voices"),
-            )
-        except AnamError as exc:
-            raise _tool_error(exc) from exc
+            ),
+        )
         items = [VoiceItem.of(v) for v in found.items[:limit]]
         result = VoiceSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("voice", result.total, items, query, lambda v: v.display_name))
@@ -236,10 +238,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         create_session_token. This is the setup Anam recommends for production.
         """
         app = _app(ctx)
-        try:
-            found = await app.catalogs.search_personas(query, refresh=refresh)
-        except AnamError as exc:
-            raise _tool_error(exc) from exc
+        found = await _guarded(app, app.catalogs.search_personas(query, refresh=refresh))
         items = [PersonaItem.of(p) for p in found.items[:limit]]
         result = PersonaSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("persona", result.total, items, query, lambda p: p.name))
@@ -256,10 +255,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         left out.
         """
         app = _app(ctx)
-        try:
-            found = await app.catalogs.list_llms(query, refresh=refresh)
-        except AnamError as exc:
-            raise _tool_error(exc) from exc
+        found = await _guarded(app, app.catalogs.list_llms(query, refresh=refresh))
         items = [LlmItem.of(m, app.settings.default_llm_id) for m in found.items]
         result = LlmListResult(total=len(items), returned=len(items), items=items, note=found.note)
         return _result(result, _summary("LLM", result.total, items, query, lambda m: m.display_name))
@@ -307,10 +303,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         except ValidationError as exc:
             raise ToolError(_validation_message(exc)) from exc
         body = request.body(app.settings.default_llm_id)
-        try:
-            token = await app.client.create_session_token(body)
-        except AnamError as exc:
-            raise _tool_error(exc, tool="create_session_token") from exc
+        token = await _guarded(app, app.client.create_session_token(body), tool="create_session_token")
         config = _sent_config(body["personaConfig"])
         defaults = request.defaults_applied()
         result = SessionTokenResult(
@@ -455,6 +448,18 @@ _INVALID_HINT = {
     "create_session_token": "Check the arguments against the tool's description (avatar_model must be one the "
     "avatar supports: see available_models in search_avatars).",
 }
+
+
+async def _guarded(app: AppContext, work: Awaitable[_T], tool: str | None = None) -> _T:
+    """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError."""
+    limit = app.settings.tool_timeout_seconds
+    try:
+        with anyio.fail_after(limit):
+            return await work
+    except AnamError as exc:
+        raise _tool_error(exc, tool) from exc
+    except TimeoutError as exc:
+        raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
 
 
 def _tool_error(exc: AnamError, tool: str | None = None) -> ToolError:

@@ -1,0 +1,34 @@
+"""Validators built from the vendored subset of Anam's OpenAPI spec (tests/data/anam-openapi-subset.json)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+SPEC = json.loads((Path(__file__).parent / "data" / "anam-openapi-subset.json").read_text(encoding="utf-8"))
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    # Refs point at #/components/schemas/...: give each root the components it refers to.
+    return Draft202012Validator({**schema, "components": SPEC["components"]}, format_checker=FormatChecker())
+
+
+@cache
+def response_validator(operation: str) -> Draft202012Validator:
+    return _validator(SPEC["responses"][operation])
+
+
+@cache
+def session_request_validator() -> Draft202012Validator:
+    schema = copy.deepcopy(SPEC["requests"]["POST /v1/auth/session-token"])
+    # The spec's personaConfig oneOf has no required fields and allows extra properties, so every
+    # object matches both variants. Closing each variant to its documented fields makes it decidable.
+    for variant in schema["properties"]["personaConfig"]["oneOf"]:
+        variant["additionalProperties"] = False
+    schema["additionalProperties"] = False
+    return _validator(schema)
