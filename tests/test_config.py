@@ -1,0 +1,95 @@
+"""Settings from the environment and .env, and the key kept out of reprs and logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from anam_mcp.api import AnamClient
+from anam_mcp.cli import configure_logging
+from anam_mcp.config import DEFAULT_API_URL, Settings
+
+KEY = "sk-live-very-secret-0123456789"
+
+
+def test_defaults_without_any_configuration(tmp_path: Path) -> None:
+    settings = Settings.from_environment({}, env_file=tmp_path / ".env")
+    assert settings.api_key is None
+    assert settings.base_url == DEFAULT_API_URL
+    assert settings.log_level == "INFO"
+
+
+def test_environment_overrides_the_dot_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"ANAM_API_KEY={KEY}\nANAM_LOG_LEVEL=debug\nANAM_CATALOG_TTL_SECONDS=60\n", encoding="utf-8")
+    settings = Settings.from_environment({"ANAM_CATALOG_TTL_SECONDS": "5", "OTHER": "x"}, env_file=env_file)
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == KEY
+    assert settings.log_level == "DEBUG"
+    assert settings.catalog_ttl_seconds == 5
+
+
+@pytest.mark.parametrize("value", ["", "   ", "${user_config.anam_api_key}", " ${ANAM_API_KEY} "])
+def test_blank_values_and_unsubstituted_templates_are_unset(value: str, tmp_path: Path) -> None:
+    settings = Settings.from_environment({"ANAM_API_KEY": value, "ANAM_API_URL": value}, env_file=None)
+    assert settings.api_key is None
+    assert settings.base_url == DEFAULT_API_URL
+
+
+def test_surrounding_whitespace_is_trimmed() -> None:
+    settings = Settings.from_environment({"ANAM_API_KEY": f"  {KEY}\n"}, env_file=None)
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == KEY
+
+
+def test_invalid_values_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        Settings.from_environment({"ANAM_READ_TIMEOUT_SECONDS": "-1"}, env_file=None)
+    with pytest.raises(ValidationError):
+        Settings.from_environment({"ANAM_LOG_LEVEL": "LOUD"}, env_file=None)
+
+
+def test_the_key_never_shows_in_reprs_or_dumps() -> None:
+    settings = Settings.from_environment({"ANAM_API_KEY": KEY}, env_file=None)
+    assert KEY not in repr(settings)
+    assert KEY not in str(settings)
+    assert KEY not in settings.model_dump_json()
+    assert KEY not in repr(AnamClient(settings))
+
+
+def test_logging_redacts_the_key_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    settings = Settings.from_environment({"ANAM_API_KEY": KEY, "ANAM_LOG_LEVEL": "DEBUG"}, env_file=None)
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        configure_logging(settings)
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        log = logging.getLogger("anam_mcp.test")
+        log.debug("Authorization: Bearer %s", KEY)
+        try:
+            raise RuntimeError(f"boom {KEY}")
+        except RuntimeError:
+            log.exception("failed")
+        written = stream.getvalue()
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    assert "Bearer [redacted]" in written
+    assert "boom [redacted]" in written
+    assert KEY not in written
+    assert capsys.readouterr().out == ""  # never stdout
+
+
+def test_every_setting_is_documented() -> None:
+    root = Path(__file__).resolve().parents[1]
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for field in Settings.model_fields:
+        name = f"ANAM_{field.upper()}"
+        assert f"\n{name}=" in example, f"{name} missing from .env.example"
+        assert f"| `{name}` |" in readme, f"{name} missing from the README's configuration table"

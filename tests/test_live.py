@@ -1,0 +1,43 @@
+"""Against the real Anam API. Skipped unless ANAM_API_KEY is set and ANAM_LIVE_TESTS=1.
+
+These only confirm what the fake-based tests already prove, on the real service.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from .conftest import SERVER_COMMAND, network_env
+
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.anyio,
+    pytest.mark.skipif(
+        not (os.environ.get("ANAM_API_KEY") and os.environ.get("ANAM_LIVE_TESTS") == "1"),
+        reason="live tests need ANAM_API_KEY and ANAM_LIVE_TESTS=1",
+    ),
+]
+
+
+async def test_live_search_and_token(tmp_path: Path) -> None:
+    env = {"ANAM_API_KEY": os.environ.get("ANAM_API_KEY", ""), "ANAM_PREFETCH": "false"} | network_env()
+    async with Client(StdioServerParameters(command=SERVER_COMMAND, env=env, cwd=str(tmp_path))) as client:
+        avatars = await client.call_tool("search_avatars", {"stock_only": True, "limit": 1})
+        assert not avatars.is_error
+        assert avatars.structured_content is not None
+        voices = await client.call_tool("search_voices", {"limit": 1})
+        assert not voices.is_error
+        assert voices.structured_content is not None
+        token = await client.call_tool(
+            "create_session_token",
+            {
+                "avatar_id": avatars.structured_content["items"][0]["id"],
+                "voice_id": voices.structured_content["items"][0]["id"],
+                "max_session_length_seconds": 60,
+            },
+        )
+        assert not token.is_error
