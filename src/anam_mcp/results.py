@@ -13,6 +13,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from .models import Avatar, Llm, Persona, Voice
+from .session import CONFIG_KEYS
 
 __all__ = [
     "AvatarItem",
@@ -179,6 +180,10 @@ class SentPersonaConfig(_Result):
     max_session_length_seconds: int | None = None
     skip_greeting: bool | None = None
     language_code: str | None = None
+
+    @classmethod
+    def of(cls, persona_config: dict[str, Any]) -> SentPersonaConfig:
+        return cls(**{arg: persona_config[key] for arg, key in CONFIG_KEYS.items() if key in persona_config})
 
 
 class SessionTokenResult(_Result):

@@ -12,7 +12,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
@@ -28,7 +28,7 @@ from . import __version__
 from .api import AnamClient, ProgressCallback
 from .catalog import Catalogs
 from .config import Settings
-from .errors import AnamError, InvalidRequestError, NotFoundError
+from .errors import AnamError
 from .results import (
     AvatarItem,
     AvatarSearchResult,
@@ -55,18 +55,13 @@ from .session import (
     SystemPromptArg,
     VoiceIdArg,
 )
+from .texts import INSTRUCTIONS, SETUP_PROMPT, error_text, search_summary, token_summary, validation_text
 
 __all__ = ["AppContext", "build_server"]
 
 logger = logging.getLogger(__name__)
 
 TOKEN_LIFETIME_SECONDS = 3600
-
-INSTRUCTIONS = """\
-Anam renders real-time, talking digital personas in a web page. To start one, a page needs a short-lived
-session token. Typical flow: search_avatars (a face) and search_voices (a voice), optionally list_llms
-(the brain) or search_personas (a persona saved in Anam Lab), then create_session_token. The page passes
-the token to Anam's JS SDK: createClient(sessionToken).streamToVideoElement('video-id')."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +166,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         )
         items = [AvatarItem.of(a) for a in found.items[:limit]]
         result = AvatarSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
-        return _result(result, _summary("avatar", result.total, items, query, _avatar_label))
+        return _result(result, search_summary("avatar", result.total, [_avatar_label(a) for a in items], query))
 
     @_tool(mcp, "Search Anam voices", _READ_ONLY)
     async def search_voices(
@@ -223,7 +218,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         )
         items = [VoiceItem.of(v) for v in found.items[:limit]]
         result = VoiceSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
-        return _result(result, _summary("voice", result.total, items, query, lambda v: v.display_name))
+        return _result(result, search_summary("voice", result.total, [v.display_name for v in items], query))
 
     @_tool(mcp, "Search saved Anam personas", _READ_ONLY)
     async def search_personas(
@@ -241,7 +236,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         found = await _guarded(app, app.catalogs.search_personas(query, refresh=refresh))
         items = [PersonaItem.of(p) for p in found.items[:limit]]
         result = PersonaSearchResult(total=len(found.items), returned=len(items), items=items, note=found.note)
-        return _result(result, _summary("persona", result.total, items, query, lambda p: p.name))
+        return _result(result, search_summary("persona", result.total, [p.name for p in items], query))
 
     @_tool(mcp, "List Anam LLMs", _READ_ONLY)
     async def list_llms(
@@ -258,7 +253,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         found = await _guarded(app, app.catalogs.list_llms(query, refresh=refresh))
         items = [LlmItem.of(m, app.settings.default_llm_id) for m in found.items]
         result = LlmListResult(total=len(items), returned=len(items), items=items, note=found.note)
-        return _result(result, _summary("LLM", result.total, items, query, lambda m: m.display_name))
+        return _result(result, search_summary("LLM", result.total, [m.display_name for m in items], query))
 
     @_tool(mcp, "Create an Anam session token", _MINTS)
     async def create_session_token(
@@ -301,74 +296,23 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
                 client_label=client_label,
             )
         except ValidationError as exc:
-            raise ToolError(_validation_message(exc)) from exc
+            raise ToolError(validation_text(exc)) from exc
         body = request.body(app.settings.default_llm_id)
-        token = await _guarded(app, app.client.create_session_token(body), tool="create_session_token")
-        config = _sent_config(body["personaConfig"])
-        defaults = request.defaults_applied()
+        token = await _guarded(app, app.client.create_session_token(body), token_request=True)
         result = SessionTokenResult(
             session_token=token,
             mode=request.mode,
             expires_in_seconds=TOKEN_LIFETIME_SECONDS,
-            persona_config=config,
+            persona_config=SentPersonaConfig.of(body["personaConfig"]),
             client_label=request.client_label,
-            defaults_applied=defaults,
+            defaults_applied=request.defaults_applied(),
         )
-        what = "a saved persona" if request.mode == "persona" else "an ephemeral persona"
-        filled = f"; defaults used for {', '.join(defaults)}" if defaults else ""
-        text = (
-            f"Created a session token for {what}{filled}. It is valid for one session within 1 hour: "
-            "pass it to createClient(sessionToken) in Anam's JS SDK."
-        )
-        return _result(result, text)
+        return _result(result, token_summary(result.mode, result.defaults_applied))
 
-    async def catalogue_json(name: str, load: Callable[[AppContext], Any]) -> str:
-        if not running:
-            raise ResourceError("The server is not running yet.")
-        try:
-            found = await load(running[-1])
-        except AnamError as exc:
-            raise ResourceError(f"Could not load the {name}: {exc}") from exc
-        return json.dumps([item.model_dump(mode="json") for item in found], ensure_ascii=False)
-
-    @mcp.resource(
-        "anam://avatars",
-        title="Anam avatars",
-        description="Every avatar in your Anam account's catalogue (stock and your own), as a JSON array.",
-        mime_type="application/json",
-    )
-    async def avatars_resource() -> str:
-        async def load(app: AppContext) -> list[AvatarItem]:
-            found = await app.catalogs.search_avatars(None, stock_only=False, refresh=False)
-            return [AvatarItem.of(a) for a in found.items]
-
-        return await catalogue_json("avatars", load)
-
-    @mcp.resource(
-        "anam://voices",
-        title="Anam voices",
-        description="Every voice in your Anam account's catalogue, as a JSON array.",
-        mime_type="application/json",
-    )
-    async def voices_resource() -> str:
-        async def load(app: AppContext) -> list[VoiceItem]:
-            found = await app.catalogs.search_voices(None, gender=None, country=None, provider=None, refresh=False)
-            return [VoiceItem.of(v) for v in found.items]
-
-        return await catalogue_json("voices", load)
-
-    @mcp.resource(
-        "anam://llms",
-        title="Anam LLMs",
-        description="The LLMs available to your Anam account, as a JSON array.",
-        mime_type="application/json",
-    )
-    async def llms_resource() -> str:
-        async def load(app: AppContext) -> list[LlmItem]:
-            found = await app.catalogs.list_llms(None, refresh=False)
-            return [LlmItem.of(m, app.settings.default_llm_id) for m in found.items]
-
-        return await catalogue_json("LLMs", load)
+    for uri, title, description, read in _CATALOGUE_RESOURCES:
+        mcp.resource(
+            uri, name=uri.removeprefix("anam://"), title=title, description=description, mime_type="application/json"
+        )(_catalogue_resource(running, read))
 
     @mcp.prompt(title="Set up an Anam persona session")
     def set_up_persona_session(
@@ -380,28 +324,6 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         return SETUP_PROMPT.format(persona=persona)
 
     return mcp
-
-
-SETUP_PROMPT = """Set up a real-time Anam persona session for: {persona}.
-
-1. If I have a saved persona that fits, find it with search_personas and skip to step 5 with its id.
-2. Call search_avatars (use query words for the look; stock_only=true for Anam's own) and pick one avatar.
-   Note its available_models.
-3. Call search_voices with a query for the voice's character and gender/country filters as fitting;
-   pick one and mention its sample_url so I can listen.
-4. Call list_llms and use the one marked is_server_default unless another fits better.
-5. Call create_session_token: persona_id alone for a saved persona, otherwise avatar_id, voice_id, llm_id,
-   a system_prompt written for this persona, and an avatar_model the avatar supports.
-6. Show me the token and this snippet for my web page (the token expires in an hour, one session only):
-
-   <video id="persona-video" autoplay playsinline></video>
-   <script type="module">
-     import {{ createClient }} from "https://esm.sh/@anam-ai/js-sdk";
-     const client = createClient("SESSION_TOKEN");
-     await client.streamToVideoElement("persona-video");
-   </script>
-
-Never ask me for or show the Anam API key: the server holds it."""
 
 
 def _avatar_label(avatar: AvatarItem) -> str:
@@ -431,71 +353,59 @@ def _result(model: BaseModel, summary: str) -> CallToolResult:
     )
 
 
-def _summary(kind: str, total: int, items: Sequence[Any], query: str | None, label: Callable[[Any], str]) -> str:
-    about = f" matching {query!r}" if query else ""
-    if total == 0:
-        return f"No {kind}s{about}."
-    names = ", ".join(label(i) for i in items[:5])
-    more = f" (showing {len(items)})" if len(items) < total else ""
-    return f"{total} {kind}{'' if total == 1 else 's'}{about}{more}: {names}{', ...' if len(items) > 5 else ''}."
-
-
-_NOT_FOUND_HINT = {
-    "create_session_token": "Check persona_id, avatar_id, voice_id and llm_id: get valid ones from "
-    "search_personas, search_avatars, search_voices and list_llms.",
-}
-_INVALID_HINT = {
-    "create_session_token": "Check the arguments against the tool's description (avatar_model must be one the "
-    "avatar supports: see available_models in search_avatars).",
-}
-
-
-async def _guarded(app: AppContext, work: Awaitable[_T], tool: str | None = None) -> _T:
+async def _guarded(app: AppContext, work: Awaitable[_T], *, token_request: bool = False) -> _T:
     """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError."""
     limit = app.settings.tool_timeout_seconds
     try:
         with anyio.fail_after(limit):
             return await work
     except AnamError as exc:
-        raise _tool_error(exc, tool) from exc
+        raise ToolError(error_text(exc, token_request=token_request)) from exc
     except TimeoutError as exc:
         raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
 
 
-def _tool_error(exc: AnamError, tool: str | None = None) -> ToolError:
-    message = str(exc)
-    if tool and isinstance(exc, NotFoundError):
-        message = f"{message} {_NOT_FOUND_HINT[tool]}"
-    elif tool and isinstance(exc, InvalidRequestError):
-        message = f"{message} {_INVALID_HINT[tool]}"
-    return ToolError(message)
+async def _avatar_items(app: AppContext) -> list[BaseModel]:
+    found = await app.catalogs.search_avatars(None, stock_only=False, refresh=False)
+    return [AvatarItem.of(a) for a in found.items]
 
 
-def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_url=False, include_input=False):
-        where = ".".join(str(p) for p in error["loc"])
-        text = error["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {text}" if where else text)
-    return "Invalid arguments: " + "; ".join(parts)
+async def _voice_items(app: AppContext) -> list[BaseModel]:
+    found = await app.catalogs.search_voices(None, gender=None, country=None, provider=None, refresh=False)
+    return [VoiceItem.of(v) for v in found.items]
 
 
-_CONFIG_NAMES = {
-    "personaId": "persona_id",
-    "name": "name",
-    "avatarId": "avatar_id",
-    "avatarModel": "avatar_model",
-    "voiceId": "voice_id",
-    "llmId": "llm_id",
-    "systemPrompt": "system_prompt",
-    "maxSessionLengthSeconds": "max_session_length_seconds",
-    "skipGreeting": "skip_greeting",
-    "languageCode": "language_code",
-}
+async def _llm_items(app: AppContext) -> list[BaseModel]:
+    found = await app.catalogs.list_llms(None, refresh=False)
+    return [LlmItem.of(m, app.settings.default_llm_id) for m in found.items]
 
 
-def _sent_config(persona_config: dict[str, Any]) -> SentPersonaConfig:
-    return SentPersonaConfig(**{_CONFIG_NAMES[k]: v for k, v in persona_config.items()})
+_CatalogueReader = Callable[[AppContext], Awaitable[list[BaseModel]]]
+_CATALOGUE_RESOURCES: tuple[tuple[str, str, str, _CatalogueReader], ...] = (
+    (
+        "anam://avatars",
+        "Anam avatars",
+        "Every avatar in your Anam catalogue (stock and your own), as JSON.",
+        _avatar_items,
+    ),
+    ("anam://voices", "Anam voices", "Every voice in your Anam catalogue, as JSON.", _voice_items),
+    ("anam://llms", "Anam LLMs", "The LLMs available to your Anam account, as JSON.", _llm_items),
+)
+
+
+def _catalogue_resource(running: list[AppContext], read: _CatalogueReader) -> Callable[[], Awaitable[str]]:
+    """A resource handler serving a catalogue from the same cache the tools use."""
+
+    async def handler() -> str:
+        if not running:
+            raise ResourceError("The server is not running yet.")
+        try:
+            items = await read(running[-1])
+        except AnamError as exc:
+            raise ResourceError(str(exc)) from exc
+        return json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False)
+
+    return handler
 
 
 async def _log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "AVATAR_MODELS",
+    "CONFIG_KEYS",
     "DEFAULT_AVATAR_ID",
     "DEFAULT_AVATAR_MODEL",
     "DEFAULT_VOICE_ID",
@@ -45,7 +46,7 @@ LLM_ID_PATTERN = (
 MAX_SYSTEM_PROMPT_CHARS = 32_000
 
 # Tool argument name -> personaConfig key, for the ephemeral fields.
-_EPHEMERAL_FIELDS = {
+_EPHEMERAL_KEYS = {
     "name": "name",
     "avatar_id": "avatarId",
     "avatar_model": "avatarModel",
@@ -56,6 +57,9 @@ _EPHEMERAL_FIELDS = {
     "skip_greeting": "skipGreeting",
     "language_code": "languageCode",
 }
+
+# Every personaConfig key this server sends, by tool argument name.
+CONFIG_KEYS = {"persona_id": "personaId", **_EPHEMERAL_KEYS}
 
 
 class ConflictingArgumentsError(ValueError):
@@ -152,7 +156,7 @@ class SessionRequest(BaseModel):
     @model_validator(mode="after")
     def _one_mode_only(self) -> SessionRequest:
         if self.persona_id is not None:
-            conflicts = [arg for arg in _EPHEMERAL_FIELDS if self._is_set(arg)]
+            conflicts = [arg for arg in _EPHEMERAL_KEYS if self._is_set(arg)]
             if conflicts:
                 raise ConflictingArgumentsError(conflicts)
         return self

@@ -1,0 +1,45 @@
+"""The wording people and models read: summaries, hints, validation messages."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from anam_mcp.errors import AnamUnavailableError, InvalidRequestError, NotFoundError
+from anam_mcp.session import SessionRequest
+from anam_mcp.texts import SETUP_PROMPT, error_text, search_summary, token_summary, validation_text
+
+
+def test_search_summary() -> None:
+    assert search_summary("voice", 0, [], "xyz") == "No voices matching 'xyz'."
+    assert search_summary("voice", 1, ["Lucy"], "lucy") == "1 voice matching 'lucy': Lucy."
+    names = [f"v{i}" for i in range(7)]
+    assert search_summary("voice", 40, names, None) == "40 voices (showing 7): v0, v1, v2, v3, v4, ..."
+
+
+def test_token_summary_names_the_defaults() -> None:
+    assert "an ephemeral persona; defaults used for avatar_id, llm_id" in token_summary(
+        "ephemeral", ["avatar_id", "llm_id"]
+    )
+    assert token_summary("persona", []).startswith("Created a session token for a saved persona. ")
+
+
+def test_token_errors_say_what_to_check_and_others_do_not() -> None:
+    assert "search_personas" in error_text(NotFoundError("Persona not found"), token_request=True)
+    assert "available_models" in error_text(InvalidRequestError(400, "bad"), token_request=True)
+    assert error_text(NotFoundError(None)) == str(NotFoundError(None))
+    assert error_text(AnamUnavailableError(503), token_request=True) == str(AnamUnavailableError(503))
+
+
+def test_validation_text_names_arguments_without_echoing_values() -> None:
+    with pytest.raises(ValidationError) as caught:
+        SessionRequest.model_validate({"system_prompt": "SECRET-ish " * 5000, "language_code": "klingon"})
+    text = validation_text(caught.value)
+    assert text.startswith("Invalid arguments: ")
+    assert "system_prompt: String should have at most 32000 characters" in text
+    assert "language_code" in text
+    assert "SECRET-ish" not in text
+
+
+def test_setup_prompt_formats() -> None:
+    assert "for: a tutor." in SETUP_PROMPT.format(persona="a tutor")
