@@ -59,8 +59,8 @@ def search_summary(kind: str, total: int, labels: Sequence[str], query: str | No
         return f"No {kind}s{about}."
     plural = "" if total == 1 else "s"
     shown = f" (showing {len(labels)})" if len(labels) < total else ""
-    names = ", ".join(labels[:_SHOWN_NAMES]) + (", ..." if len(labels) > _SHOWN_NAMES else "")
-    return f"{total} {kind}{plural}{about}{shown}: {names}."
+    end = ", ..." if len(labels) > _SHOWN_NAMES else "."
+    return f"{total} {kind}{plural}{about}{shown}: {', '.join(labels[:_SHOWN_NAMES])}{end}"
 
 
 def token_summary(mode: str, defaults: Sequence[str]) -> str:
