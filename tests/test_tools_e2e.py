@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jsonschema
 import pytest
 from mcp import Client
 from mcp.types import CallToolResult, TextContent, Tool
 
 from .conftest import server_params
-from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam
+from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
 
 pytestmark = pytest.mark.anyio
 
@@ -350,3 +351,13 @@ async def test_setup_prompt_walks_through_the_flow(client: Client) -> None:
     assert "a calm museum guide" in body
     for step in ("search_avatars", "search_voices", "list_llms", "create_session_token", "createClient"):
         assert step in body
+
+
+async def test_warm_up_against_a_hanging_api_does_not_delay_initialize(fake: FakeAnam, tmp_path: Path) -> None:
+    fake.script("/v1/avatars", Fault(kind="hang", seconds=20))
+    fake.script("/v1/voices", Fault(kind="hang", seconds=20))
+    with anyio.fail_after(8):  # far below the 20 s hang: start-up does not wait for the warm-up
+        async with Client(server_params(fake, tmp_path, ANAM_PREFETCH="true", ANAM_READ_TIMEOUT_SECONDS="30")) as c:
+            assert set(await tools_by_name(c)) == TOOLS
+            llms = await c.call_tool("list_llms", {})
+            assert not llms.is_error

@@ -88,9 +88,15 @@ class AnamClient:
             await self._http.aclose()
 
     async def warm_up(self) -> None:
-        """Build the HTTP client and load the retry library ahead of the first call; sends nothing."""
-        await self._client()
-        await anyio.to_thread.run_sync(importlib.import_module, "stamina")
+        """Build the HTTP client and load the retry library ahead of the first call; sends nothing.
+
+        Best effort: whatever fails here fails again, and is reported, on the first real request.
+        """
+        try:
+            await self._client()
+            await anyio.to_thread.run_sync(importlib.import_module, "stamina")
+        except Exception:
+            logger.debug("HTTP warm-up failed", exc_info=True)
 
     async def _client(self) -> httpx2.AsyncClient:
         """The shared HTTP client, built on first use.

@@ -99,6 +99,11 @@ class Catalog(Generic[T]):
         if self._inflight is None and self._snapshot is None:
             self._start()
 
+    def cancel(self) -> None:
+        """Stop a load in progress (at shutdown)."""
+        if self._inflight is not None:
+            self._inflight.cancel()
+
     def _start(self, on_progress: ProgressCallback | None = None) -> asyncio.Task[_Snapshot[T]]:
         task = asyncio.create_task(self._load_snapshot(on_progress), name=f"load-{self.name}")
         self._inflight = task
@@ -183,6 +188,11 @@ class Catalogs:
         """Warm the two big public catalogues without waiting for them."""
         self.avatars.prefetch()
         self.voices.prefetch()
+
+    def cancel(self) -> None:
+        """Stop every load in progress (at shutdown)."""
+        for catalog in (self.avatars, self.voices, self.llms, self.personas):
+            catalog.cancel()
 
     async def search_avatars(
         self, query: str | None, *, stock_only: bool, refresh: bool, on_progress: ProgressCallback | None = None

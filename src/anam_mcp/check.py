@@ -29,5 +29,6 @@ async def run_check(settings: Settings) -> int:
             _say(f"  FAIL  {exc}")
             return 1
     _say("  ok    API key accepted")
-    _say(f"  ok    catalogue: {avatars.meta.total} avatars, {voices.meta.total} voices")
+    sizes = (page.meta.total if page.meta.total is not None else "an unknown number of" for page in (avatars, voices))
+    _say("  ok    catalogue: {} avatars, {} voices".format(*sizes))
     return 0

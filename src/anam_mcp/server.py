@@ -130,6 +130,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
             finally:
                 running.remove(app)
                 warm_up.cancel()
+                catalogs.cancel()
 
     mcp = MCPServer[AppContext](
         "anam",
