@@ -38,7 +38,7 @@ from .errors import (
     UnreadableResponseError,
     UpstreamTimeoutError,
 )
-from .models import Page, PageMeta, Record
+from .models import Avatar, Llm, Page, PageMeta, Persona, Record, Voice
 
 __all__ = ["PER_PAGE_MAX", "AnamClient", "ProgressCallback"]
 
@@ -94,7 +94,7 @@ class AnamClient:
         """
         try:
             await self._client()
-            await anyio.to_thread.run_sync(importlib.import_module, "stamina")
+            await anyio.to_thread.run_sync(_prepare_parsing)
         except Exception:
             logger.debug("HTTP warm-up failed", exc_info=True)
 
@@ -303,6 +303,14 @@ class AnamClient:
         if self._api_key is not None and (secret := self._api_key.get_secret_value()):
             text = text.replace(secret, "[redacted]")
         return text[:_DETAIL_MAX_CHARS] or None
+
+
+def _prepare_parsing() -> None:
+    """Load the retry library and build the record validators (deferred at import to start faster)."""
+    importlib.import_module("stamina")
+    for model in (Avatar, Voice, Llm, Persona):
+        _list_of(model)
+    PageMeta.model_rebuild()
 
 
 @functools.cache

@@ -198,8 +198,7 @@ class Catalogs:
         self, query: str | None, *, stock_only: bool, refresh: bool, on_progress: ProgressCallback | None = None
     ) -> Matches[Avatar]:
         entries, note = await self.avatars.entries(refresh=refresh, on_progress=on_progress)
-        keep: Callable[[Avatar], bool] = (lambda a: a.is_stock) if stock_only else (lambda _: True)
-        return Matches(rank(entries, query, keep), note)
+        return Matches(rank(entries, query, (lambda a: a.is_stock) if stock_only else None), note)
 
     async def search_voices(
         self,
@@ -219,7 +218,7 @@ class Catalogs:
         def keep(voice: Voice) -> bool:
             return all((getattr(voice, attr) or "").upper() == want for attr, want in wanted)
 
-        return Matches(rank(entries, query, keep), note)
+        return Matches(rank(entries, query, keep if wanted else None), note)
 
     async def search_personas(self, query: str | None, *, refresh: bool) -> Matches[Persona]:
         entries, note = await self.personas.entries(refresh=refresh)

@@ -11,7 +11,10 @@ __all__ = ["Avatar", "Llm", "Page", "PageMeta", "Persona", "PersonaPart", "Recor
 
 
 class _AnamModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    # defer_build: validators are built on first use (the first API answer), not while the server starts.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, defer_build=True
+    )
 
 
 class Record(_AnamModel):

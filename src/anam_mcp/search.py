@@ -69,9 +69,7 @@ def index(
 
 
 def _score(entry: Indexed[T], query: str) -> int:
-    """How well `entry` matches `query`; the caller has checked that its haystack contains the query."""
-    if query not in entry.name_text:
-        return Rank.SECONDARY
+    """How well `entry` matches `query`; the caller has checked that one of its names contains the query."""
     best = Rank.SUBSTRING
     for name in entry.names:
         if name == query:
@@ -83,14 +81,18 @@ def _score(entry: Indexed[T], query: str) -> int:
     return best
 
 
-def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], bool] = lambda _: True) -> list[T]:
+def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], bool] | None = None) -> list[T]:
     """Entries that pass `keep` and match `query`, best match first, then alphabetically.
 
     `entries` must come from `index`, which sorts them alphabetically.
     """
     q = normalise(query) if query else ""
     if not q:
-        return [entry.item for entry in entries if keep(entry.item)]
-    scored = [(_score(e, q), e.item) for e in entries if q in e.haystack and keep(e.item)]
-    scored.sort(key=lambda pair: pair[0])
-    return [item for _, item in scored]
+        return [entry.item for entry in entries if keep is None or keep(entry.item)]
+    # One bucket per rank: entries arrive in alphabetical order, so no sort is needed.
+    buckets: list[list[T]] = [[] for _ in range(Rank.SECONDARY + 1)]
+    for entry in entries:
+        if q in entry.haystack and (keep is None or keep(entry.item)):
+            score = _score(entry, q) if q in entry.name_text else Rank.SECONDARY
+            buckets[score].append(entry.item)
+    return [item for bucket in buckets for item in bucket]

@@ -139,7 +139,8 @@ ClientLabelArg = Annotated[
 class SessionRequest(BaseModel):
     """One create_session_token call, validated. Field names are the MCP tool's argument names."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: built on the first token request, not while the server starts.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     persona_id: PersonaIdArg = None
     name: NameArg = None
