@@ -308,8 +308,12 @@ class FakeAnam:
         personas: list[dict[str, Any]] | None = None,
         port: int = 0,
         entitled_to_latest: bool = False,
+        cache_pages: bool = False,
     ) -> None:
         self.api_key = api_key
+        # For benchmarks: encode each list page once, so the fake adds only its injected latency.
+        # Only for catalogues nobody changes after start.
+        self._page_cache: dict[tuple[str, tuple[tuple[str, str], ...]], bytes] | None = {} if cache_pages else None
         self.latency = latency
         self.entitled_to_latest = entitled_to_latest
         self.catalogues = {
@@ -551,7 +555,13 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind != "ok":
                 self._misbehave(fault)
                 return
+            key = (path, tuple(sorted(query.items())))
+            if method == "GET" and fake._page_cache is not None and key in fake._page_cache:
+                self._raw(200, fake._page_cache[key], "application/json", {})
+                return
             status, payload, headers = fake.handle(method, path, query, body)
+            if method == "GET" and status == 200 and fake._page_cache is not None:
+                fake._page_cache[key] = json.dumps(payload).encode()
             self._json(status, payload, headers)
 
         def _misbehave(self, fault: Fault) -> None:
