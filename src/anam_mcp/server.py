@@ -5,7 +5,6 @@ the client, and shapes a structured result. Every anticipated failure becomes a 
 the client receives as an error result (`isError: true`) with our message.
 """
 
-
 import asyncio
 import inspect
 import json
