@@ -50,3 +50,12 @@ async def test_readme_entry_starts_the_server(fake: FakeAnam, tmp_path: Path) ->
     assert not result.is_error
     assert result.structured_content is not None
     assert result.structured_content["mode"] == "persona"
+
+
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 -m pip install uv && uv run anam-mcp\n" in readme
+    assert "python3 -m pip install uv && uv run pytest\n" in readme
+    assert "python3 -m pip install --quiet uv" in ci
+    assert ci.rstrip().endswith("uv run pytest")

@@ -102,9 +102,7 @@ RefreshArg = Annotated[
     Field(description="Reload the list from Anam instead of using the copy cached for a few minutes."),
 ]
 
-
-def _limit(default: int) -> Any:
-    return Field(ge=1, le=100, description=f"Maximum number of items to return (1-100, default {default}).")
+LimitArg = Annotated[int, Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20).")]
 
 
 def build_server(settings: Settings) -> MCPServer[AppContext]:
@@ -146,7 +144,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         ctx: Context[AppContext],
         query: QueryArg = None,
         stock_only: Annotated[bool, Field(description="Only Anam's stock avatars, not your own.")] = False,
-        limit: Annotated[int, _limit(20)] = 20,
+        limit: LimitArg = 20,
         refresh: RefreshArg = False,
     ) -> Annotated[CallToolResult, AvatarSearchResult]:
         """Find avatars (the face of a persona) by name or variant, across the whole catalogue.
@@ -193,7 +191,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
             BeforeValidator(_upper),
             Field(description="Only voices from this speech provider."),
         ] = None,
-        limit: Annotated[int, _limit(20)] = 20,
+        limit: LimitArg = 20,
         refresh: RefreshArg = False,
     ) -> Annotated[CallToolResult, VoiceSearchResult]:
         """Find voices for a persona across Anam's whole voice catalogue (hundreds of voices).
@@ -223,7 +221,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
     async def search_personas(
         ctx: Context[AppContext],
         query: QueryArg = None,
-        limit: Annotated[int, _limit(20)] = 20,
+        limit: LimitArg = 20,
         refresh: RefreshArg = False,
     ) -> Annotated[CallToolResult, PersonaSearchResult]:
         """Find personas saved in your Anam account (built in Anam Lab or through the API) by name or description.
