@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from anam_mcp import __version__
@@ -71,3 +72,11 @@ def test_unsubstituted_templates_count_as_unset(fake: FakeAnam, tmp_path: Path) 
     done = run(["--check"], server_env(fake, ANAM_API_KEY="${user_config.api_key}"), tmp_path)
     assert done.returncode == 1
     assert "ANAM_API_KEY is not set" in done.stderr
+
+
+def test_python_dash_m_runs_the_same_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "anam_mcp", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"anam-mcp {__version__}"
