@@ -50,7 +50,7 @@ BAD: dict[str, list[dict[str, Any]]] = {
         {"limit": 1000},
         {"refresh": "yes please"},
     ],
-    "search_personas": [{"query": {"a": 1}}, {"query": HUGE}, {"limit": 0}, {"limit": None}],
+    "search_personas": [{"query": {"a": 1}}, {"query": HUGE}, {"limit": 0}],
     "list_llms": [{"query": 3.14}, {"refresh": "often"}],
     "create_session_token": [
         {"persona_id": "not-a-uuid"},
@@ -127,6 +127,23 @@ async def test_odd_but_valid_text_is_sent_as_plain_data(client: Client, fake: Fa
     found = await client.call_tool("search_voices", {"query": "Zoë 🎭 '; --"})
     assert not found.is_error
     assert found.structured_content == {"total": 0, "returned": 0, "note": None, "items": []}
+
+
+async def test_null_for_every_unused_argument_means_its_default(client: Client, fake: FakeAnam) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    schema = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+    for tool, chosen in (
+        ("create_session_token", {"persona_id": persona_id}),
+        ("search_voices", {"query": "lucy"}),
+        ("search_avatars", {"query": "liv"}),
+        ("search_personas", {}),
+        ("list_llms", {}),
+    ):
+        arguments = dict.fromkeys(schema[tool]["properties"]) | chosen
+        result = await client.call_tool(tool, arguments)
+        assert not result.is_error, f"{tool}: {text(result)}"
+    (sent,) = fake.requests_to("/v1/auth/session-token")
+    assert sent.body == {"personaConfig": {"personaId": persona_id}}
 
 
 async def test_uppercase_uuids_are_accepted_and_sent_canonical(client: Client, fake: FakeAnam) -> None:

@@ -52,6 +52,7 @@ from .session import (
     SkipGreetingArg,
     SystemPromptArg,
     VoiceIdArg,
+    null_means,
 )
 from .texts import INSTRUCTIONS, SETUP_PROMPT, error_text, search_summary, token_summary, validation_text
 
@@ -99,10 +100,13 @@ QueryArg = Annotated[
 ]
 RefreshArg = Annotated[
     bool,
+    null_means(False),
     Field(description="Reload the list from Anam instead of using the copy cached for a few minutes."),
 ]
 
-LimitArg = Annotated[int, Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20).")]
+LimitArg = Annotated[
+    int, Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20)."), null_means(20)
+]
 
 
 def build_server(settings: Settings) -> MCPServer[AppContext]:
@@ -143,7 +147,9 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
     async def search_avatars(
         ctx: Context[AppContext],
         query: QueryArg = None,
-        stock_only: Annotated[bool, Field(description="Only Anam's stock avatars, not your own.")] = False,
+        stock_only: Annotated[
+            bool, null_means(False), Field(description="Only Anam's stock avatars, not your own.")
+        ] = False,
         limit: LimitArg = 20,
         refresh: RefreshArg = False,
     ) -> Annotated[CallToolResult, AvatarSearchResult]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "AVATAR_MODELS",
@@ -29,6 +29,7 @@ __all__ = [
     "SkipGreetingArg",
     "SystemPromptArg",
     "VoiceIdArg",
+    "null_means",
 ]
 
 # Anam's documented stock "Cara" avatar and the voice every Anam quickstart pairs with it.
@@ -87,8 +88,16 @@ AvatarIdArg = Annotated[
     UUID | None,
     Field(description="Ephemeral mode: avatar (face) ID from search_avatars. Default: the stock 'Cara' avatar."),
 ]
+
+
+def null_means(default: object) -> BeforeValidator:
+    """Accept an explicit null as "use the default": some clients send null for every unused argument."""
+    return BeforeValidator(lambda value: default if value is None else value)
+
+
 AvatarModelArg = Annotated[
     AvatarModel,
+    null_means(DEFAULT_AVATAR_MODEL),
     Field(
         description="Ephemeral mode: avatar rendering model. cara-3 and cara-4 are generally available "
         "(cara-4 has higher resolution); cara-4-latest is invite only.",
@@ -122,7 +131,9 @@ MaxSessionLengthArg = Annotated[
         description="Ephemeral mode: end the conversation after this many seconds. Default: your plan's limit.",
     ),
 ]
-SkipGreetingArg = Annotated[bool, Field(description="Ephemeral mode: start without the persona's opening greeting.")]
+SkipGreetingArg = Annotated[
+    bool, null_means(False), Field(description="Ephemeral mode: start without the persona's opening greeting.")
+]
 LanguageCodeArg = Annotated[
     str | None,
     Field(
