@@ -36,7 +36,8 @@ def test_check_passes_with_a_good_key(fake: FakeAnam, tmp_path: Path) -> None:
     done = run(["--check"], server_env(fake), tmp_path)
     assert done.returncode == 0, done.stderr
     assert "API key accepted" in done.stderr
-    assert "130 avatars, 450 voices" in done.stderr
+    assert "130 avatars, 450 voices, 5 LLMs" in done.stderr
+    assert "default LLM: GPT-4o mini" in done.stderr
     assert done.stdout == ""
     assert fake.api_key not in done.stderr
 
@@ -80,3 +81,10 @@ def test_python_dash_m_runs_the_same_entry_point() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"anam-mcp {__version__}"
+
+
+def test_check_warns_when_the_default_llm_is_not_available(fake: FakeAnam, tmp_path: Path) -> None:
+    env = server_env(fake, ANAM_DEFAULT_LLM_ID="00000000-0000-4000-8000-000000000000")
+    done = run(["--check"], env, tmp_path)
+    assert done.returncode == 0
+    assert "WARN  the default LLM 00000000-0000-4000-8000-000000000000" in done.stderr

@@ -7,7 +7,7 @@ import sys
 from .api import AnamClient
 from .config import Settings
 from .errors import AnamError
-from .models import Avatar, Voice
+from .models import Avatar, Llm, Voice
 
 __all__ = ["run_check"]
 
@@ -25,10 +25,19 @@ async def run_check(settings: Settings) -> int:
         try:
             avatars = await client.get_page("/v1/avatars", Avatar, per_page=1)
             voices = await client.get_page("/v1/voices", Voice, per_page=1)
+            llms = await client.list_all("/v1/llms", Llm, params={"includeDefaults": "true"})
         except AnamError as exc:
             _say(f"  FAIL  {exc}")
             return 1
     _say("  ok    API key accepted")
     sizes = (page.meta.total if page.meta.total is not None else "an unknown number of" for page in (avatars, voices))
-    _say("  ok    catalogue: {} avatars, {} voices".format(*sizes))
+    _say("  ok    catalogue: {} avatars, {} voices, {} LLMs".format(*sizes, len(llms)))
+    default = next((m for m in llms if m.id == settings.default_llm_id), None)
+    if default is None:
+        _say(
+            f"  WARN  the default LLM {settings.default_llm_id} (ANAM_DEFAULT_LLM_ID) is not among your LLMs: "
+            "ephemeral personas without llm_id may fail. Pick one with list_llms and set ANAM_DEFAULT_LLM_ID."
+        )
+    else:
+        _say(f"  ok    default LLM: {default.display_name}")
     return 0
