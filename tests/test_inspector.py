@@ -6,14 +6,16 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import SERVER_COMMAND
+from .conftest import SERVER_COMMAND, network_env
 from .fake_anam import FakeAnam
 
 INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not installed")
 
@@ -71,3 +73,20 @@ def test_inspector_sees_an_error_result_for_a_bad_key(module_fake: FakeAnam) -> 
     result = call(module_fake, "create_session_token", {}, key="not-the-key")
     assert result["isError"] is True
     assert "ANAM_API_KEY" in result["content"][0]["text"]
+
+
+def test_inspector_runs_a_server_command_with_flags_as_the_readme_shows(module_fake: FakeAnam) -> None:
+    uvx = shutil.which("uvx")
+    assert uvx is not None
+    command = [
+        "npx", "-y", INSPECTOR, "--cli",
+        "-e", f"ANAM_API_URL={module_fake.url}", "-e", f"ANAM_API_KEY={module_fake.api_key}",
+        *[arg for k, v in network_env().items() for arg in ("-e", f"{k}={v}")],
+        "--", uvx, "--from", str(ROOT), "anam-mcp",
+        "--method", "tools/call", "--tool-name", "search_voices", "--tool-arg", "query=calm",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout[done.stdout.index("{") :])
+    assert result["isError"] is False
+    assert result["structuredContent"]["total"] > 0
