@@ -93,3 +93,16 @@ def test_every_setting_is_documented() -> None:
         name = f"ANAM_{field.upper()}"
         assert f"\n{name}=" in example, f"{name} missing from .env.example"
         assert f"| `{name}` |" in readme, f"{name} missing from the README's configuration table"
+
+
+@pytest.mark.parametrize("url", ["http://api.anam.ai", "http://10.0.0.5:8080", "ftp://api.anam.ai"])
+def test_the_key_is_never_sent_over_plain_http_to_another_host(url: str) -> None:
+    with pytest.raises(ValidationError, match="https"):
+        Settings.from_environment({"ANAM_API_URL": url}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.anam.ai", "http://127.0.0.1:8765", "http://localhost:9", "http://[::1]:80"]
+)
+def test_https_and_loopback_urls_are_accepted(url: str) -> None:
+    assert Settings.from_environment({"ANAM_API_URL": url}, env_file=None).base_url.startswith(url.split(":")[0])

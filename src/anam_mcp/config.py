@@ -22,6 +22,7 @@ _TEMPLATE = re.compile(r"^\$\{[^}]*\}$")
 
 
 _PREFIX = "ANAM_"
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
 def _unset(value: str) -> bool:
@@ -68,6 +69,14 @@ class Settings(BaseModel):
                 if key.startswith(_PREFIX) and value is not None and not _unset(value)
             }
         )
+
+    @field_validator("api_url")
+    @classmethod
+    def _https_unless_loopback(cls, url: HttpUrl) -> HttpUrl:
+        # The key travels in a header: plain HTTP is only acceptable to this machine (a local fake or proxy).
+        if url.scheme != "https" and url.host not in _LOOPBACK_HOSTS:
+            raise ValueError("must use https:// (plain http:// is only allowed for localhost)")
+        return url
 
     @field_validator("log_level", mode="before")
     @classmethod
