@@ -159,16 +159,15 @@ async def test_hundred_concurrent_mixed_calls(tmp_path: Path) -> None:
         rng = random.Random(3)
         calls: list[tuple[str, dict[str, Any]]] = []
         for i in range(100):
-            calls.append(
-                [
-                    ("search_voices", {"query": rng.choice(["calm", "lucy", "zoe", None]), "gender": "FEMALE"}),
-                    ("search_avatars", {"query": rng.choice(["liv", "cara", None]), "limit": 5}),
-                    ("search_personas", {"query": "support"}),
-                    ("list_llms", {}),
-                    ("create_session_token", {"persona_id": rng.choice(personas)}),
-                    ("create_session_token", {"system_prompt": f"caller {i}"}),
-                ][i % 6]
-            )
+            kinds: list[tuple[str, dict[str, Any]]] = [
+                ("search_voices", {"query": rng.choice(["calm", "lucy", "zoe", None]), "gender": "FEMALE"}),
+                ("search_avatars", {"query": rng.choice(["liv", "cara", None]), "limit": 5}),
+                ("search_personas", {"query": "support"}),
+                ("list_llms", {}),
+                ("create_session_token", {"persona_id": rng.choice(personas)}),
+                ("create_session_token", {"system_prompt": f"caller {i}"}),
+            ]
+            calls.append(kinds[i % 6])
         results: list[Any] = [None] * len(calls)
         async with Client(server_params(fake, tmp_path, ANAM_MAX_CONCURRENT_REQUESTS="4")) as client:
 

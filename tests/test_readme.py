@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
@@ -18,11 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.anyio
 
 
-def readme_entry() -> dict[str, object]:
+def readme_entry() -> dict[str, Any]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- claude-desktop-config -->\s*```json\n(.*?)```", text, re.S)
     assert block, "the README lost its Claude Desktop snippet"
-    return json.loads(block.group(1))["mcpServers"]["anam"]  # type: ignore[no-any-return]
+    entry: dict[str, Any] = json.loads(block.group(1))["mcpServers"]["anam"]
+    return entry
 
 
 def test_readme_entry_uses_uvx_from_a_path_never_the_pypi_name() -> None:
@@ -30,15 +32,15 @@ def test_readme_entry_uses_uvx_from_a_path_never_the_pypi_name() -> None:
     assert str(entry["command"]).endswith("/uvx")
     assert str(entry["command"]).startswith("/")
     assert entry["args"] == ["--from", "/ABSOLUTE/PATH/TO/anam-mcp", "anam-mcp"]
-    assert set(entry["env"]) == {"ANAM_API_KEY"}  # type: ignore[arg-type]
+    assert set(entry["env"]) == {"ANAM_API_KEY"}
 
 
 async def test_readme_entry_starts_the_server(fake: FakeAnam, tmp_path: Path) -> None:
     uvx = shutil.which("uvx")
     assert uvx, "uvx is part of the test command's setup (pip install uv)"
     entry = readme_entry()
-    args = [str(a).replace("/ABSOLUTE/PATH/TO/anam-mcp", str(ROOT)) for a in entry["args"]]  # type: ignore[attr-defined]
-    env = {k: str(v).replace("your-anam-api-key", fake.api_key) for k, v in entry["env"].items()}  # type: ignore[attr-defined]
+    args = [str(a).replace("/ABSOLUTE/PATH/TO/anam-mcp", str(ROOT)) for a in entry["args"]]
+    env = {k: str(v).replace("your-anam-api-key", fake.api_key) for k, v in entry["env"].items()}
     env |= {"ANAM_API_URL": fake.url, "ANAM_PREFETCH": "false"}  # the fake stands in for api.anam.ai
     env |= network_env()
     params = StdioServerParameters(command=uvx, args=args, env=env, cwd=str(tmp_path))

@@ -38,8 +38,9 @@ async def call_ok(client: Client, name: str, arguments: dict[str, Any]) -> dict[
     assert tool.output_schema is not None
     jsonschema.validate(result.structured_content, tool.output_schema)
     assert json.loads(result.content[-1].text) == result.structured_content  # type: ignore[union-attr]
-    assert result.structured_content is not None
-    return result.structured_content
+    structured: dict[str, Any] | None = result.structured_content
+    assert structured is not None
+    return structured
 
 
 # -- tools/list ------------------------------------------------------------------------------
@@ -175,8 +176,8 @@ async def test_a_warm_search_makes_no_request(client: Client, fake: FakeAnam) ->
 async def test_cold_search_reports_progress(client: Client) -> None:
     seen: list[tuple[float, float | None, str | None]] = []
 
-    async def progress(done: float, total: float | None, message: str | None) -> None:
-        seen.append((done, total, message))
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
 
     result = await client.call_tool("search_voices", {"query": "x"}, progress_callback=progress)
     assert not result.is_error
