@@ -47,3 +47,18 @@ def test_output_schemas_write_nullable_scalars_compactly() -> None:
     schema = VoiceItem.model_json_schema()
     assert schema["properties"]["gender"]["type"] == ["string", "null"]
     assert "anyOf" not in schema["properties"]["gender"]
+
+
+def test_internal_model_versions_become_public_avatar_model_names() -> None:
+    avatar = Avatar.model_validate(
+        {"id": "a", "availableVersions": ["v1", "v2", "cara-4-3", "cara-3"], "activeVersion": "v2"}
+    )
+    assert avatar.available_versions == ["cara-2", "cara-3", "cara-4-latest"]
+    assert avatar.active_version == "cara-3"
+    public = Avatar.model_validate({"id": "b", "availableVersions": ["cara-3", "cara-4", "cara-4-latest"]})
+    assert public.available_versions == ["cara-3", "cara-4", "cara-4-latest"]
+
+
+def test_lowercase_codes_from_the_older_spec_are_normalised() -> None:
+    voice = Voice.model_validate({"id": "v", "gender": "female", "country": "gb", "provider": "elevenlabs"})
+    assert (voice.gender, voice.country, voice.provider) == ("FEMALE", "GB", "ELEVENLABS")

@@ -211,12 +211,12 @@ class Catalogs:
         on_progress: ProgressCallback | None = None,
     ) -> Matches[Voice]:
         entries, note = await self.voices.entries(refresh=refresh, on_progress=on_progress)
-        # Codes such as FEMALE, GB or ELEVENLABS: an upper-case comparison is enough.
+        # Codes such as FEMALE, GB or ELEVENLABS, which Voice already holds in upper case.
         filters = (("gender", gender), ("country", country), ("provider", provider))
         wanted = [(attr, value.upper()) for attr, value in filters if value]
 
         def keep(voice: Voice) -> bool:
-            return all((getattr(voice, attr) or "").upper() == want for attr, want in wanted)
+            return all(getattr(voice, attr) == want for attr, want in wanted)
 
         return Matches(rank(entries, query, keep if wanted else None), note)
 

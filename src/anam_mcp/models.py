@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 __all__ = ["Avatar", "Llm", "Page", "PageMeta", "Persona", "PersonaPart", "Record", "Voice"]
@@ -33,9 +33,31 @@ class Avatar(Record):
     available_versions: list[str] = Field(default_factory=list)
     active_version: str | None = None
 
+    @field_validator("available_versions", mode="after")
+    @classmethod
+    def _public_model_names(cls, versions: list[str]) -> list[str]:
+        names = [_public_model_name(v) for v in versions]
+        return list(dict.fromkeys(names))  # keep order, drop duplicates
+
+    @field_validator("active_version", mode="after")
+    @classmethod
+    def _public_active_version(cls, version: str | None) -> str | None:
+        return _public_model_name(version) if version else version
+
     @property
     def is_stock(self) -> bool:
         return self.created_by_organization_id is None
+
+
+def _public_model_name(version: str) -> str:
+    """One page of Anam's docs lists internal version ids; map them to the names avatarModel accepts."""
+    if version == "v1":
+        return "cara-2"
+    if version == "v2":
+        return "cara-3"
+    if version.startswith("cara-4-") and version != "cara-4-latest":
+        return "cara-4-latest"
+    return version
 
 
 class Voice(Record):
@@ -49,6 +71,11 @@ class Voice(Record):
     )
     display_tags: list[str] = Field(default_factory=list)
     created_by_organization_id: str | None = None
+
+    @field_validator("gender", "country", "provider", mode="after")
+    @classmethod
+    def _upper_codes(cls, code: str | None) -> str | None:
+        return code.upper() if code else code  # an older spec had lowercase genders
 
     @property
     def is_stock(self) -> bool:
