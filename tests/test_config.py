@@ -51,6 +51,8 @@ def test_invalid_values_are_refused() -> None:
         Settings.from_environment({"ANAM_READ_TIMEOUT_SECONDS": "-1"}, env_file=None)
     with pytest.raises(ValidationError):
         Settings.from_environment({"ANAM_LOG_LEVEL": "LOUD"}, env_file=None)
+    with pytest.raises(ValidationError):
+        Settings.from_environment({"ANAM_DEFAULT_LLM_ID": "gpt-4o-mini"}, env_file=None)
 
 
 def test_the_key_never_shows_in_reprs_or_dumps() -> None:

@@ -58,10 +58,6 @@ class Catalog(Generic[T]):
         self._snapshot: _Snapshot[T] | None = None
         self._inflight: asyncio.Task[_Snapshot[T]] | None = None
 
-    @property
-    def size(self) -> int | None:
-        return len(self._snapshot.entries) if self._snapshot else None
-
     def _fresh(self, snapshot: _Snapshot[T] | None, not_before: float | None) -> bool:
         if snapshot is None:
             return False

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator
 
+from .session import LLM_ID_PATTERN
+
 __all__ = ["DEFAULT_API_URL", "LogLevel", "Settings"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
@@ -51,6 +53,7 @@ class Settings(BaseModel):
     prefetch: bool = Field(default=True, description="Load the avatar and voice catalogues in the background at start.")
     default_llm_id: str = Field(
         default="0934d97d-0c3a-4f33-91b0-5e136a0ef466",
+        pattern=LLM_ID_PATTERN,
         description="llmId sent for ephemeral personas when the caller gives none (Anam's GPT-4o-mini class model).",
     )
     log_level: LogLevel = "INFO"
