@@ -1,0 +1,32 @@
+"""Whole-package invariants: one module knows MCP, and nothing writes to stdout (the protocol stream)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "anam_mcp"
+
+
+def modules() -> dict[str, ast.Module]:
+    return {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in SRC.glob("*.py")}
+
+
+def test_only_server_imports_the_mcp_sdk() -> None:
+    importers = set()
+    for name, tree in modules().items():
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            if any(n == "mcp" or n.startswith("mcp.") for n in names):
+                importers.add(name)
+    assert importers == {"server.py"}
+
+
+def test_nothing_prints_to_stdout() -> None:
+    for name, tree in modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                writes_to = {kw.arg: ast.unparse(kw.value) for kw in node.keywords}.get("file")
+                assert writes_to == "sys.stderr", f"{name}:{node.lineno} prints to stdout"
