@@ -148,7 +148,7 @@ class AnamClient:
             meta = PageMeta.model_validate(payload.get("meta") or {})
         except ValidationError:
             meta = PageMeta()
-        return Page[RecordT](data=items, meta=meta)
+        return Page(items, meta)
 
     async def list_all(
         self,

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from .api import AnamClient
 from .config import Settings
 from .errors import AnamError
-from .models import Avatar, Llm, Voice
+from .models import Avatar, Llm, Page, Voice
 
 __all__ = ["run_check"]
 
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr)
+
+
+def _total(page: Page[Any]) -> str:
+    return str(page.meta.total) if page.meta.total is not None else "an unknown number of"
 
 
 async def run_check(settings: Settings) -> int:
@@ -30,8 +35,7 @@ async def run_check(settings: Settings) -> int:
             _say(f"  FAIL  {exc}")
             return 1
     _say("  ok    API key accepted")
-    sizes = (page.meta.total if page.meta.total is not None else "an unknown number of" for page in (avatars, voices))
-    _say("  ok    catalogue: {} avatars, {} voices, {} LLMs".format(*sizes, len(llms)))
+    _say(f"  ok    catalogue: {_total(avatars)} avatars, {_total(voices)} voices, {len(llms)} LLMs")
     default = next((m for m in llms if m.id == settings.default_llm_id), None)
     if default is None:
         _say(

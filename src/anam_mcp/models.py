@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
@@ -119,6 +120,9 @@ class PageMeta(_AnamModel):
     per_page: int | None = None
 
 
-class Page(_AnamModel, Generic[RecordT]):
+@dataclass(frozen=True, slots=True)
+class Page(Generic[RecordT]):
+    """One page of a list endpoint: its items, already validated, and its pagination metadata."""
+
     data: list[RecordT]
-    meta: PageMeta = Field(default_factory=PageMeta)
+    meta: PageMeta
