@@ -1,4 +1,4 @@
-"""`anam-mcp --check`: one real call with the configured key, and a verdict a person can read."""
+"""`anam-mcp --check`: a few real calls with the configured key, and a verdict a person can read."""
 
 from __future__ import annotations
 
