@@ -85,9 +85,14 @@ class RawServer:
 
 
 async def start(fake: FakeAnam | None, tmp_path: Path, **env: str) -> RawServer:
-    full_env = {**os.environ, **server_env(fake, **env)}
-    full_env = {k: v for k, v in full_env.items() if not (k.startswith("ANAM_") and k not in server_env(fake, **env))}
-    process = await anyio.open_process([SERVER_COMMAND], env=full_env, cwd=tmp_path)
+    """Start the server with this machine's environment, less any ANAM_* setting but those given.
+
+    It gets a session of its own, so anything it might leave behind is still found by its process group.
+    """
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")}
+    process = await anyio.open_process(
+        [SERVER_COMMAND], env=inherited | server_env(fake, **env), cwd=tmp_path, start_new_session=True
+    )
     return RawServer(process)
 
 

@@ -69,6 +69,14 @@ def test_invalid_configuration_is_reported_on_stderr(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+def test_a_plain_http_api_url_is_refused_before_the_key_is_sent(fake: FakeAnam, tmp_path: Path) -> None:
+    done = run(["--check"], server_env(fake, ANAM_API_URL="http://api.anam.ai"), tmp_path)
+    assert done.returncode == 2
+    assert "ANAM_API_URL" in done.stderr
+    assert "https://" in done.stderr
+    assert fake.requests == []
+
+
 def test_unsubstituted_templates_count_as_unset(fake: FakeAnam, tmp_path: Path) -> None:
     done = run(["--check"], server_env(fake, ANAM_API_KEY="${user_config.api_key}"), tmp_path)
     assert done.returncode == 1

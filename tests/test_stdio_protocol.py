@@ -5,19 +5,14 @@ The SDK's client silently skips junk lines on stdout, so these tests read the se
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import pytest
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam, Fault
-from .raw_client import assert_only_json_rpc, start
+from .raw_client import RawServer, assert_only_json_rpc, start
 
 pytestmark = pytest.mark.anyio
 
@@ -61,14 +56,19 @@ async def test_protocol_abuse_gets_answers_not_crashes(fake: FakeAnam, tmp_path:
     assert_only_json_rpc(server.lines)
 
 
-async def test_a_call_cancelled_mid_flight_leaves_the_server_serving(fake: FakeAnam, tmp_path: Path) -> None:
+async def start_with_a_hanging_call(fake: FakeAnam, tmp_path: Path, request_id: int) -> RawServer:
+    """A served session whose search_voices call `request_id` is waiting on an API that does not answer."""
     fake.script("/v1/voices", Fault(kind="hang", seconds=5))
     server = await start(fake, tmp_path, ANAM_READ_TIMEOUT_SECONDS="10")
     await server.initialize()
-    await server.send(
-        {"jsonrpc": "2.0", "id": 20, "method": "tools/call", "params": {"name": "search_voices", "arguments": {}}}
-    )
+    call = {"name": "search_voices", "arguments": {}}
+    await server.send({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": call})
     await anyio.sleep(0.3)
+    return server
+
+
+async def test_a_call_cancelled_mid_flight_leaves_the_server_serving(fake: FakeAnam, tmp_path: Path) -> None:
+    server = await start_with_a_hanging_call(fake, tmp_path, request_id=20)
     await server.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 20}})
     answer = await server.request(21, "tools/call", {"name": "search_avatars", "arguments": {"query": "cara"}})
     assert answer["result"]["isError"] is False
@@ -77,42 +77,37 @@ async def test_a_call_cancelled_mid_flight_leaves_the_server_serving(fake: FakeA
     assert_only_json_rpc(server.lines)
 
 
-async def test_stdin_closed_mid_call_exits_cleanly_with_no_children(fake: FakeAnam, tmp_path: Path) -> None:
-    fake.script("/v1/voices", Fault(kind="hang", seconds=3))
-    server = await start(fake, tmp_path, ANAM_READ_TIMEOUT_SECONDS="10")
-    await server.initialize()
-    await server.send(
-        {"jsonrpc": "2.0", "id": 30, "method": "tools/call", "params": {"name": "search_voices", "arguments": {}}}
-    )
-    await anyio.sleep(0.3)
-    pid = server.process.pid
+async def test_stdin_closed_mid_call_exits_cleanly_and_leaves_nothing_running(fake: FakeAnam, tmp_path: Path) -> None:
+    server = await start_with_a_hanging_call(fake, tmp_path, request_id=30)
+    group = server.process.pid  # the server leads its own process group
     code, stderr = await server.finish()
     assert code == 0, stderr
     assert "Traceback" not in stderr
-    assert not list(_children(pid))
+    assert _members_of_process_group(group) == []
     assert_only_json_rpc(server.lines)
 
 
-def _children(pid: int) -> Iterator[int]:
-    for status in Path("/proc").glob("[0-9]*/stat"):
+def _members_of_process_group(group: int) -> list[int]:
+    """Live processes in `group`; orphans keep their group even after being handed to init."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = status.read_text().split()
-        except OSError:
+            # Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        if fields[3] == str(pid):
-            yield int(fields[0])
+        if fields[2] == str(group) and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
-def test_sigterm_stops_the_server_quietly(fake: FakeAnam, tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [SERVER_COMMAND],
-        env={**os.environ, **server_env(fake)},
-        cwd=tmp_path,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    time.sleep(1.0)
-    process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=10)
-    assert out == b""
+async def test_sigterm_stops_a_serving_server_quietly(fake: FakeAnam, tmp_path: Path) -> None:
+    server = await start(fake, tmp_path)
+    await server.initialize()  # serving for certain, not still starting
+    server.process.send_signal(signal.SIGTERM)
+    with anyio.fail_after(10):
+        code = await server.process.wait()
+    assert code == -signal.SIGTERM
+    code, stderr = await server.finish()
+    assert "Traceback" not in stderr
+    assert_only_json_rpc(server.lines)

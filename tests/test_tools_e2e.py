@@ -303,11 +303,24 @@ async def test_wrong_key_is_an_error_result_and_the_server_keeps_serving(fake: F
 
 async def test_background_warm_up_fills_the_cache(fake: FakeAnam, tmp_path: Path) -> None:
     async with Client(server_params(fake, tmp_path, ANAM_PREFETCH="true")) as client:
-        await client.list_tools()
+        with anyio.fail_after(10):  # every page is fetched before any tool is called
+            # The fake records requests on its own threads: poll, there is no event to await.
+            while len(fake.requests_to("/v1/avatars")) < 2 or len(fake.requests_to("/v1/voices")) < 5:  # noqa: ASYNC110
+                await anyio.sleep(0.05)
         await call_ok(client, "search_avatars", {"query": "cara"})
         await call_ok(client, "search_voices", {"query": "cara"})
-    assert len(fake.requests_to("/v1/avatars")) == 2
+    assert len(fake.requests_to("/v1/avatars")) == 2  # the searches used the warmed copy
     assert len(fake.requests_to("/v1/voices")) == 5
+
+
+async def test_anams_older_value_forms_come_out_normalised(client: Client, fake: FakeAnam) -> None:
+    avatar, voice = fake.catalogues["/v1/avatars"][0], fake.catalogues["/v1/voices"][0]
+    avatar |= {"displayName": "Quorra", "availableVersions": ["v2", "cara-4-3"], "activeVersion": "v2"}
+    voice |= {"displayName": "Quill", "gender": "female", "country": "gb", "provider": "elevenlabs"}
+    found = await call_ok(client, "search_avatars", {"query": "quorra"})
+    assert found["items"][0]["available_models"] == ["cara-3", "cara-4-latest"]
+    voices = await call_ok(client, "search_voices", {"query": "quill", "gender": "FEMALE", "country": "GB"})
+    assert [(v["gender"], v["country"], v["provider"]) for v in voices["items"]] == [("FEMALE", "GB", "ELEVENLABS")]
 
 
 async def test_warm_up_without_a_key_or_api_never_blocks_or_crashes(tmp_path: Path) -> None:
