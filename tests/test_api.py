@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from anam_mcp import __version__
-from anam_mcp.api import AnamClient, _retry_after, _retry_policy
+from anam_mcp.client import AnamClient, _retry_after, _retry_policy
 from anam_mcp.errors import (
     AnamUnavailableError,
     AuthenticationError,
@@ -23,7 +23,6 @@ from anam_mcp.errors import (
     UnreadableResponseError,
     UpstreamTimeoutError,
 )
-from anam_mcp.models import Avatar, Voice
 
 from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
@@ -31,9 +30,9 @@ from .fake_anam import FakeAnam, Fault
 pytestmark = pytest.mark.anyio
 
 
-async def test_list_all_spans_every_page_with_per_page_100(fake: FakeAnam) -> None:
+async def test_listing_spans_every_page_with_per_page_100(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake)) as client:
-        voices = await client.list_all("/v1/voices", Voice)
+        voices = await client.list_voices()
     assert len(voices) == len(fake.catalogues["/v1/voices"]) == 450
     assert len({v.id for v in voices}) == 450
     sent = fake.requests_to("/v1/voices")
@@ -41,20 +40,20 @@ async def test_list_all_spans_every_page_with_per_page_100(fake: FakeAnam) -> No
     assert {r.query["perPage"] for r in sent} == {"100"}
 
 
-async def test_list_all_reports_progress_per_page(fake: FakeAnam) -> None:
+async def test_listing_reports_progress_per_page(fake: FakeAnam) -> None:
     seen: list[tuple[int, int]] = []
 
     async def progress(done: int, total: int) -> None:
         seen.append((done, total))
 
     async with AnamClient(make_settings(fake)) as client:
-        await client.list_all("/v1/avatars", Avatar, on_progress=progress)
+        await client.list_avatars(progress)
     assert seen == [(1, 2), (2, 2)]
 
 
 async def test_every_request_carries_bearer_key_and_user_agent(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake)) as client:
-        await client.get_page("/v1/avatars", Avatar)
+        await client.count_avatars()
     headers = fake.requests[0].headers
     assert headers["Authorization"] == f"Bearer {fake.api_key}"
     assert headers["User-Agent"] == f"anam-mcp/{__version__}"
@@ -64,7 +63,7 @@ async def test_unknown_fields_and_nulls_are_tolerated(fake: FakeAnam) -> None:
     fake.catalogues["/v1/avatars"][0]["variantName"] = None
     fake.catalogues["/v1/avatars"].append({"displayName": "no id: skipped"})
     async with AnamClient(make_settings(fake)) as client:
-        avatars = await client.list_all("/v1/avatars", Avatar)
+        avatars = await client.list_avatars()
     assert len(avatars) == 130
     assert avatars[0].variant_name is None
 
@@ -72,14 +71,14 @@ async def test_unknown_fields_and_nulls_are_tolerated(fake: FakeAnam) -> None:
 async def test_missing_key_fails_without_a_request(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake, api_key=None)) as client:
         with pytest.raises(MissingApiKeyError, match="ANAM_API_KEY is not set"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
     assert fake.requests == []
 
 
 async def test_wrong_key_is_an_authentication_error_that_hides_the_key(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake, api_key="wrong-secret-key")) as client:
         with pytest.raises(AuthenticationError) as caught:
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
     assert "ANAM_API_KEY" in str(caught.value)
     assert "wrong-secret-key" not in str(caught.value)
     assert "wrong-secret-key" not in repr(client)
@@ -100,7 +99,7 @@ async def test_error_statuses_map_to_named_errors_with_anams_message(
     fake.script("/v1/voices", Fault(status=status, body={"error": "Oops", "message": "bad\n  field"}))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(error) as caught:
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
     assert text in str(caught.value)
     assert len(fake.requests) == 1  # none of these is retried
 
@@ -108,8 +107,8 @@ async def test_error_statuses_map_to_named_errors_with_anams_message(
 async def test_429_with_retry_after_is_retried_after_the_wait(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(status=429, headers={"Retry-After": "1"}), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
-        page = await client.get_page("/v1/voices", Voice)
-    assert page.data
+        total = await client.count_voices()
+    assert total
     assert len(fake.requests) == 2
 
 
@@ -117,15 +116,15 @@ async def test_429_with_a_long_retry_after_gives_up_at_once_and_says_when(fake: 
     fake.script("/v1/voices", Fault(status=429, headers={"Retry-After": "120"}))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(RateLimitedError, match="after 120 s"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
     assert len(fake.requests) == 1
 
 
 async def test_503_twice_then_success(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(status=503), Fault(kind="html", status=502), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
-        page = await client.get_page("/v1/voices", Voice)
-    assert page.data
+        total = await client.count_voices()
+    assert total
     assert len(fake.requests) == 3
 
 
@@ -133,7 +132,7 @@ async def test_retries_stop_after_max_retries(fake: FakeAnam) -> None:
     fake.script("/v1/voices", *[Fault(status=504)] * 10)
     async with AnamClient(make_settings(fake, max_retries=2)) as client:
         with pytest.raises(AnamUnavailableError, match="504"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
     assert len(fake.requests) == 3
 
 
@@ -141,7 +140,7 @@ async def test_html_error_page_is_not_echoed(fake: FakeAnam) -> None:
     fake.script("/v1/voices", *[Fault(kind="html", status=502)] * 5)
     async with AnamClient(make_settings(fake, max_retries=0)) as client:
         with pytest.raises(AnamUnavailableError) as caught:
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
     assert "<html" not in str(caught.value)
     assert "502" in str(caught.value)
 
@@ -171,14 +170,14 @@ async def test_invalid_json_is_an_unreadable_response(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="invalid_json"))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(UnreadableResponseError, match="not JSON"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
 
 
 async def test_truncated_body_is_retried_for_a_get(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="truncated"), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
-        page = await client.get_page("/v1/voices", Voice)
-    assert page.data
+        total = await client.count_voices()
+    assert total
     assert len(fake.requests) == 2
 
 
@@ -186,14 +185,14 @@ async def test_body_over_the_cap_is_refused(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="huge", seconds=4 * 1024 * 1024))
     async with AnamClient(make_settings(fake, max_response_bytes=1024 * 1024)) as client:
         with pytest.raises(UnreadableResponseError, match="larger than the 1024 KiB limit"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
 
 
 async def test_a_hang_becomes_a_timeout(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="hang", seconds=10))
     async with AnamClient(make_settings(fake, read_timeout_seconds=0.3, max_retries=0)) as client:
         with pytest.raises(UpstreamTimeoutError, match="did not answer"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
 
 
 async def test_a_body_that_never_finishes_hits_the_deadline(fake: FakeAnam) -> None:
@@ -201,7 +200,7 @@ async def test_a_body_that_never_finishes_hits_the_deadline(fake: FakeAnam) -> N
     settings = make_settings(fake, read_timeout_seconds=0.5, connect_timeout_seconds=0.2, max_retries=0)
     async with AnamClient(settings) as client:
         with pytest.raises(UpstreamTimeoutError):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
 
 
 async def test_connection_refused_is_unreachable(fake: FakeAnam) -> None:
@@ -209,7 +208,7 @@ async def test_connection_refused_is_unreachable(fake: FakeAnam) -> None:
     fake.stop()
     async with AnamClient(settings) as client:
         with pytest.raises(UnreachableError, match="Could not connect"):
-            await client.get_page("/v1/voices", Voice)
+            await client.count_voices()
 
 
 async def test_unknown_persona_is_not_found(fake: FakeAnam) -> None:

@@ -1,4 +1,4 @@
-"""Whole-package invariants: one module knows MCP, and nothing writes to stdout (the protocol stream)."""
+"""Whole-package invariants: one package knows MCP, and nothing writes to stdout (the protocol stream)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "anam_mcp"
 
 
 def modules() -> dict[str, ast.Module]:
-    return {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in SRC.glob("*.py")}
+    return {str(path.relative_to(SRC)): ast.parse(path.read_text(encoding="utf-8")) for path in SRC.rglob("*.py")}
 
 
-def test_only_server_imports_the_mcp_sdk() -> None:
+def test_only_the_server_package_imports_the_mcp_sdk() -> None:
     importers = set()
     for name, tree in modules().items():
         for node in ast.walk(tree):
@@ -21,7 +21,8 @@ def test_only_server_imports_the_mcp_sdk() -> None:
                 names = [node.module]
             if any(n == "mcp" or n.startswith("mcp.") for n in names):
                 importers.add(name)
-    assert importers == {"server.py"}
+    assert importers
+    assert all(name.startswith("server/") for name in importers), importers
 
 
 def test_nothing_prints_to_stdout() -> None:

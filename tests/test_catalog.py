@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from anam_mcp.api import AnamClient
-from anam_mcp.catalog import Catalogs
+from anam_mcp.catalog import Background, Catalogs
+from anam_mcp.client import AnamClient
 from anam_mcp.config import Settings
 
 from .conftest import make_settings
@@ -29,8 +29,8 @@ async def search(catalogs: Catalogs, query: str | None = "cara", refresh: bool =
 
 
 async def test_cold_search_makes_one_request_per_page_and_warm_search_none(settings: Settings, fake: FakeAnam) -> None:
-    async with AnamClient(settings) as client:
-        catalogs = Catalogs(client, ttl_seconds=300)
+    async with AnamClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
         await search(catalogs)
         assert len(fake.requests) == 5  # 450 voices, 100 a page
         fake.clear()
@@ -41,8 +41,8 @@ async def test_cold_search_makes_one_request_per_page_and_warm_search_none(setti
 
 async def test_concurrent_cold_searches_share_one_load(settings: Settings, fake: FakeAnam) -> None:
     fake.latency = 0.05
-    async with AnamClient(settings) as client:
-        catalogs = Catalogs(client, ttl_seconds=300)
+    async with AnamClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
         results: list[int] = []
 
         async def one() -> None:
@@ -56,8 +56,8 @@ async def test_concurrent_cold_searches_share_one_load(settings: Settings, fake:
 
 
 async def test_refresh_reloads(settings: Settings, fake: FakeAnam) -> None:
-    async with AnamClient(settings) as client:
-        catalogs = Catalogs(client, ttl_seconds=300)
+    async with AnamClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
         await search(catalogs)
         new_voice = {**fake.catalogues["/v1/voices"][0], "id": "ffffffff-0000-4000-8000-000000000000"}
         fake.catalogues["/v1/voices"].append(new_voice)
@@ -68,8 +68,8 @@ async def test_refresh_reloads(settings: Settings, fake: FakeAnam) -> None:
 
 async def test_expiry_reloads_after_the_freshness_window(settings: Settings, fake: FakeAnam) -> None:
     clock = Clock()
-    async with AnamClient(settings) as client:
-        catalogs = Catalogs(client, ttl_seconds=60, clock=clock)
+    async with AnamClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=60, clock=clock)
         await search(catalogs)
         clock.now += 59
         await search(catalogs)
@@ -81,8 +81,8 @@ async def test_expiry_reloads_after_the_freshness_window(settings: Settings, fak
 
 async def test_failed_refresh_serves_the_stale_list_with_a_note(fake: FakeAnam) -> None:
     clock = Clock()
-    async with AnamClient(make_settings(fake, max_retries=0)) as client:
-        catalogs = Catalogs(client, ttl_seconds=60, clock=clock)
+    async with AnamClient(make_settings(fake, max_retries=0)) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=60, clock=clock)
         await search(catalogs)
         clock.now += 120
         fake.script("/v1/voices", Fault(status=500))
@@ -92,8 +92,8 @@ async def test_failed_refresh_serves_the_stale_list_with_a_note(fake: FakeAnam) 
 
 
 async def test_failed_first_load_is_an_error_and_the_next_call_tries_again(fake: FakeAnam) -> None:
-    async with AnamClient(make_settings(fake, max_retries=0)) as client:
-        catalogs = Catalogs(client, ttl_seconds=60)
+    async with AnamClient(make_settings(fake, max_retries=0)) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=60)
         fake.script("/v1/voices", Fault(status=500))
         with pytest.raises(Exception, match="500"):
             await search(catalogs)
@@ -101,8 +101,8 @@ async def test_failed_first_load_is_an_error_and_the_next_call_tries_again(fake:
 
 
 async def test_filters_are_exact_and_case_insensitive(settings: Settings, fake: FakeAnam) -> None:
-    async with AnamClient(settings) as client:
-        catalogs = Catalogs(client, ttl_seconds=300)
+    async with AnamClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
         found = await catalogs.search_voices(None, gender="female", country="gb", provider="elevenlabs", refresh=False)
     expected = [
         v
@@ -114,8 +114,8 @@ async def test_filters_are_exact_and_case_insensitive(settings: Settings, fake: 
 
 
 async def test_stock_only_excludes_custom_avatars(settings: Settings, fake: FakeAnam) -> None:
-    async with AnamClient(settings) as client:
-        catalogs = Catalogs(client, ttl_seconds=300)
+    async with AnamClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
         everything = await catalogs.search_avatars(None, stock_only=False, refresh=False)
         stock = await catalogs.search_avatars(None, stock_only=True, refresh=False)
     assert all(a.is_stock for a in stock.items)

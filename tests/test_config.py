@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from anam_mcp.api import AnamClient
 from anam_mcp.cli import configure_logging
+from anam_mcp.client import AnamClient
 from anam_mcp.config import DEFAULT_API_URL, Settings
 
 KEY = "sk-live-very-secret-0123456789"

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from anam_mcp.session import SessionRequest
+from anam_mcp.session import SessionTokenArgs
 
 from .fake_anam import FakeAnam, validate_session_body
 from .openapi import response_validator, session_request_validator
@@ -49,28 +49,29 @@ def test_the_fakes_session_token_answer_matches_the_spec(fake: FakeAnam) -> None
 
 
 @pytest.mark.parametrize(
-    "request_",
+    "arguments",
     [
-        SessionRequest(),
-        SessionRequest(persona_id=UUID(int=1)),
-        SessionRequest(persona_id=UUID(int=1), client_label="web"),
-        SessionRequest(
-            name="Ada",
-            avatar_id=UUID(int=2),
-            voice_id=UUID(int=3),
-            llm_id="CUSTOMER_CLIENT_V1",
-            system_prompt="Hi",
-            avatar_model="cara-4",
-            max_session_length_seconds=60,
-            skip_greeting=True,
-            language_code="de",
-            client_label="x",
-        ),
+        {},
+        {"persona_id": str(UUID(int=1))},
+        {"persona_id": str(UUID(int=1)), "client_label": "web"},
+        {
+            "name": "Ada",
+            "avatar_id": str(UUID(int=2)),
+            "voice_id": str(UUID(int=3)),
+            "llm_id": "CUSTOMER_CLIENT_V1",
+            "system_prompt": "Hi",
+            "avatar_model": "cara-4",
+            "max_session_length_seconds": 60,
+            "skip_greeting": True,
+            "language_code": "de",
+            "client_label": "x",
+        },
     ],
     ids=["defaults", "persona", "persona+label", "everything"],
 )
-def test_client_bodies_match_the_spec_and_the_fake(request_: SessionRequest) -> None:
-    body = request_.body(LLM)
+def test_client_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
+    args = SessionTokenArgs.model_validate(arguments)
+    body = args.token_body(None if args.persona_id else args.persona().with_defaults(LLM)[0])
     session_request_validator().validate(body)
     assert validate_session_body(body) == []
 

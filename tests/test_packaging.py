@@ -72,7 +72,7 @@ def test_sdist_carries_the_sources_and_tests(dist: Path) -> None:
     (sdist,) = dist.glob("anam_mcp-*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
-    assert {"src/anam_mcp/server.py", "README.md", "pyproject.toml", "LICENSE", "CHANGELOG.md"} <= names
+    assert {"src/anam_mcp/server/__init__.py", "README.md", "pyproject.toml", "LICENSE", "CHANGELOG.md"} <= names
 
 
 @pytest.mark.anyio

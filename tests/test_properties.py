@@ -16,7 +16,7 @@ from mcp import Client
 from pydantic import ValidationError
 
 from anam_mcp.server import build_server
-from anam_mcp.session import SessionRequest
+from anam_mcp.session import SessionTokenArgs
 
 from .conftest import make_settings
 from .fake_anam import FakeAnam, validate_session_body
@@ -72,11 +72,17 @@ CAMEL = {
 }
 
 
-def accepted(args: dict[str, Any]) -> SessionRequest | None:
+def accepted(args: dict[str, Any]) -> SessionTokenArgs | None:
     try:
-        return SessionRequest.model_validate(args, strict=False)
+        return SessionTokenArgs.model_validate(args, strict=False)
     except ValidationError:
         return None
+
+
+def body_of(request: SessionTokenArgs) -> dict[str, Any]:
+    if request.persona_id is not None:
+        return request.token_body(None)
+    return request.token_body(request.persona().with_defaults(LLM)[0])
 
 
 @settings(max_examples=400, deadline=None)
@@ -84,7 +90,7 @@ def accepted(args: dict[str, Any]) -> SessionRequest | None:
 def test_accepted_arguments_make_exactly_the_documented_body(args: dict[str, Any]) -> None:
     request = accepted(args)
     assert request is not None, args
-    body = request.body(LLM)
+    body = body_of(request)
     session_request_validator().validate(body)
     assert validate_session_body(body) == []
     config = body["personaConfig"]
@@ -99,7 +105,8 @@ def test_accepted_arguments_make_exactly_the_documented_body(args: dict[str, Any
     for arg in ("avatar_id", "voice_id"):
         if args.get(arg) is not None:
             assert config[CAMEL[arg]] == str(UUID(str(args[arg])))
-    assert set(request.defaults_applied()) == {a for a in ("avatar_id", "voice_id", "llm_id") if args.get(a) is None}
+    defaults = request.persona().with_defaults(LLM)[1]
+    assert set(defaults) == {a for a in ("avatar_id", "voice_id", "llm_id") if args.get(a) is None}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -123,7 +130,7 @@ def test_rejected_arguments_never_reach_anam_and_accepted_ones_do_once(batch: li
                     assert sent == []
                     continue
                 assert [r.path for r in sent] == ["/v1/auth/session-token"]
-                assert sent[0].body == request.body(LLM)
+                assert sent[0].body == body_of(request)
                 config = sent[0].body["personaConfig"]
                 unknown = config.get("avatarId") not in avatar_ids | {None} or config.get(
                     "voiceId"

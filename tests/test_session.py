@@ -1,53 +1,60 @@
-"""The session-token request model: modes, defaults, and the exact JSON sent."""
+"""The session-token arguments: modes, defaults, and the exact JSON sent."""
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from anam_mcp.session import DEFAULT_AVATAR_ID, DEFAULT_VOICE_ID, SessionRequest
+from anam_mcp.constants import DEFAULT_AVATAR_ID, DEFAULT_VOICE_ID
+from anam_mcp.session import SessionTokenArgs
 
 LLM = "0934d97d-0c3a-4f33-91b0-5e136a0ef466"
 PERSONA = "11111111-2222-4333-8444-555555555555"
 
 
+def ephemeral_body(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    args = SessionTokenArgs.model_validate(arguments)
+    persona, defaults = args.persona().with_defaults(LLM)
+    return args.token_body(persona), defaults
+
+
 def test_persona_mode_sends_only_the_persona_id() -> None:
-    request = SessionRequest(persona_id=UUID(PERSONA), client_label="web")
-    assert request.mode == "persona"
-    assert request.body(LLM) == {"personaConfig": {"personaId": PERSONA}, "clientLabel": "web"}
-    assert request.defaults_applied() == []
+    args = SessionTokenArgs.model_validate({"persona_id": PERSONA, "client_label": "web"})
+    assert args.mode == "persona"
+    assert args.token_body(None) == {"personaConfig": {"personaId": PERSONA}, "clientLabel": "web"}
 
 
 def test_ephemeral_defaults_are_applied_and_reported() -> None:
-    request = SessionRequest()
-    assert request.mode == "ephemeral"
-    assert request.body(LLM) == {
+    body, defaults = ephemeral_body({})
+    assert body == {
         "personaConfig": {
             "avatarId": str(DEFAULT_AVATAR_ID),
             "avatarModel": "cara-3",
             "voiceId": str(DEFAULT_VOICE_ID),
             "llmId": LLM,
+            "skipGreeting": False,
         }
     }
-    assert request.defaults_applied() == ["avatar_id", "voice_id", "llm_id"]
+    assert defaults == ["avatar_id", "voice_id", "llm_id"]
 
 
 def test_ephemeral_fields_are_camel_case_and_nulls_are_omitted() -> None:
-    request = SessionRequest(
-        name="Ada",
-        avatar_id=UUID(PERSONA),
-        voice_id=UUID(PERSONA),
-        llm_id="CUSTOMER_CLIENT_V1",
-        system_prompt="Be kind.",
-        avatar_model="cara-4",
-        max_session_length_seconds=300,
-        skip_greeting=True,
-        language_code="fr",
+    body, defaults = ephemeral_body(
+        {
+            "name": "Ada",
+            "avatar_id": PERSONA,
+            "voice_id": PERSONA,
+            "llm_id": "CUSTOMER_CLIENT_V1",
+            "system_prompt": "Be kind.",
+            "avatar_model": "cara-4",
+            "max_session_length_seconds": 300,
+            "skip_greeting": True,
+            "language_code": "fr",
+        }
     )
-    config = request.body(LLM)["personaConfig"]
-    assert config == {
+    assert body["personaConfig"] == {
         "name": "Ada",
         "avatarId": PERSONA,
         "avatarModel": "cara-4",
@@ -58,24 +65,24 @@ def test_ephemeral_fields_are_camel_case_and_nulls_are_omitted() -> None:
         "skipGreeting": True,
         "languageCode": "fr",
     }
-    assert None not in config.values()
-    assert request.defaults_applied() == []
+    assert defaults == []
 
 
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
-        ({"avatar_id": UUID(PERSONA)}, "avatar_id"),
+        ({"avatar_id": PERSONA}, "avatar_id"),
         ({"system_prompt": "x"}, "system_prompt"),
         ({"avatar_model": "cara-4"}, "avatar_model"),
         ({"skip_greeting": True}, "skip_greeting"),
         ({"language_code": "en"}, "language_code"),
-        ({"name": "n", "voice_id": UUID(PERSONA)}, "name, voice_id"),
+        ({"name": "n", "voice_id": PERSONA}, "name, voice_id"),
+        ({"max_session_length_seconds": 60}, "max_session_length_seconds"),
     ],
 )
 def test_mixing_modes_names_the_conflicting_arguments(extra: dict[str, object], named: str) -> None:
     with pytest.raises(ValidationError, match=f"persona_id cannot be combined with {named}"):
-        SessionRequest(persona_id=UUID(PERSONA), **extra)  # type: ignore[arg-type]
+        SessionTokenArgs.model_validate({"persona_id": PERSONA, **extra})
 
 
 @pytest.mark.parametrize(
@@ -87,8 +94,9 @@ def test_mixing_modes_names_the_conflicting_arguments(extra: dict[str, object], 
         {"llm_id": "not an id"},
         {"system_prompt": "x" * 40_000},
         {"name": ""},
+        {"avatarId": PERSONA},
     ],
 )
-def test_out_of_range_values_are_refused(bad: dict[str, object]) -> None:
+def test_out_of_range_values_and_unknown_names_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        SessionRequest(**bad)  # type: ignore[arg-type]
+        SessionTokenArgs.model_validate(bad)

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from anam_mcp.errors import AnamUnavailableError, InvalidRequestError, NotFoundError
-from anam_mcp.session import SessionRequest
+from anam_mcp.session import SessionTokenArgs
 from anam_mcp.texts import SETUP_PROMPT, error_text, search_summary, token_summary, validation_text
 
 
@@ -33,7 +33,7 @@ def test_token_errors_say_what_to_check_and_others_do_not() -> None:
 
 def test_validation_text_names_arguments_without_echoing_values() -> None:
     with pytest.raises(ValidationError) as caught:
-        SessionRequest.model_validate({"system_prompt": "SECRET-ish " * 5000, "language_code": "klingon"})
+        SessionTokenArgs.model_validate({"system_prompt": "SECRET-ish " * 5000, "language_code": "klingon"})
     text = validation_text(caught.value)
     assert text.startswith("Invalid arguments: ")
     assert "system_prompt: String should have at most 32000 characters" in text

@@ -79,16 +79,16 @@ async def test_token_tool_schema_carries_the_contract(client: Client) -> None:
     schema = (await tools_by_name(client))["create_session_token"].input_schema
     props = schema["properties"]
     assert list(props) == [
-        "persona_id",
         "name",
         "avatar_id",
         "voice_id",
         "system_prompt",
         "llm_id",
         "avatar_model",
-        "max_session_length_seconds",
         "skip_greeting",
         "language_code",
+        "max_session_length_seconds",
+        "persona_id",
         "client_label",
     ]
     assert props["avatar_model"]["default"] == "cara-3"
@@ -221,10 +221,11 @@ async def test_ephemeral_token_uses_and_reports_defaults(client: Client, fake: F
             "voiceId": CARA_VOICE_ID,
             "llmId": GPT4O_MINI_LLM_ID,
             "systemPrompt": "Be brief.",
+            "skipGreeting": False,
         }
     }
     assert made["persona_config"]["system_prompt"] == "Be brief."
-    assert made["persona_config"]["persona_id"] is None
+    assert made["persona_id"] is None
 
 
 async def test_ephemeral_token_sends_every_field_in_camel_case(client: Client, fake: FakeAnam) -> None:
@@ -263,7 +264,8 @@ async def test_persona_token_sends_only_the_persona(client: Client, fake: FakeAn
     made = await call_ok(client, "create_session_token", {"persona_id": persona_id})
     assert made["mode"] == "persona"
     assert made["defaults_applied"] == []
-    assert made["persona_config"]["persona_id"] == persona_id
+    assert made["persona_id"] == persona_id
+    assert made["persona_config"] is None
     (sent,) = fake.requests_to("/v1/auth/session-token")
     assert sent.body == {"personaConfig": {"personaId": persona_id}}
 

@@ -1,6 +1,8 @@
 """anam-mcp: an MCP server for the Anam AI API (avatars, voices, LLMs, personas and session tokens)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("anam-mcp")
 
 
 def main() -> None:

@@ -2,27 +2,57 @@
 
 A catalogue is loaded once (all pages, concurrently), kept for a freshness window, and searched
 in memory. Concurrent callers share one load; a failed refresh keeps serving the last good copy.
+Loads run in the server's background task group, so a caller that gives up does not abort a load
+that others are waiting for.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
 
-from .api import AnamClient, ProgressCallback
+import anyio
+from anyio.abc import TaskGroup
+
+from .client import AnamClient, ProgressCallback
 from .errors import AnamError
 from .models import Avatar, Llm, Persona, Record, Voice
 from .search import Indexed, index, rank
 
-__all__ = ["Catalog", "Catalogs", "Matches"]
+__all__ = ["Background", "Catalog", "Catalogs", "Matches"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=Record)
+
+
+class Background:
+    """Work that outlives the call that started it (catalogue loads, warm-up); cancelled at shutdown."""
+
+    def __init__(self) -> None:
+        self._group: TaskGroup | None = None
+
+    async def __aenter__(self) -> Self:
+        self._group = anyio.create_task_group()
+        await self._group.__aenter__()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._group is not None
+        self._group.cancel_scope.cancel()
+        await self._group.__aexit__(exc_type, exc, tb)
+        self._group = None
+
+    def start_soon(self, work: Callable[[], Coroutine[Any, Any, None]], name: str) -> None:
+        if self._group is None:
+            raise RuntimeError("background work needs a running server")
+        self._group.start_soon(work, name=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,31 +69,60 @@ class _Snapshot(Generic[T]):
     loaded_at: float
 
 
+@dataclass(eq=False, slots=True)
+class _Load(Generic[T]):
+    """One load in progress: everyone who needs the catalogue waits for `done`, and hears its progress."""
+
+    done: anyio.Event = field(default_factory=anyio.Event)
+    listeners: list[ProgressCallback] = field(default_factory=list)
+    snapshot: _Snapshot[T] | None = None
+    error: AnamError | None = None
+
+    async def progress(self, done: int, total: int) -> None:
+        for listener in list(self.listeners):
+            try:
+                await listener(done, total)
+            except Exception:  # progress is a courtesy: a client that went away must not fail the load
+                logger.debug("Progress report dropped", exc_info=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind(Generic[T]):
+    """One row of the catalogue table: what a catalogue lists and which of its text is searched."""
+
+    name: str
+    load: Callable[[AnamClient, ProgressCallback], Awaitable[list[T]]]
+    names: Callable[[T], Sequence[str | None]]
+    secondary: Callable[[T], str | None]
+
+
 class Catalog(Generic[T]):
-    """One cached list, loaded by `load` and indexed by `build_index`."""
+    """One cached list, loaded with `kind.load` and indexed by its names and secondary text."""
 
     def __init__(
         self,
-        name: str,
-        load: Callable[[ProgressCallback | None], Awaitable[list[T]]],
-        build_index: Callable[[list[T]], list[Indexed[T]]],
+        kind: _Kind[T],
+        client: AnamClient,
+        background: Background,
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.name = name
-        self._load = load
-        self._build_index = build_index
+        self.name = kind.name
+        self._kind = kind
+        self._client = client
+        self._background = background
         self._ttl = ttl_seconds
         self._clock = clock
         self._snapshot: _Snapshot[T] | None = None
-        self._inflight: asyncio.Task[_Snapshot[T]] | None = None
+        self._load: _Load[T] | None = None
 
-    def _fresh(self, snapshot: _Snapshot[T] | None, not_before: float | None) -> bool:
+    def _fresh(self, not_before: float | None) -> _Snapshot[T] | None:
+        snapshot = self._snapshot
         if snapshot is None:
-            return False
+            return None
         if not_before is not None:
-            return snapshot.loaded_at >= not_before
-        return self._clock() - snapshot.loaded_at < self._ttl
+            return snapshot if snapshot.loaded_at >= not_before else None
+        return snapshot if self._clock() - snapshot.loaded_at < self._ttl else None
 
     async def entries(
         self, *, refresh: bool = False, on_progress: ProgressCallback | None = None
@@ -72,123 +131,86 @@ class Catalog(Generic[T]):
 
         Returns the entries and a note; the note is set when a refresh failed and an older copy is served.
         """
-        asked_at = self._clock() if refresh else None
-        if self._fresh(self._snapshot, asked_at):
-            assert self._snapshot is not None
-            return self._snapshot.entries, None
+        fresh = self._fresh(self._clock() if refresh else None)
+        if fresh is not None:
+            return fresh.entries, None
+        load = self._load or self._start()
+        if on_progress is not None:
+            load.listeners.append(on_progress)
         try:
-            snapshot = await self._shared_load(on_progress)
-        except AnamError as exc:
-            stale = self._snapshot
-            if stale is None:
-                raise
-            age = self._clock() - stale.loaded_at
-            logger.warning("Serving the %s catalogue from %.0f s ago: refresh failed: %s", self.name, age, exc)
-            return (
-                stale.entries,
-                f"Could not refresh the {self.name} list ({exc}); showing the copy from {age:.0f} s ago.",
-            )
-        return snapshot.entries, None
+            await load.done.wait()
+        finally:
+            if on_progress is not None:
+                load.listeners.remove(on_progress)
+        if load.snapshot is not None:
+            return load.snapshot.entries, None
+        assert load.error is not None
+        stale = self._snapshot
+        if stale is None:
+            raise load.error
+        age = self._clock() - stale.loaded_at
+        logger.warning("Serving the %s catalogue from %.0f s ago: refresh failed: %s", self.name, age, load.error)
+        return (
+            stale.entries,
+            f"Could not refresh the {self.name} list ({load.error}); showing the copy from {age:.0f} s ago.",
+        )
 
     def prefetch(self) -> None:
         """Start a load in the background if none is running; failures are only logged."""
-        if self._inflight is None and self._snapshot is None:
+        if self._load is None and self._snapshot is None:
             self._start()
 
-    def cancel(self) -> None:
-        """Stop a load in progress (at shutdown)."""
-        if self._inflight is not None:
-            self._inflight.cancel()
+    def _start(self) -> _Load[T]:
+        load: _Load[T] = _Load()
+        self._load = load
+        self._background.start_soon(lambda: self._run(load), name=f"load-{self.name}")
+        return load
 
-    def _start(self, on_progress: ProgressCallback | None = None) -> asyncio.Task[_Snapshot[T]]:
-        task = asyncio.create_task(self._load_snapshot(on_progress), name=f"load-{self.name}")
-        self._inflight = task
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[_Snapshot[T]]) -> None:
-        if self._inflight is task:
-            self._inflight = None
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            logger.info("Loading the %s catalogue failed: %s", self.name, exc)
-
-    async def _shared_load(self, on_progress: ProgressCallback | None) -> _Snapshot[T]:
-        # Every concurrent caller awaits the same task; shield it so one caller's
-        # cancellation does not abort the load the others are waiting for.
-        task = self._inflight or self._start(on_progress)
-        return await asyncio.shield(task)
-
-    async def _load_snapshot(self, on_progress: ProgressCallback | None) -> _Snapshot[T]:
+    async def _run(self, load: _Load[T]) -> None:
         started = self._clock()
-        items = await self._load(_quiet(on_progress))
-        snapshot = _Snapshot(self._build_index(items), started)
-        self._snapshot = snapshot
-        logger.info("Loaded %d %s in %.0f ms", len(items), self.name, (self._clock() - started) * 1000)
-        return snapshot
-
-
-def _quiet(on_progress: ProgressCallback | None) -> ProgressCallback | None:
-    """Progress is a courtesy: a client that went away must not fail the load others wait for."""
-    if on_progress is None:
-        return None
-
-    async def report(done: int, total: int) -> None:
         try:
-            await on_progress(done, total)
-        except Exception:
-            logger.debug("Progress report dropped", exc_info=True)
+            items = await self._kind.load(self._client, load.progress)
+            load.snapshot = _Snapshot(index(items, self._kind.names, self._kind.secondary), started)
+            self._snapshot = load.snapshot
+            logger.info("Loaded %d %s in %.0f ms", len(items), self.name, (self._clock() - started) * 1000)
+        except AnamError as exc:
+            load.error = exc
+            logger.info("Loading the %s catalogue failed: %s", self.name, exc)
+        finally:
+            if self._load is load:
+                self._load = None
+            load.done.set()
 
-    return report
+
+AVATARS: _Kind[Avatar] = _Kind(
+    "avatars", AnamClient.list_avatars, lambda a: (a.display_name, a.variant_name), lambda a: a.description
+)
+VOICES: _Kind[Voice] = _Kind("voices", AnamClient.list_voices, lambda v: (v.display_name,), lambda v: v.description)
+LLMS: _Kind[Llm] = _Kind(
+    "LLMs", AnamClient.list_llms, lambda m: (m.display_name, m.model_name), lambda m: m.description
+)
+PERSONAS: _Kind[Persona] = _Kind("personas", AnamClient.list_personas, lambda p: (p.name,), lambda p: p.description)
 
 
 class Catalogs:
     """The four catalogues the tools search, over one AnamClient."""
 
-    def __init__(self, client: AnamClient, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        def loader(path: str, model: type[T], **params: str) -> Callable[[ProgressCallback | None], Awaitable[list[T]]]:
-            async def load(on_progress: ProgressCallback | None) -> list[T]:
-                return await client.list_all(path, model, params=params, on_progress=on_progress)
-
-            return load
-
-        self.avatars: Catalog[Avatar] = Catalog(
-            "avatars",
-            loader("/v1/avatars", Avatar),
-            lambda items: index(items, lambda a: (a.display_name, a.variant_name), lambda a: a.description),
-            ttl_seconds,
-            clock,
-        )
-        self.voices: Catalog[Voice] = Catalog(
-            "voices",
-            loader("/v1/voices", Voice),
-            lambda items: index(items, lambda v: (v.display_name,), lambda v: v.description),
-            ttl_seconds,
-            clock,
-        )
-        self.llms: Catalog[Llm] = Catalog(
-            "LLMs",
-            loader("/v1/llms", Llm, includeDefaults="true"),
-            lambda items: index(items, lambda m: (m.display_name, m.model_name), lambda m: m.description),
-            ttl_seconds,
-            clock,
-        )
-        self.personas: Catalog[Persona] = Catalog(
-            "personas",
-            loader("/v1/personas", Persona),
-            lambda items: index(items, lambda p: (p.name,), lambda p: p.description),
-            ttl_seconds,
-            clock,
-        )
+    def __init__(
+        self,
+        client: AnamClient,
+        background: Background,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.avatars = Catalog(AVATARS, client, background, ttl_seconds, clock)
+        self.voices = Catalog(VOICES, client, background, ttl_seconds, clock)
+        self.llms = Catalog(LLMS, client, background, ttl_seconds, clock)
+        self.personas = Catalog(PERSONAS, client, background, ttl_seconds, clock)
 
     def prefetch(self) -> None:
         """Warm the two big public catalogues without waiting for them."""
         self.avatars.prefetch()
         self.voices.prefetch()
-
-    def cancel(self) -> None:
-        """Stop every load in progress (at shutdown)."""
-        for catalog in (self.avatars, self.voices, self.llms, self.personas):
-            catalog.cancel()
 
     async def search_avatars(
         self, query: str | None, *, stock_only: bool, refresh: bool, on_progress: ProgressCallback | None = None

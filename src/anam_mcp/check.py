@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
-from .api import AnamClient
+from .client import AnamClient
 from .config import Settings
 from .errors import AnamError
-from .models import Avatar, Llm, Page, Voice
 
 __all__ = ["run_check"]
 
@@ -17,8 +15,8 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def _total(page: Page[Any]) -> str:
-    return str(page.meta.total) if page.meta.total is not None else "an unknown number of"
+def _count(total: int | None) -> str:
+    return str(total) if total is not None else "an unknown number of"
 
 
 async def run_check(settings: Settings) -> int:
@@ -28,14 +26,14 @@ async def run_check(settings: Settings) -> int:
         return 1
     async with AnamClient(settings) as client:
         try:
-            avatars = await client.get_page("/v1/avatars", Avatar, per_page=1)
-            voices = await client.get_page("/v1/voices", Voice, per_page=1)
-            llms = await client.list_all("/v1/llms", Llm, params={"includeDefaults": "true"})
+            avatars = await client.count_avatars()
+            voices = await client.count_voices()
+            llms = await client.list_llms()
         except AnamError as exc:
             _say(f"  FAIL  {exc}")
             return 1
     _say("  ok    API key accepted")
-    _say(f"  ok    catalogue: {_total(avatars)} avatars, {_total(voices)} voices, {len(llms)} LLMs")
+    _say(f"  ok    catalogue: {_count(avatars)} avatars, {_count(voices)} voices, {len(llms)} LLMs")
     default = next((m for m in llms if m.id == settings.default_llm_id), None)
     if default is None:
         _say(

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator
 
-from .session import LLM_ID_PATTERN
+from .constants import LLM_ID_PATTERN
 
 __all__ = ["DEFAULT_API_URL", "LogLevel", "Settings"]
 

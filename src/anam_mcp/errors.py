@@ -25,9 +25,6 @@ __all__ = [
 class AnamError(Exception):
     """Base class: a call to the Anam API did not produce a usable answer."""
 
-    #: Whether trying again later could help (tells the model to retry vs fix its input).
-    transient: bool = False
-
 
 class MissingApiKeyError(AnamError):
     def __init__(self) -> None:
@@ -68,8 +65,6 @@ class InvalidRequestError(AnamError):
 
 
 class RateLimitedError(AnamError):
-    transient = True
-
     def __init__(self, retry_after: float | None) -> None:
         self.retry_after = retry_after
         when = f"after {retry_after:g} s" if retry_after is not None else "in a few seconds"
@@ -77,8 +72,6 @@ class RateLimitedError(AnamError):
 
 
 class AnamUnavailableError(AnamError):
-    transient = True
-
     def __init__(self, status: int, detail: str | None = None, retry_after: float | None = None) -> None:
         self.status = status
         self.retry_after = retry_after
@@ -87,15 +80,11 @@ class AnamUnavailableError(AnamError):
 
 
 class UpstreamTimeoutError(AnamError):
-    transient = True
-
     def __init__(self, seconds: float) -> None:
         super().__init__(f"Anam did not answer within {seconds:g} s. Try again later.")
 
 
 class UnreachableError(AnamError):
-    transient = True
-
     def __init__(self, base_url: str) -> None:
         super().__init__(
             f"Could not connect to the Anam API at {base_url}. Check the network, a proxy (HTTPS_PROXY) or "
@@ -109,7 +98,5 @@ class UnreadableResponseError(AnamError):
 
 
 class ConnectionDroppedError(AnamError):
-    transient = True
-
     def __init__(self) -> None:
         super().__init__("The connection to Anam broke before the response was complete. Try again.")

@@ -1,4 +1,7 @@
-"""Records of the Anam REST API, parsed leniently: unknown fields are ignored, optional ones may be null."""
+"""Records of the Anam REST API, parsed leniently: unknown fields are ignored, optional ones may be null.
+
+Only the fields the server reads are declared.
+"""
 
 from __future__ import annotations
 
@@ -28,22 +31,15 @@ class Avatar(Record):
     display_name: str = ""
     variant_name: str | None = None
     image_url: str | None = None
-    video_url: str | None = None
     description: str | None = None
     created_by_organization_id: str | None = None
-    available_versions: list[str] = Field(default_factory=list)
-    active_version: str | None = None
+    available_models: list[str] = Field(default_factory=list, validation_alias="availableVersions")
 
-    @field_validator("available_versions", mode="after")
+    @field_validator("available_models", mode="after")
     @classmethod
     def _public_model_names(cls, versions: list[str]) -> list[str]:
         names = [_public_model_name(v) for v in versions]
         return list(dict.fromkeys(names))  # keep order, drop duplicates
-
-    @field_validator("active_version", mode="after")
-    @classmethod
-    def _public_active_version(cls, version: str | None) -> str | None:
-        return _public_model_name(version) if version else version
 
     @property
     def is_stock(self) -> bool:
@@ -70,7 +66,6 @@ class Voice(Record):
     sample_url: str | None = Field(
         default=None, validation_alias=AliasChoices("sampleUrl", "previewSampleUrl", "sample_url")
     )
-    display_tags: list[str] = Field(default_factory=list)
     created_by_organization_id: str | None = None
 
     @field_validator("gender", "country", "provider", mode="after")
@@ -87,10 +82,7 @@ class Llm(Record):
     display_name: str = ""
     description: str | None = None
     model_name: str | None = None
-    llm_format: str | None = None
     is_default: bool = False
-    is_global: bool = False
-    created_by_organization_id: str | None = None
 
 
 class PersonaPart(_AnamModel):
@@ -106,8 +98,20 @@ class Persona(Record):
     avatar: PersonaPart | None = None
     voice: PersonaPart | None = None
     language_code: str | None = None
-    created_at: str | None = None
     updated_at: str | None = None
+
+    @field_validator("description", mode="after")
+    @classmethod
+    def _empty_is_none(cls, text: str | None) -> str | None:
+        return text or None
+
+    @property
+    def avatar_name(self) -> str | None:
+        return self.avatar.display_name if self.avatar else None
+
+    @property
+    def voice_name(self) -> str | None:
+        return self.voice.display_name if self.voice else None
 
 
 RecordT = TypeVar("RecordT", bound=Record)
@@ -116,8 +120,6 @@ RecordT = TypeVar("RecordT", bound=Record)
 class PageMeta(_AnamModel):
     total: int | None = None
     last_page: int | None = None
-    current_page: int | None = None
-    per_page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

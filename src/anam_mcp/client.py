@@ -1,7 +1,8 @@
 """AnamClient: the one HTTP client that talks to the Anam REST API.
 
 It owns a single keep-alive `httpx2.AsyncClient`, bounds how many requests are in flight, retries
-what is safe to retry, caps response sizes and turns every failure into an `AnamError`.
+what is safe to retry, caps response sizes and turns every failure into an `AnamError`. Its typed
+methods are the only way the rest of the server reaches Anam: nothing above it knows a URL.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
 from .config import Settings
+from .endpoints import AVATARS, LLMS, PERSONAS, SESSION_TOKEN, VOICES, Listing
 from .errors import (
     AnamError,
     AnamUnavailableError,
@@ -120,46 +122,58 @@ class AnamClient:
                 write=s.read_timeout_seconds,
                 pool=s.read_timeout_seconds,
             ),
-            limits=httpx2.Limits(
-                max_connections=s.max_concurrent_requests, max_keepalive_connections=s.max_concurrent_requests
-            ),
             headers={"User-Agent": f"anam-mcp/{__version__}", "Accept": "application/json"},
             transport=self._transport,
         )
 
     # -- endpoints ---------------------------------------------------------------------------
 
-    async def get_page(
-        self,
-        path: str,
-        model: type[RecordT],
-        *,
-        page: int = 1,
-        per_page: int = PER_PAGE_MAX,
-        params: Mapping[str, str] | None = None,
-    ) -> Page[RecordT]:
+    async def list_avatars(self, on_progress: ProgressCallback | None = None) -> list[Avatar]:
+        return await self._list_all(AVATARS, on_progress)
+
+    async def list_voices(self, on_progress: ProgressCallback | None = None) -> list[Voice]:
+        return await self._list_all(VOICES, on_progress)
+
+    async def list_llms(self, on_progress: ProgressCallback | None = None) -> list[Llm]:
+        return await self._list_all(LLMS, on_progress)
+
+    async def list_personas(self, on_progress: ProgressCallback | None = None) -> list[Persona]:
+        return await self._list_all(PERSONAS, on_progress)
+
+    async def count_avatars(self) -> int | None:
+        """How many avatars the account sees, from one small page (None if Anam does not say)."""
+        return (await self._get_page(AVATARS, page=1, per_page=1)).meta.total
+
+    async def count_voices(self) -> int | None:
+        """How many voices the account sees, from one small page (None if Anam does not say)."""
+        return (await self._get_page(VOICES, page=1, per_page=1)).meta.total
+
+    async def create_session_token(self, body: Mapping[str, Any]) -> str:
+        """POST /v1/auth/session-token. Retried only when the request certainly never reached Anam."""
+        payload = await self._request("POST", SESSION_TOKEN, json_body=body, idempotent=False)
+        token = payload.get("sessionToken") if isinstance(payload, dict) else None
+        if not isinstance(token, str) or not token:
+            raise UnreadableResponseError("no sessionToken in the answer")
+        return token
+
+    # -- pagination --------------------------------------------------------------------------
+
+    async def _get_page(self, listing: Listing[RecordT], *, page: int, per_page: int = PER_PAGE_MAX) -> Page[RecordT]:
         """One page of a list endpoint. Items that do not parse are skipped, not fatal."""
-        query = {**(params or {}), "page": str(page), "perPage": str(per_page)}
-        payload = await self._request("GET", path, params=query, idempotent=True)
+        query = {**listing.query, "page": str(page), "perPage": str(per_page)}
+        payload = await self._request("GET", listing.path, params=query, idempotent=True)
         if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-            raise UnreadableResponseError(f"{path} did not return a list")
-        items = _parse_items(model, payload["data"], path)
+            raise UnreadableResponseError(f"{listing.path} did not return a list")
+        items = _parse_items(listing.model, payload["data"], listing.path)
         try:
             meta = PageMeta.model_validate(payload.get("meta") or {})
         except ValidationError:
             meta = PageMeta()
         return Page(items, meta)
 
-    async def list_all(
-        self,
-        path: str,
-        model: type[RecordT],
-        *,
-        params: Mapping[str, str] | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> list[RecordT]:
+    async def _list_all(self, listing: Listing[RecordT], on_progress: ProgressCallback | None) -> list[RecordT]:
         """Every item of a list endpoint: page 1 first (to learn `lastPage`), then the rest concurrently."""
-        first = await self.get_page(path, model, page=1, params=params)
+        first = await self._get_page(listing, page=1)
         last = _last_page(first.meta, len(first.data))
         pages: dict[int, list[RecordT]] = {1: first.data}
         done = 1
@@ -168,13 +182,13 @@ class AnamClient:
 
         async def fetch(number: int) -> None:
             nonlocal done
-            pages[number] = (await self.get_page(path, model, page=number, params=params)).data
+            pages[number] = (await self._get_page(listing, page=number)).data
             done += 1
             if on_progress:
                 await on_progress(done, last)
 
         if last > 1:
-            # The semaphore in _request bounds concurrency; the task group just fans out.
+            # The semaphore in _send_once bounds concurrency; the task group just fans out.
             async with anyio.create_task_group() as group:
                 for number in range(2, last + 1):
                     group.start_soon(fetch, number)
@@ -187,14 +201,6 @@ class AnamClient:
                     seen.add(item.id)
                     merged.append(item)
         return merged
-
-    async def create_session_token(self, body: Mapping[str, Any]) -> str:
-        """POST /v1/auth/session-token. Retried only when the request certainly never reached Anam."""
-        payload = await self._request("POST", "/v1/auth/session-token", json_body=body, idempotent=False)
-        token = payload.get("sessionToken") if isinstance(payload, dict) else None
-        if not isinstance(token, str) or not token:
-            raise UnreadableResponseError("no sessionToken in the answer")
-        return token
 
     # -- transport ---------------------------------------------------------------------------
 

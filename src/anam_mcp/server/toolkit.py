@@ -1,0 +1,134 @@
+"""How a tool is declared and answers: one argument model, a structured result with a summary, clear errors.
+
+A tool is `async def name(ctx: Context[AppContext], args: SomeArguments) -> Annotated[CallToolResult, Result]`
+whose docstring is its description. `model_tool` registers it so that `SomeArguments` *is* the input
+schema: unknown arguments are refused, and a bad argument comes back as an error result in our words.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, get_type_hints
+
+import anyio
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools.base import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ValidationError
+
+from ..client import ProgressCallback
+from ..errors import AnamError
+from ..results import SearchResult
+from ..texts import error_text, search_summary, validation_text
+from .context import AppContext
+
+__all__ = ["MINTS", "READ_ONLY", "guarded", "log_tool_calls", "model_tool", "progress", "result", "search_result"]
+
+logger = logging.getLogger(__name__)
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+# Each call mints a new token: not read-only, not idempotent, but nothing is destroyed.
+MINTS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+
+_T = TypeVar("_T")
+
+
+class _ArgumentModel(ArgModelBase):
+    """Mixed into a tool's argument model: the tool function receives the validated model as `args`."""
+
+    def model_dump_one_level(self) -> dict[str, Any]:
+        return {"args": self}
+
+
+class _ModelTool(Tool):
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        try:
+            return await super().run(arguments, context, convert_result)
+        except ToolError as exc:
+            # Only the SDK's own ToolError carries the arguments' ValidationError: a failure inside the
+            # tool is an UnexpectedToolError. Say what is wrong in the project's words, not pydantic's.
+            if type(exc) is ToolError and isinstance(exc.__cause__, ValidationError):
+                raise ToolError(
+                    f"Error executing tool {self.name}: {validation_text(exc.__cause__)}"
+                ) from exc.__cause__
+            raise
+
+
+def model_tool(
+    fn: Callable[..., Awaitable[CallToolResult]],
+    title: str,
+    annotations: ToolAnnotations,
+    meta: dict[str, Any] | None = None,
+) -> Tool:
+    """A tool whose arguments are the model annotated on `fn`'s `args` parameter."""
+    tool = _ModelTool.from_function(
+        fn, title=title, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations, meta=meta
+    )
+    model: type[BaseModel] = get_type_hints(fn)["args"]
+    arguments: type[ArgModelBase] = type(
+        f"{tool.name}Arguments", (model, _ArgumentModel), {"__module__": model.__module__}
+    )
+    tool.fn_metadata.arg_model = arguments
+    tool.parameters = arguments.model_json_schema()
+    return tool
+
+
+def result(model: BaseModel, summary: str) -> CallToolResult:
+    """Structured content for programs, plus a one-line summary and the same data as JSON text for models."""
+    data = model.model_dump(mode="json")
+    return CallToolResult(
+        content=[
+            TextContent(type="text", text=summary),
+            TextContent(type="text", text=json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
+        ],
+        structured_content=data,
+    )
+
+
+def search_result(found: SearchResult[Any], query: str | None) -> CallToolResult:
+    """A search's result, summarised by how many matched and the first few names."""
+    return result(found, search_summary(found.kind, found.total, [item.label for item in found.items], query))
+
+
+async def guarded(app: AppContext, work: Awaitable[_T], *, token_request: bool = False) -> _T:
+    """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError."""
+    limit = app.settings.tool_timeout_seconds
+    try:
+        with anyio.fail_after(limit):
+            return await work
+    except AnamError as exc:
+        raise ToolError(error_text(exc, token_request=token_request)) from exc
+    except TimeoutError as exc:
+        raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
+
+
+def progress(ctx: Context[AppContext], what: str) -> ProgressCallback:
+    """Progress notifications for a catalogue load, page by page."""
+
+    async def report(done: int, total: int) -> None:
+        await ctx.report_progress(done, total, f"Loading {what}: page {done} of {total}")
+
+    return report
+
+
+async def log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """One log line per tool call: name, outcome, duration. Never arguments or results (they may hold tokens)."""
+    if ctx.method != "tools/call":
+        return await call_next(ctx)
+    name = ctx.params.get("name") if isinstance(ctx.params, dict) else None
+    started = time.perf_counter()
+    try:
+        outcome = await call_next(ctx)
+    except BaseException:
+        logger.info("tool %s: protocol error after %.1f ms", name, (time.perf_counter() - started) * 1000)
+        raise
+    failed = getattr(outcome, "is_error", None) or (isinstance(outcome, dict) and outcome.get("isError"))
+    logger.info("tool %s: %s in %.1f ms", name, "error" if failed else "ok", (time.perf_counter() - started) * 1000)
+    return outcome
