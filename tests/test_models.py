@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from anam_mcp.models import Avatar, Llm, Persona, Voice
+from anam_mcp.persona import LlmChoice
 from anam_mcp.results import AvatarItem, LlmListResult, PersonaItem, VoiceItem
 
 
@@ -27,8 +28,8 @@ def test_voice_reads_the_sample_url_alias_and_the_older_name_field() -> None:
 def test_llm_item_marks_the_server_default() -> None:
     llm = Llm.model_validate({"id": "x", "displayName": "GPT", "isDefault": True})
     listed = LlmListResult.of([llm], 10, None)
-    assert listed.marking_default("x").items[0].is_server_default
-    assert not listed.marking_default("y").items[0].is_server_default
+    assert listed.with_default(LlmChoice(id="x", display_name="GPT", reason="r")).items[0].is_used_by_default
+    assert not listed.with_default(LlmChoice(id="y", display_name=None, reason="r")).items[0].is_used_by_default
 
 
 def test_persona_item_flattens_the_avatar_and_voice_and_blanks_empty_descriptions() -> None:

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from anam_mcp.errors import AnamUnavailableError, InvalidRequestError, NotFoundError
 from anam_mcp.session import SessionTokenArgs
-from anam_mcp.texts import SETUP_PROMPT, error_text, search_summary, token_summary, validation_text
+from anam_mcp.texts import SETUP_PROMPT, arguments_text, error_text, search_summary, token_summary
 
 
 def test_search_summary() -> None:
@@ -34,9 +34,9 @@ def test_token_errors_say_what_to_check_and_others_do_not() -> None:
 def test_validation_text_names_arguments_without_echoing_values() -> None:
     with pytest.raises(ValidationError) as caught:
         SessionTokenArgs.model_validate({"system_prompt": "SECRET-ish " * 5000, "language_code": "klingon"})
-    text = validation_text(caught.value)
+    text = arguments_text(caught.value, SessionTokenArgs.model_fields)
     assert text.startswith("Invalid arguments: ")
-    assert "system_prompt: String should have at most 32000 characters" in text
+    assert "system_prompt must be at most 32000 characters" in text
     assert "language_code" in text
     assert "SECRET-ish" not in text
 

@@ -188,10 +188,10 @@ async def test_cold_search_reports_progress(client: Client) -> None:
 # -- discovery ---------------------------------------------------------------------------------
 
 
-async def test_list_llms_marks_the_server_default(client: Client, fake: FakeAnam) -> None:
+async def test_list_llms_marks_the_default_llm(client: Client, fake: FakeAnam) -> None:
     found = await call_ok(client, "list_llms", {})
     assert found["total"] == len(fake.catalogues["/v1/llms"])
-    defaults = [i for i in found["items"] if i["is_server_default"]]
+    defaults = [i for i in found["items"] if i["is_used_by_default"]]
     assert [d["id"] for d in defaults] == [GPT4O_MINI_LLM_ID]
     assert fake.requests_to("/v1/llms")[0].query["includeDefaults"] == "true"
 
@@ -349,7 +349,7 @@ async def test_catalogue_resources_serve_json_from_the_shared_cache(client: Clie
     await call_ok(client, "search_voices", {"query": "lucy"})
     assert fake.requests == []  # the tool used the copy the resource loaded
     llms = json.loads((await client.read_resource("anam://llms")).contents[0].text)  # type: ignore[union-attr]
-    assert any(m["is_server_default"] for m in llms)
+    assert any(m["is_used_by_default"] for m in llms)
 
 
 async def test_resource_errors_are_protocol_errors_with_a_reason(fake: FakeAnam, tmp_path: Path) -> None:

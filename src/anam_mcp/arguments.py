@@ -58,11 +58,26 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _not_boolean(value: object) -> object:
+    # JSON true is not a number, though Python would take it as 1.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
 QueryArg = Annotated[
     str | None,
     Field(max_length=200, description="Text to look for, case- and accent-insensitive. Omit to list everything."),
 ]
-LimitArg = Annotated[int, Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20).")]
+LimitArg = Annotated[
+    int,
+    BeforeValidator(_not_boolean),
+    Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20)."),
+]
 RefreshArg = Annotated[
     bool, Field(description="Reload the list from Anam instead of using the copy cached for a few minutes.")
 ]
@@ -119,14 +134,16 @@ AvatarModelArg = Annotated[
 ]
 MaxSessionLengthArg = Annotated[
     int | None,
+    BeforeValidator(_not_boolean),
     Field(ge=1, le=86_400, description="End the conversation after this many seconds. Default: your plan's limit."),
 ]
 SkipGreetingArg = Annotated[bool, Field(description="Start without the persona's opening greeting.")]
 LanguageCodeArg = Annotated[
     str | None,
+    BeforeValidator(_lower),
     Field(
         pattern=r"^[a-z]{2}$",
-        description="ISO 639-1 speech-recognition language, e.g. 'en' or 'fr'. Default: multilingual.",
+        description="ISO 639-1 speech-recognition language, e.g. 'en' or 'fr' (any case). Default: multilingual.",
     ),
 ]
 ClientLabelArg = Annotated[

@@ -155,6 +155,11 @@ class Catalog(Generic[T]):
             f"Could not refresh the {self.name} list ({load.error}); showing the copy from {age:.0f} s ago.",
         )
 
+    def cached(self, record_id: str) -> T | None:
+        """The record with this id if the catalogue is loaded already; never starts a load."""
+        snapshot = self._snapshot
+        return next((e.item for e in snapshot.entries if e.item.id == record_id), None) if snapshot else None
+
     def prefetch(self) -> None:
         """Start a load in the background if none is running; failures are only logged."""
         if self._load is None and self._snapshot is None:

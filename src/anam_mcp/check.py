@@ -7,6 +7,7 @@ import sys
 from .client import AnamClient
 from .config import Settings
 from .errors import AnamError
+from .persona import choose_default_llm
 
 __all__ = ["run_check"]
 
@@ -34,12 +35,12 @@ async def run_check(settings: Settings) -> int:
             return 1
     _say("  ok    API key accepted")
     _say(f"  ok    catalogue: {_count(avatars)} avatars, {_count(voices)} voices, {len(llms)} LLMs")
-    default = next((m for m in llms if m.id == settings.default_llm_id), None)
-    if default is None:
+    choice = choose_default_llm(llms, settings.default_llm_id)
+    if choice.id is not None and choice.display_name is None:
         _say(
-            f"  WARN  the default LLM {settings.default_llm_id} (ANAM_DEFAULT_LLM_ID) is not among your LLMs: "
-            "ephemeral personas without llm_id may fail. Pick one with list_llms and set ANAM_DEFAULT_LLM_ID."
+            f"  WARN  the default LLM {choice.id} (ANAM_DEFAULT_LLM_ID) is not among your LLMs: "
+            "personas made without llm_id may fail. Pick one with list_llms and set ANAM_DEFAULT_LLM_ID."
         )
     else:
-        _say(f"  ok    default LLM: {default.display_name}")
+        _say(f"  ok    default LLM: {choice.display_name or 'chosen by Anam'} ({choice.reason})")
     return 0

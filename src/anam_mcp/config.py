@@ -51,10 +51,10 @@ class Settings(BaseModel):
     max_response_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
     catalog_ttl_seconds: Annotated[float, Field(ge=0)] = 300.0
     prefetch: bool = Field(default=True, description="Load the avatar and voice catalogues in the background at start.")
-    default_llm_id: str = Field(
-        default="0934d97d-0c3a-4f33-91b0-5e136a0ef466",
+    default_llm_id: str | None = Field(
+        default=None,
         pattern=LLM_ID_PATTERN,
-        description="llmId sent for ephemeral personas when the caller gives none (Anam's GPT-4o-mini class model).",
+        description="llmId for personas made without one. Unset: the account's GPT-4o-mini, else Anam's default.",
     )
     log_level: LogLevel = "INFO"
 

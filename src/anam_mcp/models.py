@@ -82,7 +82,8 @@ class Llm(Record):
     display_name: str = ""
     description: str | None = None
     model_name: str | None = None
-    is_default: bool = False
+    # Anam's isDefault marks its built-in LLMs, available to every organisation.
+    is_built_in: bool = Field(default=False, validation_alias="isDefault")
 
 
 class PersonaPart(_AnamModel):

@@ -6,9 +6,11 @@ fields left out (Anam wants a field omitted rather than null).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any, Self, TypeVar
 
-from pydantic import create_model
+from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from .arguments import (
@@ -23,8 +25,9 @@ from .arguments import (
     VoiceIdArg,
 )
 from .constants import DEFAULT_AVATAR_ID, DEFAULT_AVATAR_MODEL, DEFAULT_VOICE_ID
+from .models import Avatar, Llm
 
-__all__ = ["PersonaConfig", "all_optional"]
+__all__ = ["LlmChoice", "PersonaConfig", "UnsupportedAvatarModelError", "all_optional", "choose_default_llm"]
 
 ArgumentsT = TypeVar("ArgumentsT", bound=Arguments)
 
@@ -44,11 +47,21 @@ class PersonaConfig(Arguments):
     skip_greeting: SkipGreetingArg = False
     language_code: LanguageCodeArg = None
 
-    def with_defaults(self, llm_id: str | None) -> tuple[Self, list[str]]:
-        """A copy with the stock avatar and voice, and `llm_id`, where these were left out; and which were."""
-        defaults = {"avatar_id": DEFAULT_AVATAR_ID, "voice_id": DEFAULT_VOICE_ID, "llm_id": llm_id}
+    def with_defaults(self, llm_id: str | None, avatar: Avatar | None = None) -> tuple[Self, list[str]]:
+        """A copy with the stock avatar and voice, and `llm_id`, where these were left out; and which were.
+
+        `avatar` is the chosen avatar's record when it is known: an avatar_model it does not support is
+        refused (UnsupportedAvatarModelError) when the caller chose it, and replaced when it was the default.
+        """
+        defaults: dict[str, Any] = {"avatar_id": DEFAULT_AVATAR_ID, "voice_id": DEFAULT_VOICE_ID, "llm_id": llm_id}
         missing = [name for name in _DEFAULTED if getattr(self, name) is None and defaults[name] is not None]
-        return self.model_copy(update={name: defaults[name] for name in missing}), missing
+        update = {name: defaults[name] for name in missing}
+        if avatar is not None and avatar.available_models and self.avatar_model not in avatar.available_models:
+            if "avatar_model" in self.model_fields_set:
+                raise UnsupportedAvatarModelError(avatar, self.avatar_model)
+            update["avatar_model"] = avatar.available_models[0]
+            missing.append("avatar_model")
+        return self.model_copy(update=update), missing
 
     def body(self) -> dict[str, Any]:
         """The camelCase object Anam expects, without the fields that are not set."""
@@ -68,3 +81,43 @@ def all_optional(model: type[ArgumentsT], name: str, doc: str) -> type[Arguments
         annotation: Any = field.annotation
         fields[field_name] = (annotation | None, optional)
     return create_model(name, __base__=model, __doc__=doc, __module__=model.__module__, **fields)
+
+
+class UnsupportedAvatarModelError(ValueError):
+    """The caller asked for an avatar_model the chosen avatar does not support."""
+
+    def __init__(self, avatar: Avatar, model: str) -> None:
+        super().__init__(
+            f"avatar_model {model} is not supported by the avatar {avatar.display_name} ({avatar.id}): it supports "
+            f"{', '.join(avatar.available_models)}. Pass one of those, or pick another avatar with search_avatars."
+        )
+
+
+class LlmChoice(BaseModel):
+    """Which LLM a persona gets when llm_id is left out, and why."""
+
+    id: str | None = Field(description="The llm_id used; null when Anam chooses.")
+    display_name: str | None
+    reason: str = Field(description="Why this one.")
+
+
+def _squash(text: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
+
+
+def choose_default_llm(llms: Sequence[Llm], configured: str | None) -> LlmChoice:
+    """The LLM for a persona without llm_id, from the account's LLMs.
+
+    In order: ANAM_DEFAULT_LLM_ID when set; else GPT-4o-mini (the card's default, matched loosely by name or
+    model); else the LLM Anam marks as default; else none, and Anam chooses.
+    """
+    if configured is not None:
+        named = next((m.display_name for m in llms if m.id == configured), None)
+        return LlmChoice(id=configured, display_name=named, reason="set by ANAM_DEFAULT_LLM_ID")
+    for llm in llms:
+        if any(_squash(name).startswith("gpt4omini") for name in (llm.display_name, llm.model_name)):
+            return LlmChoice(id=llm.id, display_name=llm.display_name, reason="GPT-4o-mini, the usual default")
+    marked = next((m for m in llms if m.is_built_in), None)
+    if marked is not None:
+        return LlmChoice(id=marked.id, display_name=marked.display_name, reason="marked as default by Anam")
+    return LlmChoice(id=None, display_name=None, reason="no GPT-4o-mini or default LLM found, so Anam chooses")

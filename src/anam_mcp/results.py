@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar, Generic, Literal, Self, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .persona import LlmChoice
 from .session import EphemeralPersona
 
 __all__ = [
@@ -47,7 +48,8 @@ class AvatarItem(_Item):
 
     @property
     def label(self) -> str:
-        return f"{self.display_name} ({self.variant_name})" if self.variant_name else self.display_name
+        details = [d for d in (self.variant_name, None if self.is_stock else "custom") if d]
+        return f"{self.display_name} ({', '.join(details)})" if details else self.display_name
 
 
 class VoiceItem(_Item):
@@ -62,7 +64,10 @@ class VoiceItem(_Item):
 
     @property
     def label(self) -> str:
-        return self.display_name
+        # Many voices share a name ("Cara - Calm"): say what tells them apart.
+        details = [self.country, self.gender.lower() if self.gender else None, None if self.sample_url else "no sample"]
+        shown = [d for d in details if d]
+        return f"{self.display_name} ({', '.join(shown)})" if shown else self.display_name
 
 
 class LlmItem(_Item):
@@ -70,14 +75,14 @@ class LlmItem(_Item):
     display_name: str
     description: str | None
     model_name: str | None
-    is_default: bool = Field(description="Built into Anam and available to every organisation.")
-    is_server_default: bool = Field(
-        default=False, description="The LLM create_session_token uses when llm_id is left out."
+    is_built_in: bool = Field(description="Built into Anam and available to every organisation.")
+    is_used_by_default: bool = Field(
+        default=False, description="The LLM a persona gets when llm_id is left out (see default_llm)."
     )
 
     @property
     def label(self) -> str:
-        return self.display_name
+        return f"{self.display_name} ({self.model_name})" if self.model_name else self.display_name
 
 
 class PersonaItem(_Item):
@@ -86,8 +91,13 @@ class PersonaItem(_Item):
     description: str | None
     avatar_name: str | None
     voice_name: str | None
-    language_code: str | None
+    language_code: str | None = Field(description="Speech-recognition language; null follows the organisation.")
     updated_at: str | None
+
+    @field_validator("language_code")
+    @classmethod
+    def _inherit_is_none(cls, code: str | None) -> str | None:
+        return None if code == "inherit" else code  # Anam's word for "the organisation's setting"
 
     @property
     def label(self) -> str:
@@ -103,7 +113,10 @@ class SearchResult(BaseModel, Generic[ItemT]):
     total: int = Field(description="How many entries matched in the whole catalogue.")
     returned: int = Field(description="How many are in items (at most limit).")
     items: list[ItemT]
-    note: str | None = Field(default=None, description="Set when the catalogue could not be refreshed.")
+    note: str | None = Field(
+        default=None,
+        description="What to know about these results: an older copy served, a limit hit, or what would match.",
+    )
 
     @classmethod
     def of(cls, matches: Sequence[object], limit: int, note: str | None) -> Self:
@@ -128,10 +141,12 @@ class PersonaSearchResult(SearchResult[PersonaItem]):
 class LlmListResult(SearchResult[LlmItem]):
     kind = "LLM"
 
-    def marking_default(self, llm_id: str) -> LlmListResult:
-        """The same list with `llm_id` marked as the one create_session_token uses by default."""
-        items = [item.model_copy(update={"is_server_default": item.id == llm_id}) for item in self.items]
-        return self.model_copy(update={"items": items})
+    default_llm: LlmChoice | None = Field(default=None, description="The LLM used when llm_id is left out, and why.")
+
+    def with_default(self, choice: LlmChoice) -> LlmListResult:
+        """The same list with `choice` marked as the LLM personas get when llm_id is left out."""
+        items = [item.model_copy(update={"is_used_by_default": item.id == choice.id}) for item in self.items]
+        return self.model_copy(update={"items": items, "default_llm": choice})
 
 
 class SessionTokenResult(BaseModel):
@@ -145,5 +160,6 @@ class SessionTokenResult(BaseModel):
     persona_config: EphemeralPersona | None = Field(
         description="The ephemeral persona sent to Anam, defaults filled in (ephemeral mode)."
     )
+    default_llm: LlmChoice | None = Field(description="The LLM chosen because llm_id was left out, and why.")
     client_label: str | None
     defaults_applied: list[str] = Field(description="Arguments left out and filled with a default.")

@@ -43,7 +43,8 @@ class SessionTokenArgs(EphemeralPersona):
 
     def persona(self) -> EphemeralPersona:
         """The ephemeral persona these arguments describe."""
-        return EphemeralPersona.model_validate(self.model_dump(include=set(EphemeralPersona.model_fields)))
+        given = set(EphemeralPersona.model_fields) & self.model_fields_set  # what the caller chose stays "chosen"
+        return EphemeralPersona.model_validate(self.model_dump(include=given))
 
     def token_body(self, persona: EphemeralPersona | None) -> dict[str, Any]:
         """The JSON body for POST /v1/auth/session-token: the saved persona's id, or `persona` as sent."""

@@ -10,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.resources import FunctionResource, Resource
 
 from ..catalog import Matches
+from ..persona import choose_default_llm
 from ..results import AvatarSearchResult, LlmListResult, SearchResult, VoiceSearchResult
 from .context import AppContext
 from .toolkit import guarded
@@ -31,7 +32,8 @@ async def _voices(app: AppContext) -> SearchResult[Any]:
 
 async def _llms(app: AppContext) -> SearchResult[Any]:
     found: Matches[Any] = await app.catalogs.list_llms(None, refresh=False)
-    return LlmListResult.of(found.items, len(found.items), found.note).marking_default(app.settings.default_llm_id)
+    choice = choose_default_llm(found.items, app.settings.default_llm_id)
+    return LlmListResult.of(found.items, len(found.items), found.note).with_default(choice)
 
 
 _CATALOGUES: tuple[tuple[str, str, str, _Read], ...] = (

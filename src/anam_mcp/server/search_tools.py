@@ -2,55 +2,69 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult
 
 from ..arguments import AvatarSearch, LlmSearch, PersonaSearch, VoiceSearch
-from ..results import AvatarSearchResult, LlmListResult, PersonaSearchResult, VoiceSearchResult
+from ..persona import choose_default_llm
+from ..results import AvatarSearchResult, LlmListResult, PersonaSearchResult, SearchResult, VoiceSearchResult
+from ..texts import COUNTRY_FIXES, default_llm_text, no_match_text
 from .context import AppContext, app_of
 from .toolkit import READ_ONLY, guarded, model_tool, progress, search_result
 
 __all__ = ["search_tools"]
 
+_Count = Callable[[Mapping[str, Any]], Awaitable[int]]
+
 
 async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annotated[CallToolResult, AvatarSearchResult]:
     """Find avatars (the face of a persona) by name or variant, across the whole catalogue.
 
-    Use it to get an avatar_id for create_session_token. Matching ignores case and accents
-    ("zoe" finds "Zoë"); best matches come first (exact name, then prefix, then substring).
-    Returns total (all matches) and up to `limit` items with id, display_name, variant_name,
-    is_stock, image_url and the avatar models each supports.
+    Use it to get an avatar_id for create_session_token. Every word of `query` must match, in any
+    order, ignoring case and accents ("zoe" finds "Zoë"); best matches come first (exact name, name
+    prefix, word prefix, anywhere in the name, then the description). Returns total (all matches) and up
+    to `limit` items with id, display_name, variant_name, is_stock, image_url and the avatar models
+    (avatar_model values) each supports.
     """
     app = app_of(ctx)
+
+    async def count(criteria: Mapping[str, Any]) -> int:
+        return len((await app.catalogs.search_avatars(refresh=False, **criteria)).items)
+
     search = app.catalogs.search_avatars(
         args.query, stock_only=args.stock_only, refresh=args.refresh, on_progress=progress(ctx, "avatars")
     )
     found = await guarded(app, search)
-    return search_result(AvatarSearchResult.of(found.items, args.limit, found.note), args.query)
+    result = AvatarSearchResult.of(found.items, args.limit, found.note)
+    criteria = {"query": args.query, "stock_only": args.stock_only}
+    return search_result(await _explained(app, result, criteria, count), args.query)
 
 
 async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotated[CallToolResult, VoiceSearchResult]:
     """Find voices for a persona across Anam's whole voice catalogue (hundreds of voices).
 
-    Use it to get a voice_id for create_session_token. `query` matches the name (ranked: exact,
-    prefix, word, substring) and also the description; gender, country and provider filter exactly.
-    Returns total (all matches) and up to `limit` items with id, display_name, gender, country,
-    provider, description and sample_url (an audio preview).
+    Use it to get a voice_id for create_session_token. Every word of `query` must match the name or the
+    description, in any order (names rank first: exact, prefix, word, anywhere); gender, country and
+    provider filter exactly. Returns total (all matches) and up to `limit` items with id, display_name,
+    gender, country, provider, description and sample_url (an audio preview). When nothing matches, the
+    note says which filter to drop or fix.
     """
     app = app_of(ctx)
-    search = app.catalogs.search_voices(
-        args.query,
-        gender=args.gender,
-        country=args.country,
-        provider=args.provider,
-        refresh=args.refresh,
-        on_progress=progress(ctx, "voices"),
-    )
+
+    async def count(criteria: Mapping[str, Any]) -> int:
+        return len((await app.catalogs.search_voices(refresh=False, **criteria)).items)
+
+    criteria = {"query": args.query, "gender": args.gender, "country": args.country, "provider": args.provider}
+    search = app.catalogs.search_voices(refresh=args.refresh, on_progress=progress(ctx, "voices"), **criteria)
     found = await guarded(app, search)
-    return search_result(VoiceSearchResult.of(found.items, args.limit, found.note), args.query)
+    result = VoiceSearchResult.of(found.items, args.limit, found.note)
+    fix = COUNTRY_FIXES.get(args.country or "")
+    fixes = [f"{args.country} is not an ISO 3166-1 country code: use country={fix}"] if fix else []
+    return search_result(await _explained(app, result, criteria, count, fixes), args.query)
 
 
 async def search_personas(
@@ -62,20 +76,45 @@ async def search_personas(
     create_session_token. This is the setup Anam recommends for production.
     """
     app = app_of(ctx)
+
+    async def count(criteria: Mapping[str, Any]) -> int:
+        return len((await app.catalogs.search_personas(refresh=False, **criteria)).items)
+
     found = await guarded(app, app.catalogs.search_personas(args.query, refresh=args.refresh))
-    return search_result(PersonaSearchResult.of(found.items, args.limit, found.note), args.query)
+    result = PersonaSearchResult.of(found.items, args.limit, found.note)
+    return search_result(await _explained(app, result, {"query": args.query}, count), args.query)
 
 
 async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[CallToolResult, LlmListResult]:
     """List the LLMs (the persona's brain) available to your account: Anam's built-in ones and your own.
 
-    Pass an id as llm_id to create_session_token. is_server_default marks the one used when llm_id is
-    left out.
+    Pass an id as llm_id to create_session_token. is_used_by_default marks the LLM a persona gets when
+    llm_id is left out, and default_llm says why (ANAM_DEFAULT_LLM_ID, else GPT-4o-mini, else Anam's
+    default).
     """
     app = app_of(ctx)
     found = await guarded(app, app.catalogs.list_llms(args.query, refresh=args.refresh))
-    listed = LlmListResult.of(found.items, len(found.items), found.note).marking_default(app.settings.default_llm_id)
-    return search_result(listed, args.query)
+    everything = found if not args.query else await guarded(app, app.catalogs.list_llms(None, refresh=False))
+    choice = choose_default_llm(everything.items, app.settings.default_llm_id)
+    listed = LlmListResult.of(found.items, len(found.items), found.note).with_default(choice)
+    return search_result(listed, args.query, default_llm_text(choice.display_name, choice.reason))
+
+
+async def _explained(
+    app: AppContext,
+    result: SearchResult[Any],
+    criteria: Mapping[str, Any],
+    count: _Count,
+    fixes: Sequence[str] = (),
+) -> Any:
+    """`result`, with a note on what would match when nothing did (the catalogue is warm: no requests)."""
+    if result.total:
+        return result
+    given = {name: value for name, value in criteria.items() if value}
+    relaxed = [(f"{name} {value!r}", await count({**criteria, name: None})) for name, value in given.items()]
+    everything = await count(dict.fromkeys(criteria))
+    why = no_match_text(result.kind, fixes, relaxed, everything)
+    return result.model_copy(update={"note": f"{result.note} {why}" if result.note else why})
 
 
 def search_tools() -> list[Tool]:

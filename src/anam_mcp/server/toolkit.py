@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from ..client import ProgressCallback
 from ..errors import AnamError
 from ..results import SearchResult
-from ..texts import error_text, search_summary, validation_text
+from ..texts import arguments_text, error_text, search_summary
 from .context import AppContext
 
 __all__ = ["MINTS", "READ_ONLY", "guarded", "log_tool_calls", "model_tool", "progress", "result", "search_result"]
@@ -55,9 +55,8 @@ class _ModelTool(Tool):
             # Only the SDK's own ToolError carries the arguments' ValidationError: a failure inside the
             # tool is an UnexpectedToolError. Say what is wrong in the project's words, not pydantic's.
             if type(exc) is ToolError and isinstance(exc.__cause__, ValidationError):
-                raise ToolError(
-                    f"Error executing tool {self.name}: {validation_text(exc.__cause__)}"
-                ) from exc.__cause__
+                problem = arguments_text(exc.__cause__, self.fn_metadata.arg_model.model_fields)
+                raise ToolError(f"Error executing tool {self.name}: {problem}") from exc.__cause__
             raise
 
 
@@ -92,9 +91,11 @@ def result(model: BaseModel, summary: str) -> CallToolResult:
     )
 
 
-def search_result(found: SearchResult[Any], query: str | None) -> CallToolResult:
-    """A search's result, summarised by how many matched and the first few names."""
-    return result(found, search_summary(found.kind, found.total, [item.label for item in found.items], query))
+def search_result(found: SearchResult[Any], query: str | None, extra: str | None = None) -> CallToolResult:
+    """A search's result, summarised: how many matched, the first few names, its note and `extra`."""
+    labels = [item.label for item in found.items]
+    note = " ".join(text for text in (found.note, extra) if text) or None
+    return result(found, search_summary(found.kind, found.total, labels, query, note))
 
 
 async def guarded(app: AppContext, work: Awaitable[_T], *, token_request: bool = False) -> _T:
