@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from . import __version__
 from .config import Settings
@@ -66,12 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = Settings.from_environment()
-    except ValidationError as exc:
-        problems = "; ".join(f"ANAM_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        print(f"anam-mcp: invalid configuration: {problems}", file=sys.stderr)
-        return 2
+    settings = Settings.from_environment()
     configure_logging(settings)
     if args.check:
         from .check import run_check
@@ -80,12 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .server import build_server
 
-    logging.getLogger("anam_mcp").info(
+    log = logging.getLogger("anam_mcp")
+    log.info(
         "anam-mcp %s serving on stdio; API %s; key %s",
         __version__,
         settings.base_url,
         "set" if settings.api_key else "NOT set",
     )
+    for problem in settings.problems:
+        # The server still starts, so the client can show this in every tool call's answer.
+        log.warning("Invalid setting, every tool call will report it: %s", problem)
     server = build_server(settings)
     # Everything allocated so far (SDK, pydantic schemas) lives as long as the process: take it out of
     # the collector's view, so full collections stay short instead of pausing a call for tens of ms.

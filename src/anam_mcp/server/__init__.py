@@ -39,7 +39,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         async with client, background:
             # Background work, so the answer to `initialize` is not delayed.
             background.start_soon(client.warm_up, name="warm-up-http")
-            if settings.prefetch and client.has_key:
+            if settings.prefetch and client.has_key and not settings.problems:
                 app.catalogs.prefetch()
             yield app
 
