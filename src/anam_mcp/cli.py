@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import logging
 import sys
@@ -19,6 +18,9 @@ from . import __version__
 from .config import Settings
 
 __all__ = ["configure_logging", "main"]
+
+# What a shell reports for a process stopped by Ctrl-C (128 + SIGINT).
+_INTERRUPTED = 130
 
 _QUIET_LIBRARIES = ("httpx2", "httpcore", "httpcore2", "mcp.server.lowlevel.server", "sse_starlette")
 
@@ -66,14 +68,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(check=args.check)
+    except KeyboardInterrupt:
+        return _INTERRUPTED
+
+
+def _run(*, check: bool) -> int:
     settings = Settings.from_environment()
     configure_logging(settings)
-    if args.check:
+    if check:
         from .check import run_check
 
         return asyncio.run(run_check(settings))
 
-    from .server import build_server
+    from .server import build_server, serve_stdio
 
     log = logging.getLogger("anam_mcp")
     log.info(
@@ -89,6 +98,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything allocated so far (SDK, pydantic schemas) lives as long as the process: take it out of
     # the collector's view, so full collections stay short instead of pausing a call for tens of ms.
     gc.freeze()
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run("stdio")
+    serve_stdio(server)
     return 0

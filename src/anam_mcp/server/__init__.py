@@ -23,9 +23,10 @@ from .prompts import prompts
 from .resources import catalogue_resources
 from .search_tools import search_tools
 from .session_tools import session_tools
+from .stdio import serve_stdio
 from .toolkit import log_tool_calls
 
-__all__ = ["AppContext", "build_server"]
+__all__ = ["AppContext", "build_server", "serve_stdio"]
 
 
 def build_server(settings: Settings) -> MCPServer[AppContext]:
