@@ -1,12 +1,20 @@
-"""The API key: cleaned or refused when it is loaded, and never shown."""
+"""The API key: cleaned or refused when it is loaded, never shown, and redacted from logs in every form."""
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+
+from anam_mcp.config import Settings
+from anam_mcp.logs import configure_logging
 
 from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam
@@ -77,3 +85,39 @@ def test_check_refuses_a_flawed_key_without_a_traceback_or_any_of_the_key(
     assert "Traceback" not in done.stderr
     assert "SeCrEt" not in done.stderr and "TaIl" not in done.stderr
     assert fake.requests == []
+
+
+KEY = "sk-live-\"quoted'\\back/slash+plus=0123456789"
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    """Logging configured for KEY at DEBUG, writing into the stream yielded."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        configure_logging(Settings.from_environment({"ANAM_API_KEY": KEY, "ANAM_LOG_LEVEL": "DEBUG"}, env_file=None))
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        yield stream
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+
+ESCAPED_FORMS = {
+    "repr": repr(KEY),
+    "bytes repr": repr(KEY.encode()),
+    "json": json.dumps(KEY),
+    "json in a header list": repr([(b"Authorization", f"Bearer {KEY}".encode())]),
+    "url-quoted": quote(KEY, safe=""),
+    "unicode escape": KEY.encode("unicode_escape").decode(),
+}
+
+
+@pytest.mark.parametrize("form", ESCAPED_FORMS.values(), ids=ESCAPED_FORMS.keys())
+def test_the_log_formatter_redacts_escaped_and_repr_forms_of_the_key(form: str, log_stream: io.StringIO) -> None:
+    logging.getLogger("httpcore2.http11").warning("send_request_headers %s", form)
+    written = log_stream.getvalue()
+    assert "[redacted]" in written
+    assert "0123456789" not in written

@@ -9,44 +9,16 @@ import argparse
 import asyncio
 import gc
 import logging
-import sys
 from collections.abc import Sequence
-
-from pydantic import SecretStr
 
 from . import __version__
 from .config import Settings
+from .logs import configure_logging
 
 __all__ = ["configure_logging", "main"]
 
 # What a shell reports for a process stopped by Ctrl-C (128 + SIGINT).
 _INTERRUPTED = 130
-
-_QUIET_LIBRARIES = ("httpx2", "httpcore", "httpcore2", "mcp.server.lowlevel.server", "sse_starlette")
-
-
-class _RedactingFormatter(logging.Formatter):
-    """Formats like any formatter, then removes the API key wherever it appears, tracebacks included."""
-
-    def __init__(self, secret: SecretStr | None) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self._secret = secret.get_secret_value() if secret else ""
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        return text.replace(self._secret, "[redacted]") if self._secret else text
-
-
-def configure_logging(settings: Settings) -> None:
-    """Send all logging to stderr at ANAM_LOG_LEVEL, with the key redacted. Replaces any earlier setup."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter(settings.api_key))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    # Per-request chatter from the HTTP stack is only useful when debugging.
-    for name in _QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:

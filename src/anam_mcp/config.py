@@ -80,6 +80,7 @@ class Settings(BaseModel):
         description="llmId sent for ephemeral personas when the caller gives none (Anam's GPT-4o-mini class model).",
     )
     log_level: LogLevel = "INFO"
+    log_http: bool = Field(default=False, description="Also log the HTTP and MCP libraries' own debug output.")
 
     _problems: tuple[str, ...] = PrivateAttr(default=())
 
