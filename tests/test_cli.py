@@ -63,15 +63,15 @@ def test_check_reads_a_dot_env_file(fake: FakeAnam, tmp_path: Path) -> None:
 
 
 def test_invalid_configuration_is_reported_on_stderr(tmp_path: Path) -> None:
-    done = run([], {"ANAM_API_URL": "not a url", "ANAM_CATALOG_TTL_SECONDS": "-1"}, tmp_path)
-    assert done.returncode == 2
+    done = run(["--check"], {"ANAM_API_URL": "not a url", "ANAM_CATALOG_TTL_SECONDS": "-1"}, tmp_path)
+    assert done.returncode == 1
     assert "ANAM_API_URL" in done.stderr and "ANAM_CATALOG_TTL_SECONDS" in done.stderr
     assert done.stdout == ""
 
 
 def test_a_plain_http_api_url_is_refused_before_the_key_is_sent(fake: FakeAnam, tmp_path: Path) -> None:
     done = run(["--check"], server_env(fake, ANAM_API_URL="http://api.anam.ai"), tmp_path)
-    assert done.returncode == 2
+    assert done.returncode == 1
     assert "ANAM_API_URL" in done.stderr
     assert "https://" in done.stderr
     assert fake.requests == []

@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from anam_mcp.cli import configure_logging
 from anam_mcp.client import AnamClient
@@ -47,12 +46,9 @@ def test_surrounding_whitespace_is_trimmed() -> None:
 
 
 def test_invalid_values_are_refused() -> None:
-    with pytest.raises(ValidationError):
-        Settings.from_environment({"ANAM_READ_TIMEOUT_SECONDS": "-1"}, env_file=None)
-    with pytest.raises(ValidationError):
-        Settings.from_environment({"ANAM_LOG_LEVEL": "LOUD"}, env_file=None)
-    with pytest.raises(ValidationError):
-        Settings.from_environment({"ANAM_DEFAULT_LLM_ID": "gpt-4o-mini"}, env_file=None)
+    assert Settings.from_environment({"ANAM_READ_TIMEOUT_SECONDS": "-1"}, env_file=None).problems
+    assert Settings.from_environment({"ANAM_LOG_LEVEL": "LOUD"}, env_file=None).problems
+    assert Settings.from_environment({"ANAM_DEFAULT_LLM_ID": "gpt-4o-mini"}, env_file=None).problems
 
 
 def test_the_key_never_shows_in_reprs_or_dumps() -> None:
@@ -99,8 +95,7 @@ def test_every_setting_is_documented() -> None:
 
 @pytest.mark.parametrize("url", ["http://api.anam.ai", "http://10.0.0.5:8080", "ftp://api.anam.ai"])
 def test_the_key_is_never_sent_over_plain_http_to_another_host(url: str) -> None:
-    with pytest.raises(ValidationError, match="https"):
-        Settings.from_environment({"ANAM_API_URL": url}, env_file=None)
+    assert "https" in Settings.from_environment({"ANAM_API_URL": url}, env_file=None).problems[0]
 
 
 @pytest.mark.parametrize(

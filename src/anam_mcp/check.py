@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from .client import AnamClient
@@ -10,6 +11,8 @@ from .errors import AnamError
 from .persona import choose_default_llm
 
 __all__ = ["run_check"]
+
+logger = logging.getLogger(__name__)
 
 
 def _say(line: str) -> None:
@@ -21,6 +24,11 @@ def _count(total: int | None) -> str:
 
 
 async def run_check(settings: Settings) -> int:
+    if settings.problems:
+        _say("anam-mcp check: invalid settings, nothing was sent to Anam")
+        for problem in settings.problems:
+            _say(f"  FAIL  {problem}.")
+        return 1
     _say(f"anam-mcp check: API {settings.base_url}")
     if settings.api_key is None:
         _say("  FAIL  ANAM_API_KEY is not set (environment or .env). Create a key in Anam Lab and set it.")
@@ -32,6 +40,11 @@ async def run_check(settings: Settings) -> int:
             llms = await client.list_llms()
         except AnamError as exc:
             _say(f"  FAIL  {exc}")
+            return 1
+        except Exception:
+            # No traceback on screen: a library's message may quote part of the request, key included.
+            logger.debug("Unexpected failure during the check", exc_info=True)
+            _say("  FAIL  an unexpected error stopped the check. Run it with ANAM_LOG_LEVEL=DEBUG for details.")
             return 1
     _say("  ok    API key accepted")
     _say(f"  ok    catalogue: {_count(avatars)} avatars, {_count(voices)} voices, {len(llms)} LLMs")

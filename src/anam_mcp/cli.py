@@ -7,44 +7,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import logging
-import sys
 from collections.abc import Sequence
-
-from pydantic import SecretStr, ValidationError
 
 from . import __version__
 from .config import Settings
+from .logs import configure_logging
 
 __all__ = ["configure_logging", "main"]
 
-_QUIET_LIBRARIES = ("httpx2", "httpcore", "httpcore2", "mcp.server.lowlevel.server", "sse_starlette")
-
-
-class _RedactingFormatter(logging.Formatter):
-    """Formats like any formatter, then removes the API key wherever it appears, tracebacks included."""
-
-    def __init__(self, secret: SecretStr | None) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self._secret = secret.get_secret_value() if secret else ""
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        return text.replace(self._secret, "[redacted]") if self._secret else text
-
-
-def configure_logging(settings: Settings) -> None:
-    """Send all logging to stderr at ANAM_LOG_LEVEL, with the key redacted. Replaces any earlier setup."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter(settings.api_key))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    # Per-request chatter from the HTTP stack is only useful when debugging.
-    for name in _QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
+# What a shell reports for a process stopped by Ctrl-C (128 + SIGINT).
+_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,29 +41,34 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_environment()
-    except ValidationError as exc:
-        problems = "; ".join(f"ANAM_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        print(f"anam-mcp: invalid configuration: {problems}", file=sys.stderr)
-        return 2
+        return _run(check=args.check)
+    except KeyboardInterrupt:
+        return _INTERRUPTED
+
+
+def _run(*, check: bool) -> int:
+    settings = Settings.from_environment()
     configure_logging(settings)
-    if args.check:
+    if check:
         from .check import run_check
 
         return asyncio.run(run_check(settings))
 
-    from .server import build_server
+    from .server import build_server, serve_stdio
 
-    logging.getLogger("anam_mcp").info(
+    log = logging.getLogger("anam_mcp")
+    log.info(
         "anam-mcp %s serving on stdio; API %s; key %s",
         __version__,
         settings.base_url,
         "set" if settings.api_key else "NOT set",
     )
+    for problem in settings.problems:
+        # The server still starts, so the client can show this in every tool call's answer.
+        log.warning("Invalid setting, every tool call will report it: %s", problem)
     server = build_server(settings)
     # Everything allocated so far (SDK, pydantic schemas) lives as long as the process: take it out of
     # the collector's view, so full collections stay short instead of pausing a call for tens of ms.
     gc.freeze()
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run("stdio")
+    serve_stdio(server)
     return 0

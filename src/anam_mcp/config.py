@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from .constants import LLM_ID_PATTERN
 
@@ -21,15 +22,38 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 # Hosts such as Claude Desktop sometimes pass `${user_config.x}` through unsubstituted.
 _TEMPLATE = re.compile(r"^\$\{[^}]*\}$")
-
+# Quote marks a shell, a JSON config or a word processor may leave around a pasted value.
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 _PREFIX = "ANAM_"
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 
+def _cleaned(value: str) -> str:
+    """The value without surrounding whitespace and quote marks (straight or curly)."""
+    previous = None
+    while value != previous:
+        previous, value = value, value.strip().strip(_QUOTES)
+    return value
+
+
 def _unset(value: str) -> bool:
     """Empty values and unsubstituted templates mean "not set", so defaults apply."""
-    return not value.strip() or bool(_TEMPLATE.match(value.strip()))
+    return not value or bool(_TEMPLATE.match(value))
+
+
+def _key_flaw(key: str) -> str | None:
+    """What makes `key` unusable as an API key, in words that do not reveal it; None if nothing."""
+    for char in key:
+        if char in "\r\n":
+            return "a line break"
+        if char.isspace():
+            return "a space"
+        if not char.isascii():
+            return "a non-ASCII character (such as a curly quote or a non-breaking space)"
+        if not char.isprintable():
+            return "a control character"
+    return None
 
 
 class Settings(BaseModel):
@@ -53,25 +77,54 @@ class Settings(BaseModel):
     prefetch: bool = Field(default=True, description="Load the avatar and voice catalogues in the background at start.")
     default_llm_id: str | None = Field(
         default=None,
-        pattern=LLM_ID_PATTERN,
         description="llmId for personas made without one. Unset: the account's GPT-4o-mini, else Anam's default.",
     )
     log_level: LogLevel = "INFO"
+    log_http: bool = Field(default=False, description="Also log the HTTP and MCP libraries' own debug output.")
+
+    _problems: tuple[str, ...] = PrivateAttr(default=())
 
     @classmethod
     def from_environment(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
     ) -> Settings:
-        """Settings from `ANAM_*` variables; a `.env` file fills in what the environment leaves unset."""
+        """Settings from `ANAM_*` variables; a `.env` file fills in what the environment leaves unset.
+
+        Never fails: an invalid value keeps its default and is described in `problems`, so the server
+        can still start and tell the user what to fix.
+        """
         file_values = dotenv_values(env_file) if env_file is not None and env_file.is_file() else {}
         merged = {**file_values, **(os.environ if environ is None else environ)}
-        return cls.model_validate(
-            {
-                key[len(_PREFIX) :].lower(): value.strip()
-                for key, value in merged.items()
-                if key.startswith(_PREFIX) and value is not None and not _unset(value)
-            }
-        )
+        values = {
+            key[len(_PREFIX) :].lower(): cleaned
+            for key, value in merged.items()
+            if key.startswith(_PREFIX) and value is not None and not _unset(cleaned := _cleaned(value))
+        }
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            errors = exc.errors()
+        invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
+        settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
+        settings._problems = tuple(dict.fromkeys(_problem(error) for error in errors))
+        return settings
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Settings that were invalid in the environment, each naming its variable and what is allowed."""
+        return self._problems
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _usable_key(cls, value: Any) -> Any:
+        key = value.get_secret_value() if isinstance(value, SecretStr) else value
+        # An HTTP header cannot carry these; say so now rather than fail obscurely on every call.
+        if isinstance(key, str) and (flaw := _key_flaw(key)):
+            raise ValueError(
+                f"contains {flaw}, which an API key never has. Copy the key again from Anam Lab (API keys) "
+                "and paste it as plain text"
+            )
+        return value
 
     @field_validator("api_url")
     @classmethod
@@ -81,6 +134,16 @@ class Settings(BaseModel):
             raise ValueError("must use https:// (plain http:// is only allowed for localhost)")
         return url
 
+    @field_validator("default_llm_id")
+    @classmethod
+    def _llm_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(LLM_ID_PATTERN, value):
+            raise ValueError(
+                "must be an LLM id as list_llms shows it: a UUID such as 0934d97d-0c3a-4f33-91b0-5e136a0ef466, "
+                "or a name in capitals such as CUSTOMER_CLIENT_V1"
+            )
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: Any) -> Any:
@@ -89,3 +152,32 @@ class Settings(BaseModel):
     @property
     def base_url(self) -> str:
         return str(self.api_url).rstrip("/")
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One invalid setting in words: the variable, and what it must be. Never the value (it may be the key)."""
+    variable = _PREFIX + "_".join(map(str, error["loc"])).upper()
+    kind = error["type"]
+    context = {key: f"{value:g}" if isinstance(value, float) else value for key, value in error.get("ctx", {}).items()}
+    if kind == "value_error":
+        rule = str(context["error"])
+    elif kind in _RULES:
+        rule = _RULES[kind].format(**context)
+    elif kind.startswith("url_"):
+        rule = f"must be a URL such as {DEFAULT_API_URL}"
+    else:
+        rule = "is not valid"
+    return f"{variable} {rule}"
+
+
+_RULES = {
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "float_parsing": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "literal_error": "must be one of {expected}",
+}

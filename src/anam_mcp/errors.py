@@ -6,10 +6,13 @@ Messages never contain the API key or the Authorization header.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "AnamError",
     "AnamUnavailableError",
     "AuthenticationError",
+    "ConfigurationError",
     "ConnectionDroppedError",
     "InvalidRequestError",
     "MissingApiKeyError",
@@ -32,6 +35,17 @@ class MissingApiKeyError(AnamError):
             "ANAM_API_KEY is not set. Create a key in Anam Lab (https://lab.anam.ai, API keys) and set it in the "
             'MCP server\'s environment (the "env" block of your client config, or a .env file), then restart '
             "the server."
+        )
+
+
+class ConfigurationError(AnamError):
+    """Settings were invalid at start-up, so nothing is sent to Anam until they are fixed."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__(
+            f"The anam-mcp server is misconfigured, so it sends nothing to Anam: {'; '.join(problems)}. Fix this "
+            'in the MCP server\'s environment (the "env" block of your client config, or a .env file), then '
+            "restart the server."
         )
 
 

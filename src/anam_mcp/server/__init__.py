@@ -23,9 +23,10 @@ from .prompts import prompts
 from .resources import catalogue_resources
 from .search_tools import search_tools
 from .session_tools import session_tools
+from .stdio import serve_stdio
 from .toolkit import log_tool_calls
 
-__all__ = ["AppContext", "build_server"]
+__all__ = ["AppContext", "build_server", "serve_stdio"]
 
 
 def build_server(settings: Settings) -> MCPServer[AppContext]:
@@ -39,7 +40,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         async with client, background:
             # Background work, so the answer to `initialize` is not delayed.
             background.start_soon(client.warm_up, name="warm-up-http")
-            if settings.prefetch and client.has_key:
+            if settings.prefetch and client.has_key and not settings.problems:
                 app.catalogs.prefetch()
             yield app
 

@@ -24,7 +24,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from ..client import ProgressCallback
-from ..errors import AnamError
+from ..errors import AnamError, ConfigurationError
 from ..results import SearchResult
 from ..texts import arguments_text, error_text, search_summary
 from .context import AppContext
@@ -99,9 +99,16 @@ def search_result(found: SearchResult[Any], query: str | None, extra: str | None
 
 
 async def guarded(app: AppContext, work: Awaitable[_T], *, token_request: bool = False) -> _T:
-    """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError."""
+    """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError.
+
+    With invalid settings nothing is awaited: the call answers with what to fix instead.
+    """
     limit = app.settings.tool_timeout_seconds
     try:
+        if app.settings.problems:
+            if inspect.iscoroutine(work):
+                work.close()  # never started: closing it spares a "never awaited" warning
+            raise ConfigurationError(app.settings.problems)
         with anyio.fail_after(limit):
             return await work
     except AnamError as exc:

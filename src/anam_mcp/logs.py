@@ -1,0 +1,110 @@
+"""Logging: everything to stderr, the API key redacted in every form, and the libraries kept quiet.
+
+ANAM_LOG_LEVEL sets our own loggers (`anam_mcp.*`). Other libraries log at INFO at most, and the HTTP
+stack and the MCP SDK's per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug
+output too.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import re
+import sys
+from urllib.parse import quote, quote_plus
+
+from pydantic import SecretStr
+
+from .config import Settings
+
+__all__ = ["configure_logging"]
+
+_OURS = "anam_mcp"
+# Per-request chatter, useful only when debugging the HTTP stack or the protocol itself.
+_CHATTY = ("httpx2", "httpcore", "httpcore2", "mcp.server.lowlevel.server", "sse_starlette")
+
+_RETRY_MESSAGE = "stamina.retry_scheduled"
+_QUOTED_REPR = re.compile(r"\w+\((?P<text>'.*'|\".*\")\)", re.DOTALL)
+
+
+def _forms(secret: str) -> list[str]:
+    """`secret` as it may appear in text: itself, escaped by repr() or JSON (as str or bytes), URL-quoted."""
+    forms = {
+        secret,
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        secret.encode("unicode_escape").decode("ascii"),
+        quote(secret, safe=""),
+        quote_plus(secret),
+    }
+    # Longest first, so a form that contains another is replaced whole.
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Formats like any formatter, then removes the API key wherever it appears, tracebacks included."""
+
+    def __init__(self, secret: SecretStr | None) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._forms = _forms(secret.get_secret_value()) if secret else []
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for form in self._forms:
+            text = text.replace(form, "[redacted]")
+        return text
+
+
+class _ReadableRetries(logging.Filter):
+    """Each scheduled retry as one INFO line a person can read, shown only when INFO is on.
+
+    stamina logs it as a bare WARNING "stamina.retry_scheduled", with the details in extra fields.
+    """
+
+    def __init__(self, retries: int) -> None:
+        super().__init__()
+        self._retries = retries
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "stamina" or record.msg != _RETRY_MESSAGE:
+            return True
+        if not logging.getLogger(_OURS).isEnabledFor(logging.INFO):
+            return False
+        details = record.__dict__
+        record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        record.msg = "Request to Anam failed; retry %s of %s in %.1f s. %s"
+        record.args = (
+            details.get("stamina.retry_num"),
+            self._retries,
+            details.get("stamina.wait_for", 0.0),
+            _message_of(str(details.get("stamina.caused_by", ""))),
+        )
+        return True
+
+
+def _message_of(exception_repr: str) -> str:
+    """`'text'` from `SomeError('text')`, as stamina gives only the repr; anything else unchanged."""
+    match = _QUOTED_REPR.fullmatch(exception_repr)
+    if match is None:
+        return exception_repr
+    try:
+        return str(ast.literal_eval(match["text"]))
+    except (ValueError, SyntaxError):
+        return exception_repr
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send all logging to stderr with the key redacted, at the configured levels. Replaces any earlier setup."""
+    level = logging.getLevelNamesMapping()[settings.log_level]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter(settings.api_key))
+    handler.addFilter(_ReadableRetries(settings.max_retries))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if settings.log_http else max(level, logging.INFO))
+    logging.getLogger(_OURS).setLevel(level)
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(logging.DEBUG if settings.log_http else max(level, logging.WARNING))

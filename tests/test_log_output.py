@@ -1,0 +1,104 @@
+"""What lands on stderr: one readable line per retry, and our own debug lines without the libraries' flood."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from anam_mcp.config import Settings
+from anam_mcp.logs import configure_logging
+
+from .conftest import SERVER_COMMAND, server_env
+from .fake_anam import FakeAnam
+from .raw_client import start
+
+
+def check(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")}
+    return subprocess.run(
+        [SERVER_COMMAND, "--check"], env=clean | env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_check_against_an_unreachable_api_logs_one_readable_line_per_retry(tmp_path: Path) -> None:
+    # Port 9 (discard) on this machine: the connection is refused at once, every time.
+    done = check(server_env(None, ANAM_MAX_RETRIES="2", ANAM_RETRY_BUDGET_SECONDS="10"), tmp_path)
+    assert done.returncode == 1
+    assert "retry_scheduled" not in done.stderr
+    assert "WARNING" not in done.stderr
+    retries = [line for line in done.stderr.splitlines() if "retry" in line]
+    assert len(retries) == 2, done.stderr
+    for number, line in enumerate(retries, start=1):
+        assert re.search(
+            rf" INFO stamina: Request to Anam failed; retry {number} of 2 in [0-9.]+ s\. "
+            r"Could not connect to the Anam API at http://127\.0\.0\.1:9\.",
+            line,
+        ), line
+    assert "FAIL  Could not connect to the Anam API" in done.stderr
+
+
+def test_retries_are_not_logged_above_info(tmp_path: Path) -> None:
+    done = check(server_env(None, ANAM_MAX_RETRIES="2", ANAM_LOG_LEVEL="WARNING"), tmp_path)
+    assert done.returncode == 1
+    assert "retry" not in done.stderr
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("log_http", "http_lines"), [("false", False), ("true", True)])
+async def test_debug_level_leaves_out_the_http_library_unless_asked(
+    log_http: str, http_lines: bool, fake: FakeAnam, tmp_path: Path
+) -> None:
+    server = await start(fake, tmp_path, ANAM_LOG_LEVEL="DEBUG", ANAM_LOG_HTTP=log_http)
+    await server.initialize()
+    await server.send("not json")  # one of our own debug lines
+    answer = await server.request(1, "tools/call", {"name": "list_llms", "arguments": {}})
+    assert answer["result"]["isError"] is False
+    code, stderr = await server.finish()
+    assert code == 0
+    assert "DEBUG anam_mcp.server.stdio: Answered a line that is not a JSON-RPC message" in stderr
+    assert "INFO anam_mcp.server.toolkit: tool list_llms: ok" in stderr
+    assert ("DEBUG httpcore2" in stderr) is http_lines
+    assert ("DEBUG mcp." in stderr) is http_lines
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    """A stream to point the configured handler at; the earlier logging setup is restored afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in ("anam_mcp", "httpx2")}
+    stream = io.StringIO()
+    yield stream
+    root.handlers[:], root.level = saved[0], saved[1]
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.mark.parametrize(
+    ("level", "log_http", "shown"),
+    [
+        ("DEBUG", "false", {"ours debug", "library info", "http warning"}),
+        ("DEBUG", "true", {"ours debug", "library debug", "library info", "http debug", "http info", "http warning"}),
+        ("INFO", "false", {"library info", "http warning"}),
+        ("ERROR", "false", set()),
+    ],
+)
+def test_log_levels_for_our_code_and_for_the_libraries(
+    level: str, log_http: str, shown: set[str], log_stream: io.StringIO
+) -> None:
+    configure_logging(Settings.from_environment({"ANAM_LOG_LEVEL": level, "ANAM_LOG_HTTP": log_http}, env_file=None))
+    logging.getLogger().handlers[0].setStream(log_stream)  # type: ignore[attr-defined]
+    logging.getLogger("anam_mcp.catalog").debug("ours debug")
+    logging.getLogger("some.library").debug("library debug")
+    logging.getLogger("some.library").info("library info")
+    logging.getLogger("httpx2").debug("http debug")
+    logging.getLogger("httpx2").info("http info")
+    logging.getLogger("httpx2").warning("http warning")
+    written = {line.split(": ", 1)[1] for line in log_stream.getvalue().splitlines()}
+    assert written == shown
