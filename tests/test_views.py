@@ -167,6 +167,16 @@ async def test_view_metadata_validates_against_the_ext_apps_schema(settings: Set
     assert problems("McpUiResourceMeta", {"csp": {"connectDomains": "https://x"}})  # the check can fail
 
 
+def test_without_a_browser_the_tests_skip_but_never_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium not found"):
+        require("chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must have it"):
+        require("chromium")
+
+
 # -- in the browser ----------------------------------------------------------------------------
 
 
@@ -284,6 +294,10 @@ class Host:
     def errors(self) -> list[str]:
         return [line for line in self.console if line.startswith("error")]
 
+    def outside(self) -> list[str]:
+        """The URLs the page asked for off this machine."""
+        return [url for url in self.requests if not url.startswith(("http://127.0.0.1", "http://localhost"))]
+
 
 @dataclass
 class HostPage:
@@ -395,8 +409,7 @@ async def test_gallery_shows_searches_and_picks_avatars(host: Host, screenshots:
     await expect(view.locator("html")).to_have_attribute("data-theme", "dark")
     assert await host.page.evaluate("window.bridge.teardownResource({})") == {}
     assert host.errors() == []
-    outside = [url for url in host.requests if not url.startswith(("http://127.0.0.1", "http://localhost"))]
-    assert outside == []
+    assert host.outside() == []
     assert not [url for url in host.requests if url.startswith(host.fake.url) and "/media/" not in url]
 
 
@@ -447,6 +460,7 @@ async def test_voice_browser_plays_samples_searches_and_picks(host: Host, screen
     (update,) = await host.wait_for_event("ui/update-model-context")
     assert update["structuredContent"]["voice_id"] == await lucy.get_attribute("data-id")
     assert host.errors() == []
+    assert host.outside() == []
 
 
 async def test_names_from_anam_render_as_text(host_page: HostPage) -> None:
@@ -546,6 +560,7 @@ async def test_live_view_starts_the_persona_from_the_minted_token(host: Host, sc
         {"method": "stopStreaming"},
     ]
     assert host.errors() == []
+    assert host.outside() == [ANAM_JS_SDK_URL]  # the one outside script, from the pinned URL
 
 
 async def test_live_view_works_by_text_where_the_host_denies_the_microphone(host: Host) -> None:

@@ -40,9 +40,10 @@ const view = (() => {
     }
     try {
       await teardown();
-    } finally {
-      reply({ result: {} });
+    } catch {
+      // The host removes the view either way; what matters is that it hears back.
     }
+    reply({ result: {} });
   }
 
   function request(method, params) {
