@@ -16,6 +16,9 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import functools
+import hashlib
+import io
 import json
 import math
 import random
@@ -23,6 +26,7 @@ import re
 import threading
 import time
 import uuid
+import wave
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -309,8 +313,11 @@ class FakeAnam:
         port: int = 0,
         entitled_to_latest: bool = False,
         cache_pages: bool = False,
+        serve_media: bool = False,
     ) -> None:
         self.api_key = api_key
+        # For the views' browser tests: imageUrl and sampleUrl point at this fake, which serves them.
+        self.serve_media = serve_media
         # For benchmarks: encode each list page once, so the fake adds only its injected latency.
         # Only for catalogues nobody changes after start.
         self._page_cache: dict[tuple[str, tuple[tuple[str, str], ...]], bytes] | None = {} if cache_pages else None
@@ -340,6 +347,8 @@ class FakeAnam:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-anam", daemon=True)
         self._thread.start()
+        if self.serve_media:
+            self._point_media_here()
         return self
 
     def stop(self) -> None:
@@ -387,6 +396,13 @@ class FakeAnam:
                 if path.startswith(prefix) and queue:
                     return queue.popleft()
         return None
+
+    def _point_media_here(self) -> None:
+        for avatar in self.catalogues["/v1/avatars"]:
+            avatar["imageUrl"] = f"{self.url}/media/avatars/{avatar['id']}.svg"
+        for voice in self.catalogues["/v1/voices"]:
+            if voice.get("sampleUrl"):
+                voice["sampleUrl"] = voice["previewSampleUrl"] = f"{self.url}/media/voices/{voice['id']}.wav"
 
     # -- the API -------------------------------------------------------------------------------
 
@@ -493,6 +509,40 @@ def validate_session_body(body: Any) -> list[str]:
     return problems
 
 
+def media(path: str) -> tuple[bytes, str] | None:
+    """The body and content type of a media file the fake serves (public, like Anam's), or None."""
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith("/media/avatars/") and name.endswith(".svg"):
+        return avatar_svg(name.removesuffix(".svg")), "image/svg+xml"
+    if path.startswith("/media/voices/") and name.endswith(".wav"):
+        return tone_wav(), "audio/wav"
+    return None
+
+
+def avatar_svg(seed: str) -> bytes:
+    """A small portrait-like picture (head and shoulders), its colour drawn from `seed`."""
+    hue = int(hashlib.sha256(seed.encode()).hexdigest()[:6], 16) % 360
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240">'
+        f'<rect width="240" height="240" fill="hsl({hue},45%,80%)"/>'
+        f'<circle cx="120" cy="98" r="44" fill="hsl({hue},30%,40%)"/>'
+        f'<path d="M36 240c0-52 38-84 84-84s84 32 84 84z" fill="hsl({hue},30%,40%)"/></svg>'
+    ).encode()
+
+
+@functools.cache
+def tone_wav(seconds: float = 1.0, rate: int = 8000, hertz: float = 440.0) -> bytes:
+    """A short sine tone as a 16-bit mono WAV: a voice sample a browser can really play."""
+    samples = (int(6000 * math.sin(2 * math.pi * hertz * i / rate)) for i in range(int(seconds * rate)))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(s.to_bytes(2, "little", signed=True) for s in samples))
+    return buffer.getvalue()
+
+
 def _type_name(expected: type | tuple[type, ...]) -> str:
     return "number" if isinstance(expected, tuple) else expected.__name__
 
@@ -545,6 +595,10 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
                     fake._in_flight -= 1
 
         def _answer(self, method: str, path: str, query: dict[str, str], body: Any, raw: bytes) -> None:
+            served = media(path) if fake.serve_media and method == "GET" else None
+            if served is not None:
+                self._raw(200, served[0], served[1], {})
+                return
             if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                 self._json(401, _error("Unauthorized", "Invalid or missing API key"))
                 return
@@ -634,8 +688,9 @@ def _main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--key", default=DEFAULT_KEY, help="the API key the fake accepts")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument("--serve-media", action="store_true", help="serve avatar images and voice samples too")
     args = parser.parse_args()
-    fake = FakeAnam(api_key=args.key, latency=args.latency, port=args.port).start()
+    fake = FakeAnam(api_key=args.key, latency=args.latency, port=args.port, serve_media=args.serve_media).start()
     print(f"Fake Anam API on {fake.url} (key {args.key!r}); Ctrl-C to stop.", flush=True)
     try:
         threading.Event().wait()

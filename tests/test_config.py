@@ -103,3 +103,38 @@ def test_the_key_is_never_sent_over_plain_http_to_another_host(url: str) -> None
 )
 def test_https_and_loopback_urls_are_accepted(url: str) -> None:
     assert Settings.from_environment({"ANAM_API_URL": url}, env_file=None).base_url.startswith(url.split(":")[0])
+
+
+def test_view_media_domains_take_a_list_of_origins() -> None:
+    settings = Settings.from_environment(
+        {"ANAM_VIEW_MEDIA_DOMAINS": "https://Media.Example.com, https://*.cdn.example.com http://127.0.0.1:8765"},
+        env_file=None,
+    )
+    assert settings.view_media_domains == (
+        "https://media.example.com",
+        "https://*.cdn.example.com",
+        "http://127.0.0.1:8765",
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://media.example.com/images",  # a path: not an origin
+        "https://a.example.com 'unsafe-inline'",  # a CSP keyword smuggled in
+        "https://a.example.com;script-src *",  # a second directive smuggled in
+        "http://media.example.com",  # plain http off this machine
+        "data:",
+        "*",
+    ],
+)
+def test_view_media_domains_refuse_anything_but_origins(value: str) -> None:
+    settings = Settings.from_environment({"ANAM_VIEW_MEDIA_DOMAINS": value}, env_file=None)
+    assert any("ANAM_VIEW_MEDIA_DOMAINS" in p and "not an origin" in p for p in settings.problems)
+
+
+def test_the_js_sdk_url_is_https_unless_local() -> None:
+    remote = Settings.from_environment({"ANAM_JS_SDK_URL": "http://cdn.example.com/anam.js"}, env_file=None)
+    assert any("ANAM_JS_SDK_URL" in p and "https" in p for p in remote.problems)
+    local = Settings.from_environment({"ANAM_JS_SDK_URL": "http://127.0.0.1:9/anam.js"}, env_file=None)
+    assert str(local.js_sdk_url) == "http://127.0.0.1:9/anam.js"

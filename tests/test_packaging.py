@@ -57,6 +57,8 @@ def test_wheel_has_metadata_typing_marker_and_entry_point(dist: Path) -> None:
         metadata = Parser().parsestr(archive.read(meta_name).decode())
         entry_points = archive.read(meta_name.replace("METADATA", "entry_points.txt")).decode()
     assert "anam_mcp/py.typed" in names
+    views = {"gallery.html", "voices.html", "live.html", "bridge.js", "base.css"}
+    assert {f"anam_mcp/views/{name}" for name in views} <= names  # the MCP Apps views are package data
     assert not any("tests/" in n or "fake_anam" in n for n in names)
     assert metadata["Name"] == "anam-mcp"
     assert metadata["Version"] == __version__

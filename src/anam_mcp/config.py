@@ -12,7 +12,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from .constants import LLM_ID_PATTERN
+from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 
 __all__ = ["DEFAULT_API_URL", "LogLevel", "Settings"]
 
@@ -27,6 +27,11 @@ _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 _PREFIX = "ANAM_"
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+# A CSP source: an https origin (a leading "*." allowed), or an http one on this machine. Nothing else
+# can reach the policy, so a value cannot smuggle in a directive.
+_CSP_ORIGIN = re.compile(
+    r"(?:https://(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*|http://(?:localhost|127\.0\.0\.1|\[::1\]))(?::\d{1,5})?"
+)
 
 
 def _cleaned(value: str) -> str:
@@ -81,6 +86,13 @@ class Settings(BaseModel):
     )
     log_level: LogLevel = "INFO"
     log_http: bool = Field(default=False, description="Also log the HTTP and MCP libraries' own debug output.")
+    js_sdk_url: HttpUrl = Field(
+        default=HttpUrl(ANAM_JS_SDK_URL), description="Anam's JS SDK (UMD build) that the live persona view loads."
+    )
+    view_media_domains: tuple[str, ...] = Field(
+        default=ANAM_MEDIA_ORIGINS,
+        description="Origins the avatar and voice views may load images and audio from (their CSP).",
+    )
 
     _problems: tuple[str, ...] = PrivateAttr(default=())
 
@@ -126,10 +138,10 @@ class Settings(BaseModel):
             )
         return value
 
-    @field_validator("api_url")
+    @field_validator("api_url", "js_sdk_url")
     @classmethod
     def _https_unless_loopback(cls, url: HttpUrl) -> HttpUrl:
-        # The key travels in a header: plain HTTP is only acceptable to this machine (a local fake or proxy).
+        # The key travels in a header, the SDK is code a view runs: plain HTTP only to this machine.
         if url.scheme != "https" and url.host not in _LOOPBACK_HOSTS:
             raise ValueError("must use https:// (plain http:// is only allowed for localhost)")
         return url
@@ -144,10 +156,30 @@ class Settings(BaseModel):
             )
         return value
 
+    @field_validator("view_media_domains", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        return tuple(value.lower().replace(",", " ").split()) if isinstance(value, str) else value
+
+    @field_validator("view_media_domains")
+    @classmethod
+    def _only_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in origins:
+            if not _CSP_ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin such as https://media.example.com or https://*.example.com"
+                )
+        return origins
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def api_is_local(self) -> bool:
+        """True when the API is on this machine (a local fake or proxy)."""
+        return self.api_url.host in _LOOPBACK_HOSTS
 
     @property
     def base_url(self) -> str:

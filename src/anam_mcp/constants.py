@@ -6,6 +6,9 @@ from typing import Final, Literal
 from uuid import UUID
 
 __all__ = [
+    "ANAM_JS_SDK_URL",
+    "ANAM_MEDIA_ORIGINS",
+    "ANAM_SDK_CONNECT_ORIGINS",
     "DEFAULT_AVATAR_ID",
     "DEFAULT_AVATAR_MODEL",
     "DEFAULT_VOICE_ID",
@@ -30,3 +33,12 @@ MAX_SYSTEM_PROMPT_CHARS: Final = 32_000
 
 # Anam issues session tokens valid for one hour.
 TOKEN_LIFETIME_SECONDS: Final = 3600
+
+# Anam's JS SDK, pinned: the UMD build is one self-contained file that defines the global `anam`.
+ANAM_JS_SDK_URL: Final = "https://unpkg.com/@anam-ai/js-sdk@4.27.0/dist/umd/anam.js"
+
+# Where avatar images (imageUrl) and voice samples (sampleUrl) are served from, per Anam's API reference.
+ANAM_MEDIA_ORIGINS: Final = ("https://lab.anam.ai", "https://newgxnc1uqs0jnqm.public.blob.vercel-storage.com")
+
+# What the JS SDK connects to: the REST API, then an engine host (https and wss) chosen at run time.
+ANAM_SDK_CONNECT_ORIGINS: Final = ("https://api.anam.ai", "https://*.anam.ai", "wss://*.anam.ai")

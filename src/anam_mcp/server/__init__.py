@@ -1,9 +1,10 @@
 """The MCP server: the only package that imports the `mcp` SDK.
 
-`build_server` wires the Anam client, its catalogues, the tools, resources and prompts into an
-`MCPServer`; the lifespan only starts and stops what was built. Tools are thin: they validate (their
-argument model), call the catalogue or the client, and shape a structured result. Every anticipated
-failure becomes a `ToolError`, which the client receives as an error result with our message.
+`build_server` wires the Anam client, its catalogues, the tools, resources, prompts and views (MCP
+Apps) into an `MCPServer`; the lifespan only starts and stops what was built. Tools are thin: they
+validate (their argument model), call the catalogue or the client, and shape a structured result.
+Every anticipated failure becomes a `ToolError`, which the client receives as an error result with
+our message.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .search_tools import search_tools
 from .session_tools import session_tools
 from .stdio import serve_stdio
 from .toolkit import log_tool_calls
+from .views import views
 
 __all__ = ["AppContext", "build_server", "serve_stdio"]
 
@@ -55,6 +57,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         middleware=[log_tool_calls],
         tools=[*search_tools(), *session_tools()],
         resources=catalogue_resources(app),
+        extensions=[views(settings)],
     )
     for prompt in prompts():
         mcp.add_prompt(prompt)

@@ -15,6 +15,7 @@ from ..results import AvatarSearchResult, LlmListResult, PersonaSearchResult, Se
 from ..texts import COUNTRY_FIXES, default_llm_text, no_match_text
 from .context import AppContext, app_of
 from .toolkit import READ_ONLY, guarded, model_tool, progress, search_result
+from .views import GALLERY_URI, VOICES_URI, ui_meta
 
 __all__ = ["search_tools"]
 
@@ -119,8 +120,8 @@ async def _explained(
 
 def search_tools() -> list[Tool]:
     return [
-        model_tool(search_avatars, "Search Anam avatars", READ_ONLY),
-        model_tool(search_voices, "Search Anam voices", READ_ONLY),
+        model_tool(search_avatars, "Search Anam avatars", READ_ONLY, meta=ui_meta(GALLERY_URI)),
+        model_tool(search_voices, "Search Anam voices", READ_ONLY, meta=ui_meta(VOICES_URI)),
         model_tool(search_personas, "Search saved Anam personas", READ_ONLY),
         model_tool(list_llms, "List Anam LLMs", READ_ONLY),
     ]

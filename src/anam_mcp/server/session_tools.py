@@ -16,6 +16,7 @@ from ..session import EphemeralPersona, SessionTokenArgs
 from ..texts import default_llm_text, token_summary
 from .context import AppContext, app_of
 from .toolkit import MINTS, guarded, model_tool, result
+from .views import LIVE_URI, ui_meta
 
 __all__ = ["complete", "session_tools"]
 
@@ -77,4 +78,4 @@ async def complete(app: AppContext, persona: PersonaT) -> tuple[PersonaT, LlmCho
 
 
 def session_tools() -> list[Tool]:
-    return [model_tool(create_session_token, "Create an Anam session token", MINTS)]
+    return [model_tool(create_session_token, "Create an Anam session token", MINTS, meta=ui_meta(LIVE_URI))]
