@@ -63,7 +63,8 @@ def _lower(value: object) -> object:
 
 
 def _not_boolean(value: object) -> object:
-    # JSON true is not a number, though Python would take it as 1.
+    # JSON true is not a number, though Python would take it as 1. Placed after the Field in Annotated, so
+    # that the bounds show in the schema as minimum and maximum.
     if isinstance(value, bool):
         raise ValueError("must be a number, not true or false")
     return value
@@ -75,8 +76,8 @@ QueryArg = Annotated[
 ]
 LimitArg = Annotated[
     int,
-    BeforeValidator(_not_boolean),
     Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20)."),
+    BeforeValidator(_not_boolean),
 ]
 RefreshArg = Annotated[
     bool, Field(description="Reload the list from Anam instead of using the copy cached for a few minutes.")
@@ -134,8 +135,8 @@ AvatarModelArg = Annotated[
 ]
 MaxSessionLengthArg = Annotated[
     int | None,
-    BeforeValidator(_not_boolean),
     Field(ge=1, le=86_400, description="End the conversation after this many seconds. Default: your plan's limit."),
+    BeforeValidator(_not_boolean),
 ]
 SkipGreetingArg = Annotated[bool, Field(description="Start without the persona's opening greeting.")]
 LanguageCodeArg = Annotated[
