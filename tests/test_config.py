@@ -108,3 +108,17 @@ def test_the_key_is_never_sent_over_plain_http_to_another_host(url: str) -> None
 )
 def test_https_and_loopback_urls_are_accepted(url: str) -> None:
     assert Settings.from_environment({"ANAM_API_URL": url}, env_file=None).base_url.startswith(url.split(":")[0])
+
+
+@pytest.mark.parametrize(
+    ("base", "url"),
+    [
+        (None, "https://lab.anam.ai/share/sh_1"),
+        ("https://share.example.test/p", "https://share.example.test/p/sh_1"),
+        ("https://share.example.test/p/", "https://share.example.test/p/sh_1"),
+    ],
+)
+def test_a_share_url_is_the_base_then_the_token(base: str | None, url: str) -> None:
+    settings = Settings.from_environment({"ANAM_SHARE_BASE_URL": base} if base else {}, env_file=None)
+    assert settings.share_url("sh_1") == url
+    assert settings.share_url("a/b?c") == url.replace("sh_1", "a%2Fb%3Fc")

@@ -7,15 +7,17 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator
 
 from .constants import LLM_ID_PATTERN
 
-__all__ = ["DEFAULT_API_URL", "LogLevel", "Settings"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
+DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -57,6 +59,10 @@ class Settings(BaseModel):
         description="llmId for personas made without one. Unset: the account's GPT-4o-mini, else Anam's default.",
     )
     log_level: LogLevel = "INFO"
+    share_base_url: HttpUrl = Field(
+        default=HttpUrl(DEFAULT_SHARE_BASE_URL),
+        description="Where a share link opens: this URL followed by the link's token.",
+    )
 
     @classmethod
     def from_environment(
@@ -89,3 +95,7 @@ class Settings(BaseModel):
     @property
     def base_url(self) -> str:
         return str(self.api_url).rstrip("/")
+
+    def share_url(self, token: str) -> str:
+        """The address of a share link: ANAM_SHARE_BASE_URL, a slash if it has none at the end, then the token."""
+        return f"{str(self.share_base_url).rstrip('/')}/{quote(token, safe='')}"
