@@ -6,6 +6,10 @@ entries, nullable fields sometimes null and unknown extra fields. It checks the 
 validates session-token bodies the way the API does, records every request, and can be scripted
 to misbehave (latency, error statuses, HTML or broken bodies, hangs) for fault tests.
 
+It also keeps what is created through it: personas saved, changed and deleted, share links, and the
+conversations people had (seeded, plus any a test records with `record_conversation`), so a test can
+read back through the tools what it made, even across server processes.
+
 Run it by hand for a manual try-out with the MCP Inspector:
 
     python tests/fake_anam.py --port 8765 --key test-key
@@ -29,6 +33,7 @@ import uuid
 import wave
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -274,6 +279,165 @@ def make_personas(count: int = 25, seed: int = 5) -> list[dict[str, Any]]:
     ]
 
 
+# The body fields POST /v1/personas documents; PUT /v1/personas/{id} takes the same plus widgetConfig.
+PERSONA_KEYS: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "description": str,
+    "avatarId": str,
+    "avatarModel": str,
+    "voiceId": str,
+    "llmId": str,
+    "systemPrompt": str,
+    "skipGreeting": bool,
+    "uninterruptibleGreeting": bool,
+    "initialMessage": str,
+    "zeroDataRetention": bool,
+    "voiceDetectionOptions": dict,
+    "languageCode": str,
+    "voiceGenerationOptions": dict,
+    "toolIds": list,
+}
+SHARE_LINK_KEYS: dict[str, type | tuple[type, ...]] = {
+    "personaId": str,
+    "expiresInHours": (int, float),
+    "usageLimit": (int, float),
+}
+_NULLABLE = {"initialMessage"}
+_OPENERS = ["Hi! I'm your guide today. What would you like to see?", "Hello, how can I help?"]
+_QUESTIONS = ["Where are the mummies?", "How old is this statue?", "Can you speak more slowly?", "Thanks, bye!"]
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def make_session(
+    session_id: str, persona: dict[str, Any] | None, started: datetime, seconds: float, label: str | None
+) -> dict[str, Any]:
+    """A session record as GET /v1/sessions lists it."""
+    return {
+        "id": session_id,
+        "personaId": persona["id"] if persona else None,
+        "clientLabel": label,
+        "startTime": iso(started),
+        "endTime": iso(started + timedelta(seconds=seconds)),
+        "sessionLengthMs": int(seconds * 1000),
+        "exitStatus": "NORMAL_EXIT",
+        "engineHost": "connect-eu.anam.ai/v1/webrtc/engines/anam-engine-fake",
+        "engineProtocol": "https",
+        "engineVersion": "v5.1.0",
+        "clientMetadata": {"userAgent": "Mozilla/5.0"},
+        "personaConfig": {
+            "type": "persona" if persona else "ephemeral",
+            "name": persona["name"] if persona else "Cara",
+        },
+        "apiKeyId": "00000000-0000-4000-8000-000000000001",
+        "organizationId": "org_fake",
+        "createdAt": iso(started),
+        "updatedAt": iso(started + timedelta(seconds=seconds)),
+    }
+
+
+def make_transcript(session: dict[str, Any], persona_name: str, lines: list[tuple[str, str]]) -> dict[str, Any]:
+    """The transcript of `session`: (role, text) pairs, said two seconds apart, text under "message"."""
+    started = datetime.strptime(session["startTime"], "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC)
+    messages: list[dict[str, Any]] = []
+    for i, (role, text) in enumerate(lines):
+        message: dict[str, Any] = {
+            "role": role,
+            "message": text,
+            "timestamp": iso(started + timedelta(seconds=2 * i + 1)),
+            "speakingDurationSeconds": 1.5,
+        }
+        if role == "persona":
+            message["wasInterrupted"] = False
+        messages.append(message)
+    return {
+        "sessionId": session["id"],
+        "personaName": persona_name,
+        "startTime": session["startTime"],
+        "endTime": session["endTime"],
+        "durationMs": session["sessionLengthMs"],
+        "totalMessages": len(messages),
+        "transcriptsEnabled": True,
+        "messages": messages,
+    }
+
+
+def make_sessions(
+    personas: list[dict[str, Any]], now: datetime, count: int = 12, seed: int = 13
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Sessions (newest first) and their transcripts, by session id.
+
+    Among them: every third one with an ephemeral persona; the second newest with transcripts turned off;
+    the third a long conversation (250 messages); the fourth and fifth with the text under "content" and
+    "text" instead of "message", as older answers had it.
+    """
+    rng = random.Random(seed)
+    sessions: list[dict[str, Any]] = []
+    transcripts: dict[str, dict[str, Any]] = {}
+    for i in range(count):
+        persona = None if i % 3 == 2 else personas[i % 4]
+        length = 250 if i == 2 else rng.randint(3, 8)
+        started = now - timedelta(hours=3 * i + 1)
+        session = make_session(_uuid(rng), persona, started, 2.0 * length + 5, rng.choice([None, "docs-demo"]))
+        lines = [
+            ("persona" if n % 2 == 0 else "user", rng.choice(_QUESTIONS if n % 2 else _OPENERS)) for n in range(length)
+        ]
+        transcript = make_transcript(session, persona["name"] if persona else "Cara", lines)
+        if i == 1:
+            transcript |= {"transcriptsEnabled": False, "totalMessages": 0, "messages": []}
+        for position, key in ((3, "content"), (4, "text")):
+            if i == position:
+                for message in transcript["messages"]:
+                    message[key] = message.pop("message")
+        sessions.append(session)
+        transcripts[session["id"]] = transcript
+    return sessions, transcripts
+
+
+def _field_problems(obj: dict[str, Any], keys: dict[str, type | tuple[type, ...]], where: str) -> list[str]:
+    problems: list[str] = []
+    for key, value in obj.items():
+        expected = keys.get(key)
+        if expected is None:
+            problems.append(f"{where}unknown field {key}")
+        elif value is None:
+            if key not in _NULLABLE:
+                problems.append(f"{where}{key}: expected {_type_name(expected)}, received null")
+        elif not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            problems.append(f"{where}{key}: expected {_type_name(expected)}")
+    return problems
+
+
+def validate_persona_body(body: Any, *, update: bool = False) -> list[str]:
+    """What the API would reject in a POST /v1/personas body, or a PUT /v1/personas/{id} one with `update`."""
+    if not isinstance(body, dict):
+        return ["body must be a JSON object"]
+    keys = {**PERSONA_KEYS, "widgetConfig": dict} if update else PERSONA_KEYS
+    problems = _field_problems(body, keys, "")
+    if "avatarModel" in body and body["avatarModel"] not in AVATAR_MODELS:
+        problems.append(f"avatarModel must be one of {', '.join(AVATAR_MODELS)}")
+    for key in ("avatarId", "voiceId"):
+        if isinstance(body.get(key), str) and not _UUID.match(body[key]):
+            problems.append(f"{key} must be a UUID")
+    return problems
+
+
+def validate_share_link_body(body: Any) -> list[str]:
+    """What the API would reject in a POST /v1/share-links body."""
+    if not isinstance(body, dict):
+        return ["body must be a JSON object"]
+    problems = _field_problems(body, SHARE_LINK_KEYS, "")
+    if not isinstance(body.get("personaId"), str) or not _UUID.match(body["personaId"]):
+        problems.append("personaId is required and must be a UUID")
+    for key in ("expiresInHours", "usageLimit"):
+        value = body.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            problems.append(f"{key} must be positive")
+    return problems
+
+
 @dataclass
 class Fault:
     """One scripted misbehaviour, consumed by the next matching request.
@@ -331,6 +495,13 @@ class FakeAnam:
         }
         self.requests: list[RecordedRequest] = []
         self.tokens_issued = 0
+        # What the persona lifecycle keeps: the full records behind the persona list, share links, and
+        # sessions (newest first) with their transcripts.
+        self.persona_details: dict[str, dict[str, Any]] = {}
+        self.share_links: list[dict[str, Any]] = []
+        self.catalogues["/v1/sessions"], self.transcripts = make_sessions(
+            self.catalogues["/v1/personas"], datetime.now(UTC)
+        )
         self._faults: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -408,6 +579,9 @@ class FakeAnam:
 
     def handle(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
         """The API's answer to a well-formed request: status, JSON body, extra headers."""
+        lifecycle = self._lifecycle(method, path, body)
+        if lifecycle is not None:
+            return lifecycle
         if method == "GET" and path in self.catalogues:
             return self._list(path, query)
         if method == "GET":
@@ -435,6 +609,10 @@ class FakeAnam:
         items = self.catalogues[path]
         if path == "/v1/llms" and query.get("includeDefaults") != "true":
             items = [i for i in items if not i.get("isDefault")]
+        if "personaId" in query:
+            if not _UUID.match(query["personaId"]):
+                return 400, _error("Validation error", "personaId must be a UUID"), {}
+            items = [i for i in items if i.get("personaId") == query["personaId"]]
         if search := query.get("search"):
             key = "name" if path == "/v1/personas" else "displayName"
             items = [i for i in items if search.lower() in str(i.get(key, "")).lower()]
@@ -470,6 +648,171 @@ class FakeAnam:
             self.tokens_issued += 1
             serial = self.tokens_issued
         return 200, {"sessionToken": _jwt({"sessionId": str(uuid.UUID(int=serial)), "n": serial})}, {}
+
+    # -- the persona lifecycle -------------------------------------------------------------------
+
+    def record_conversation(
+        self, persona_id: str, lines: list[tuple[str, str]], label: str | None = "share-link"
+    ) -> str:
+        """Someone talked to the persona (through a share link, say): a new newest session with this transcript."""
+        persona = next(p for p in self.catalogues["/v1/personas"] if p["id"] == persona_id)
+        session = make_session(str(uuid.uuid4()), persona, datetime.now(UTC), 2.0 * len(lines) + 5, label)
+        with self._lock:
+            self.catalogues["/v1/sessions"].insert(0, session)
+            self.transcripts[session["id"]] = make_transcript(session, persona["name"], lines)
+        return str(session["id"])
+
+    def _lifecycle(self, method: str, path: str, body: Any) -> tuple[int, Any, dict[str, str]] | None:
+        """Personas saved, read, changed and deleted; share links; transcripts. None for other requests."""
+        if method == "POST" and path == "/v1/personas":
+            return self._save_persona(body)
+        if method == "POST" and path == "/v1/share-links":
+            return self._create_share_link(body)
+        persona = re.fullmatch(r"/v1/personas/([^/]+)", path)
+        if persona and method in ("GET", "PUT", "DELETE"):
+            return self._persona(method, persona.group(1), body)
+        transcript = re.fullmatch(r"/v1/sessions/([^/]+)/transcript", path)
+        if transcript and method == "GET":
+            wanted = transcript.group(1)
+            if not _UUID.match(wanted):
+                return 400, _error("Bad request", "Invalid session ID"), {}
+            if wanted not in self.transcripts:
+                return 404, _error("Not found", "Session not found or no transcript available"), {}
+            return 200, self.transcripts[wanted], {}
+        return None
+
+    def _detail(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """The full persona record (GET /v1/personas/{id}) behind a list entry."""
+        return {**summary, **self._extras(summary)}
+
+    def _extras(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """What the full record adds to a list entry (stock values for the seeded personas)."""
+        return self.persona_details.setdefault(
+            summary["id"],
+            {
+                "avatarModel": "cara-3",
+                "llmId": GPT4O_MINI_LLM_ID,
+                "brain": {"personality": None, "systemPrompt": "You are a helpful assistant."},
+                "tools": [],
+                "knowledge": [],
+                "shareLinks": None,
+                "primaryShareLink": None,
+                "enableAudioPassthrough": False,
+                "skipGreeting": False,
+                "zeroDataRetention": False,
+                "voiceDetectionOptions": None,
+                "voiceGenerationOptions": None,
+                "widgetConfig": {},
+            },
+        )
+
+    def _apply(self, summary: dict[str, Any], body: dict[str, Any]) -> tuple[int, Any, dict[str, str]] | None:
+        """Check the references in a persona body and write its fields; an error answer if one is unknown."""
+        avatars = {a["id"]: a for a in self.catalogues["/v1/avatars"]}
+        voices = {v["id"]: v for v in self.catalogues["/v1/voices"]}
+        llms = {m["id"] for m in self.catalogues["/v1/llms"]}
+        if "avatarId" in body and body["avatarId"] not in avatars:
+            return 400, _error("Bad request", f"Avatar {body['avatarId']} not found"), {}
+        if "voiceId" in body and body["voiceId"] not in voices:
+            return 400, _error("Bad request", f"Voice {body['voiceId']} not found"), {}
+        if _UUID.match(body.get("llmId", "")) and body["llmId"] not in llms:
+            return 400, _error("Bad request", f"LLM {body['llmId']} not found"), {}
+        extras = self._extras(summary)
+        avatar = avatars.get(body.get("avatarId") or (summary.get("avatar") or {}).get("id", ""))
+        model = body.get("avatarModel", extras["avatarModel"])
+        if avatar is not None and model not in avatar["availableVersions"]:
+            if "avatarModel" in body:
+                return 400, _error("Bad request", f"avatarModel {model} is not supported by this avatar"), {}
+            body = {**body, "avatarModel": avatar["availableVersions"][0]}  # a new avatar resets the model
+        for key, value in body.items():
+            if key == "avatarId":
+                summary["avatar"] = avatars[value]
+            elif key == "voiceId":
+                summary["voice"] = voices[value]
+            elif key in ("name", "description", "languageCode"):
+                summary[key] = value
+            elif key == "systemPrompt":
+                extras["brain"] = {**extras["brain"], "systemPrompt": value}
+            else:
+                extras[key] = value
+        summary["updatedAt"] = iso(datetime.now(UTC))
+        return None
+
+    def _save_persona(self, body: Any) -> tuple[int, Any, dict[str, str]]:
+        problems = validate_persona_body(body)
+        if problems:
+            return 400, _error("Invalid persona data", "; ".join(problems)), {}
+        now = iso(datetime.now(UTC))
+        summary: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "name": "",
+            "description": "",
+            "personaPreset": "",
+            "avatar": None,
+            "voice": None,
+            "voiceSpeed": None,
+            "isDefaultPersona": False,
+            "languageCode": "inherit",
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        failed = self._apply(summary, body)
+        if failed is not None:
+            self.persona_details.pop(summary["id"], None)
+            return failed
+        with self._lock:
+            self.catalogues["/v1/personas"].append(summary)
+        return 201, self._detail(summary), {}
+
+    def _persona(self, method: str, wanted: str, body: Any) -> tuple[int, Any, dict[str, str]]:
+        if not _UUID.match(wanted):
+            return 400, _error("Bad request", "Invalid ID"), {}
+        summary = next((p for p in self.catalogues["/v1/personas"] if p["id"] == wanted), None)
+        if summary is None:
+            return 404, _error("Not found", "Persona not found"), {}
+        if method == "DELETE":
+            with self._lock:
+                self.catalogues["/v1/personas"].remove(summary)
+                self.persona_details.pop(wanted, None)
+            return 200, {"message": "Persona deleted"}, {}
+        if method == "PUT":
+            problems = validate_persona_body(body, update=True)
+            if problems:
+                return 400, _error("Invalid persona data", "; ".join(problems)), {}
+            failed = self._apply(summary, body)
+            if failed is not None:
+                return failed
+        return 200, self._detail(summary), {}
+
+    def _create_share_link(self, body: Any) -> tuple[int, Any, dict[str, str]]:
+        problems = validate_share_link_body(body)
+        if problems:
+            return 400, _error("Invalid share link data", "; ".join(problems)), {}
+        summary = next((p for p in self.catalogues["/v1/personas"] if p["id"] == body["personaId"]), None)
+        if summary is None:
+            return 404, _error("Not found", "Persona not found"), {}
+        extras = self._extras(summary)
+        now = datetime.now(UTC)
+        link = {
+            "id": str(uuid.uuid4()),
+            "token": "sh_" + uuid.uuid4().hex[:22],
+            "type": "LINK",
+            "expiresAt": iso(now + timedelta(hours=body.get("expiresInHours", 168))),
+            "usageLimit": int(body.get("usageLimit", 10)),
+            "usageCount": 0,
+            "allowedOrigins": [],
+            "allowAllOrigins": False,
+            "removeWatermark": False,
+            "enabled": True,
+            "isPrimary": not extras["shareLinks"],
+            "createdAt": iso(now),
+        }
+        with self._lock:
+            self.share_links.append({**link, "personaId": summary["id"]})
+            extras["shareLinks"] = [*(extras["shareLinks"] or []), link]
+            if link["isPrimary"]:
+                extras["primaryShareLink"] = {"token": link["token"], "enabled": True}
+        return 201, link, {}
 
 
 def validate_session_body(body: Any) -> list[str]:
@@ -574,6 +917,12 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._serve("POST")
 
+        def do_PUT(self) -> None:
+            self._serve("PUT")
+
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
+
         def _serve(self, method: str) -> None:
             split = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(split.query).items()}
@@ -602,7 +951,7 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                 self._json(401, _error("Unauthorized", "Invalid or missing API key"))
                 return
-            if method == "POST" and isinstance(body, str):
+            if method in ("POST", "PUT") and isinstance(body, str):
                 self._json(400, _error("Invalid request body", "body is not JSON"))
                 return
             fault = fake._next_fault(path)

@@ -32,3 +32,11 @@ def session_request_validator() -> Draft202012Validator:
         variant["additionalProperties"] = False
     schema["additionalProperties"] = False
     return _validator(schema)
+
+
+@cache
+def request_validator(operation: str) -> Draft202012Validator:
+    """The body `operation` documents, closed to its documented fields so that a misspelt one is caught."""
+    schema = copy.deepcopy(SPEC["requests"][operation])
+    schema["additionalProperties"] = False
+    return _validator(schema)

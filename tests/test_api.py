@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from uuid import UUID
 
 import httpx2
 import pytest
@@ -225,3 +226,24 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert _retry_after(httpx2.Headers({"RateLimit-Reset": "7"})) == 7
     assert _retry_after(httpx2.Headers({"Retry-After": "soon"})) is None
     assert _retry_after(httpx2.Headers()) is None
+
+
+async def test_a_persona_update_or_delete_is_retried_and_what_creates_is_not(fake: FakeAnam) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    path = f"/v1/personas/{persona_id}"
+    fake.script(path, Fault(status=503), Fault(status=503), Fault("ok"))
+    async with AnamClient(make_settings(fake)) as client:
+        updated = await client.update_persona(UUID(persona_id), {"name": "Renamed"})
+        assert updated.name == "Renamed"
+        assert len(fake.requests_to(path, "PUT")) == 3
+        fake.script(path, Fault(status=503), Fault("ok"))
+        await client.delete_persona(UUID(persona_id))
+        assert len(fake.requests_to(path, "DELETE")) == 2
+        fake.script("/v1/personas", Fault(status=503))
+        with pytest.raises(AnamUnavailableError):
+            await client.create_persona({"name": "Once"})
+        fake.script("/v1/share-links", Fault(status=503))
+        with pytest.raises(AnamUnavailableError):
+            await client.create_share_link({"personaId": fake.catalogues["/v1/personas"][0]["id"]})
+    assert len(fake.requests_to("/v1/personas", "POST")) == 1
+    assert len(fake.requests_to("/v1/share-links", "POST")) == 1

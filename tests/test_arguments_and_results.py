@@ -101,6 +101,18 @@ async def test_argument_errors_say_what_is_wrong_and_what_is_allowed_in_plain_wo
     assert fake.requests == []
 
 
+async def test_numeric_bounds_are_json_schema_minimum_and_maximum(mem: Client) -> None:
+    numbers = 0
+    for tool in (await mem.list_tools()).tools:
+        for name, spec in tool.input_schema["properties"].items():
+            for variant in spec.get("anyOf", [spec]):
+                assert not {"ge", "le", "gt", "lt"} & set(variant), f"{tool.name}.{name}: {variant}"
+                if variant.get("type") == "integer":
+                    numbers += 1
+                    assert {"minimum", "maximum"} <= set(variant), f"{tool.name}.{name}: {variant}"
+    assert numbers >= 4
+
+
 @pytest.mark.parametrize(
     ("tool", "arguments"),
     [("create_session_token", {"max_session_length_seconds": True}), ("search_voices", {"limit": True})],

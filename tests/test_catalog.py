@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import anyio
 import pytest
 
 from anam_mcp.catalog import Background, Catalogs
-from anam_mcp.client import AnamClient
+from anam_mcp.client import AnamClient, ProgressCallback
 from anam_mcp.config import Settings
+from anam_mcp.endpoints import Listing
+from anam_mcp.models import Record
 
 from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
 
 pytestmark = pytest.mark.anyio
+
+RecordT = TypeVar("RecordT", bound=Record)
 
 
 class Clock:
@@ -120,3 +126,37 @@ async def test_stock_only_excludes_custom_avatars(settings: Settings, fake: Fake
         stock = await catalogs.search_avatars(None, stock_only=True, refresh=False)
     assert all(a.is_stock for a in stock.items)
     assert 0 < len(stock.items) < len(everything.items) == 130
+
+
+class HeldClient(AnamClient):
+    """Holds the first list it loads until released, so that load ends after a later one."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.holding = anyio.Event()
+        self.release = anyio.Event()
+
+    async def _list_all(self, listing: Listing[RecordT], on_progress: ProgressCallback | None) -> list[RecordT]:
+        items = await super()._list_all(listing, on_progress)
+        if not self.holding.is_set():
+            self.holding.set()
+            await self.release.wait()
+        return items
+
+
+async def test_a_list_loaded_before_a_change_is_not_kept_after_invalidate(settings: Settings, fake: FakeAnam) -> None:
+    newcomer = {**fake.catalogues["/v1/personas"][0], "id": "ffffffff-0000-4000-8000-000000000000", "name": "Newcomer"}
+    async with HeldClient(settings) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
+        async with anyio.create_task_group() as group:
+            group.start_soon(lambda: catalogs.search_personas(None, refresh=False))
+            await client.holding.wait()  # that load has read the list as it was before the change
+            fake.catalogues["/v1/personas"].append(newcomer)
+            catalogs.personas.invalidate()
+            fresh = await catalogs.search_personas("newcomer", refresh=False)
+            assert len(fresh.items) == 1  # a new load, not the one in flight
+            client.release.set()
+        # The old load has ended now; its list, older than the change, must not replace the new one.
+        again = await catalogs.search_personas("newcomer", refresh=False)
+        assert len(again.items) == 1
+    assert len(fake.requests_to("/v1/personas")) == 2

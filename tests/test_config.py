@@ -138,3 +138,17 @@ def test_the_js_sdk_url_is_https_unless_local() -> None:
     assert any("ANAM_JS_SDK_URL" in p and "https" in p for p in remote.problems)
     local = Settings.from_environment({"ANAM_JS_SDK_URL": "http://127.0.0.1:9/anam.js"}, env_file=None)
     assert str(local.js_sdk_url) == "http://127.0.0.1:9/anam.js"
+
+
+@pytest.mark.parametrize(
+    ("base", "url"),
+    [
+        (None, "https://lab.anam.ai/share/sh_1"),
+        ("https://share.example.test/p", "https://share.example.test/p/sh_1"),
+        ("https://share.example.test/p/", "https://share.example.test/p/sh_1"),
+    ],
+)
+def test_a_share_url_is_the_base_then_the_token(base: str | None, url: str) -> None:
+    settings = Settings.from_environment({"ANAM_SHARE_BASE_URL": base} if base else {}, env_file=None)
+    assert settings.share_url("sh_1") == url
+    assert settings.share_url("a/b?c") == url.replace("sh_1", "a%2Fb%3Fc")

@@ -107,7 +107,7 @@ async def test_connection_refused(tmp_path: Path) -> None:
     assert answer["result"]["isError"] is True
     assert "Could not connect to the Anam API" in answer["result"]["content"][0]["text"]
     listed = await server.request(2, "tools/list")
-    assert len(listed["result"]["tools"]) == 5
+    assert len(listed["result"]["tools"]) == 12
     code, stderr = await server.finish()
     assert code == 0
     assert_only_json_rpc(server.lines)

@@ -49,7 +49,8 @@ def call(fake: FakeAnam, tool: str, arguments: dict[str, Any], key: str | None =
 def test_inspector_lists_the_tools(module_fake: FakeAnam) -> None:
     listed = inspector(module_fake, "--method", "tools/list")
     names = {tool["name"] for tool in listed["tools"]}
-    assert names == {"create_session_token", "search_avatars", "search_voices", "search_personas", "list_llms"}
+    assert {"create_session_token", "search_avatars", "save_persona", "list_sessions"} <= names
+    assert len(names) == 12
     assert all(tool.get("outputSchema") for tool in listed["tools"])
 
 
@@ -90,3 +91,37 @@ def test_inspector_runs_a_server_command_with_flags_as_the_readme_shows(module_f
     result = json.loads(done.stdout[done.stdout.index("{") :])
     assert result["isError"] is False
     assert result["structuredContent"]["total"] > 0
+
+
+def test_inspector_runs_the_persona_lifecycle(module_fake: FakeAnam) -> None:
+    """Each call is a new server process; the fake keeps what the calls made, so the loop carries over."""
+
+    def ok(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        result = call(module_fake, tool, arguments)
+        assert result["isError"] is False, result
+        structured: dict[str, Any] = result["structuredContent"]
+        return structured
+
+    persona_id = ok("save_persona", {"name": "Inspector museum guide", "system_prompt": "Guide visitors calmly."})[
+        "persona_id"
+    ]
+    found = ok("search_personas", {"query": "inspector museum"})
+    assert [p["id"] for p in found["items"]] == [persona_id]
+    link = ok("create_share_link", {"persona_id": persona_id, "usage_limit": 3})
+    assert link["url"] == "https://lab.anam.ai/share/" + module_fake.share_links[-1]["token"]
+    assert link["usage_limit"] == 3
+
+    session_id = module_fake.record_conversation(persona_id, [("persona", "Welcome!"), ("user", "Too slow.")])
+    sessions = ok("list_sessions", {"persona_id": persona_id})
+    assert [s["id"] for s in sessions["items"]] == [session_id]
+    transcript = ok("get_session_transcript", {"session_id": session_id})
+    assert [m["text"] for m in transcript["messages"]] == ["Welcome!", "Too slow."]
+
+    ok("update_persona", {"persona_id": persona_id, "system_prompt": "Guide visitors calmly and briskly."})
+    assert ok("get_persona", {"persona_id": persona_id})["system_prompt"] == "Guide visitors calmly and briskly."
+    # The Inspector cannot answer elicitation, so the delete goes ahead (hosts ask: the tool is destructive).
+    assert ok("delete_persona", {"persona_id": persona_id}) == {"persona_id": persona_id, "deleted": True}
+    assert ok("search_personas", {"query": "inspector museum"})["total"] == 0
+    missing = call(module_fake, "get_persona", {"persona_id": persona_id})
+    assert missing["isError"] is True
+    assert "(404)" in missing["content"][0]["text"] and "search_personas" in missing["content"][0]["text"]

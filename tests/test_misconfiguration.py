@@ -34,12 +34,20 @@ BAD_SETTINGS = {
     ),
 }
 
+PERSONA = "11111111-2222-4333-8444-555555555555"
 CALLS = [
     ("search_avatars", {"query": "cara"}),
     ("search_voices", {}),
     ("search_personas", {}),
     ("list_llms", {}),
     ("create_session_token", {}),
+    ("save_persona", {"name": "Guide"}),
+    ("get_persona", {"persona_id": PERSONA}),
+    ("update_persona", {"persona_id": PERSONA, "name": "Guide"}),
+    ("delete_persona", {"persona_id": PERSONA}),
+    ("create_share_link", {"persona_id": PERSONA}),
+    ("list_sessions", {}),
+    ("get_session_transcript", {"session_id": PERSONA}),
 ]
 
 

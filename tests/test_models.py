@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from anam_mcp.models import Avatar, Llm, Persona, Voice
+import pytest
+from pydantic import ValidationError
+
+from anam_mcp.models import Avatar, CreatedShareLink, Llm, Persona, PersonaDetail, Transcript, Voice
 from anam_mcp.persona import LlmChoice
-from anam_mcp.results import AvatarItem, LlmListResult, PersonaItem, VoiceItem
+from anam_mcp.results import AvatarItem, LlmListResult, PersonaItem, PersonaView, TranscriptResult, VoiceItem
 
 
 def test_avatar_parses_camel_case_ignores_unknown_fields_and_knows_stock() -> None:
@@ -52,3 +55,54 @@ def test_internal_model_versions_become_public_avatar_model_names() -> None:
 def test_lowercase_codes_from_the_older_spec_are_normalised() -> None:
     voice = Voice.model_validate({"id": "v", "gender": "female", "country": "gb", "provider": "elevenlabs"})
     assert (voice.gender, voice.country, voice.provider) == ("FEMALE", "GB", "ELEVENLABS")
+
+
+def test_a_persona_in_full_reads_the_prompt_from_its_brain_and_skips_odd_share_links() -> None:
+    persona = PersonaDetail.model_validate(
+        {
+            "id": "p",
+            "name": "Guide",
+            "brain": {"personality": None, "systemPrompt": "Be calm."},
+            "shareLinks": [{"token": "sh_1", "usageCount": 2, "usageLimit": None}, "garbage", None],
+            "languageCode": "inherit",
+            "avatar": {"id": "a", "displayName": "Liv", "imageUrl": "https://i/liv.png"},
+        }
+    )
+    view = PersonaView.of(persona, lambda token: f"https://share/{token}")
+    assert view.system_prompt == "Be calm."
+    assert view.language_code is None  # "inherit": the organisation's setting
+    assert [link.model_dump() for link in view.share_links or []] == [
+        {"url": "https://share/sh_1", "expires_at": None, "usage": {"used": 2, "limit": None}}
+    ]
+    assert view.avatar is not None and view.avatar.image_url == "https://i/liv.png"
+    assert (view.voice, view.llm_id, view.skip_greeting) == (None, None, None)
+    assert PersonaDetail.model_validate({"id": "q", "systemPrompt": "Top level"}).system_prompt == "Top level"
+
+
+def test_a_transcript_reads_message_content_or_text_and_skips_what_it_cannot_read() -> None:
+    transcript = Transcript.model_validate(
+        {
+            "messages": [
+                {"role": "persona", "message": "Hello"},
+                {"role": "user", "content": "Hi"},
+                {"role": "persona", "text": "Welcome"},
+                "noise",
+                {"role": ["bad"]},
+            ],
+            "durationMs": 61_500,
+        }
+    )
+    assert [(m.role, m.text) for m in transcript.messages] == [
+        ("persona", "Hello"),
+        ("user", "Hi"),
+        ("persona", "Welcome"),
+    ]
+    read = TranscriptResult.of(transcript, "s", max_messages=2, note=None)
+    assert (read.session_id, read.duration_seconds, read.total_messages, len(read.messages)) == ("s", 61.5, 3, 2)
+    assert Transcript.model_validate({"messages": None}).messages == []
+
+
+def test_a_share_link_just_made_needs_its_token() -> None:
+    with pytest.raises(ValidationError):
+        CreatedShareLink.model_validate({"id": "l", "token": ""})
+    assert CreatedShareLink.model_validate({"token": "sh_1", "somethingNew": 1}).token == "sh_1"

@@ -8,11 +8,20 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from pydantic.alias_generators import to_camel
 
+from anam_mcp.arguments import ShareLinkRequest
+from anam_mcp.persona import PersonaUpdate, SavedPersona
 from anam_mcp.session import SessionTokenArgs
 
-from .fake_anam import FakeAnam, validate_session_body
-from .openapi import response_validator, session_request_validator
+from .fake_anam import (
+    CARA_VOICE_ID,
+    FakeAnam,
+    validate_persona_body,
+    validate_session_body,
+    validate_share_link_body,
+)
+from .openapi import request_validator, response_validator, session_request_validator
 
 LLM = "0934d97d-0c3a-4f33-91b0-5e136a0ef466"
 
@@ -80,3 +89,92 @@ def test_the_spec_check_catches_a_wrong_body() -> None:
     bad = {"personaConfig": {"avatarId": "x", "avatar_model": "cara-3"}}
     assert list(session_request_validator().iter_errors(bad))
     assert validate_session_body({"personaConfig": {"avatarId": None}}) != []
+
+
+# -- the persona lifecycle ---------------------------------------------------------------------
+
+
+def send(fake: FakeAnam, method: str, path: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        fake.url + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {fake.api_key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_the_fakes_persona_answers_match_the_spec(fake: FakeAnam) -> None:
+    created = send(fake, "POST", "/v1/personas", {"name": "Ada", "voiceId": CARA_VOICE_ID, "systemPrompt": "Hi"})
+    response_validator("POST /v1/personas").validate(created)
+    link = send(fake, "POST", "/v1/share-links", {"personaId": created["id"]})
+    response_validator("POST /v1/share-links").validate(link)
+    changed = send(fake, "PUT", f"/v1/personas/{created['id']}", {"systemPrompt": "Hello", "skipGreeting": True})
+    response_validator("PUT /v1/personas/{id}").validate(changed)
+    assert changed["brain"]["systemPrompt"] == "Hello"
+    for persona in fake.catalogues["/v1/personas"]:  # seeded ones and the new one, with its share link
+        response_validator("GET /v1/personas/{id}").validate(fetch(fake, f"/v1/personas/{persona['id']}"))
+    response_validator("DELETE /v1/personas/{id}").validate(send(fake, "DELETE", f"/v1/personas/{created['id']}"))
+
+
+def test_the_fakes_sessions_and_transcripts_match_the_spec(fake: FakeAnam) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    fake.record_conversation(persona_id, [("persona", "Hello"), ("user", "Hi")])
+    for query in ("?page=1&perPage=5", "?page=3&perPage=5", f"?personaId={persona_id}"):
+        response_validator("GET /v1/sessions").validate(fetch(fake, "/v1/sessions" + query))
+    validator = response_validator("GET /v1/sessions/{id}/transcript")
+    for session in fake.catalogues["/v1/sessions"]:
+        validator.validate(fetch(fake, f"/v1/sessions/{session['id']}/transcript"))
+
+
+SAVES = [
+    {"name": "Ada"},
+    {
+        "name": "Ada",
+        "description": "Docs tutor",
+        "avatar_id": str(UUID(int=2)),
+        "voice_id": str(UUID(int=3)),
+        "llm_id": "CUSTOMER_CLIENT_V1",
+        "system_prompt": "Hi",
+        "avatar_model": "cara-4",
+        "skip_greeting": True,
+        "language_code": "de",
+    },
+]
+UPDATES = [
+    {"system_prompt": "Be brief."},
+    {"name": "B", "description": "d", "avatar_id": str(UUID(int=2)), "avatar_model": "cara-4", "language_code": "fr"},
+    {"voice_id": str(UUID(int=3)), "llm_id": LLM, "skip_greeting": False},
+]
+
+
+@pytest.mark.parametrize("arguments", SAVES, ids=["defaults", "everything"])
+def test_save_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
+    body = SavedPersona.model_validate(arguments).with_defaults(LLM)[0].body()
+    request_validator("POST /v1/personas").validate(body)
+    assert validate_persona_body(body) == []
+
+
+@pytest.mark.parametrize("arguments", UPDATES, ids=["prompt", "looks", "voice"])
+def test_update_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
+    body = PersonaUpdate.model_validate({"persona_id": str(UUID(int=1)), **arguments}).body()
+    request_validator("PUT /v1/personas/{id}").validate(body)
+    assert validate_persona_body(body, update=True) == []
+    assert set(body) == {to_camel(name) for name in arguments}
+
+
+def test_share_link_bodies_match_the_spec_and_the_fake() -> None:
+    body = ShareLinkRequest.model_validate({"persona_id": str(UUID(int=1)), "usage_limit": 3}).body()
+    request_validator("POST /v1/share-links").validate(body)
+    assert validate_share_link_body(body) == []
+
+
+def test_the_spec_checks_catch_wrong_lifecycle_bodies() -> None:
+    assert list(request_validator("POST /v1/personas").iter_errors({"name": "A", "avatar_model": "cara-3"}))
+    assert list(request_validator("PUT /v1/personas/{id}").iter_errors({"personaId": str(UUID(int=1))}))
+    assert list(request_validator("POST /v1/share-links").iter_errors({"expiresInHours": 5}))
+    assert validate_persona_body({"systemPrompt": None}) != []
+    assert validate_persona_body({"persona_id": "x"}, update=True) != []
+    assert validate_share_link_body({"personaId": "x", "usageLimit": True}) != []

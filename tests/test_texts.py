@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from anam_mcp.errors import AnamUnavailableError, InvalidRequestError, NotFoundError
 from anam_mcp.session import SessionTokenArgs
-from anam_mcp.texts import SETUP_PROMPT, arguments_text, error_text, search_summary, token_summary
+from anam_mcp.texts import SETUP_PROMPT, TOKEN_HINTS, arguments_text, error_text, search_summary, token_summary
 
 
 def test_search_summary() -> None:
@@ -25,10 +25,10 @@ def test_token_summary_names_the_defaults() -> None:
 
 
 def test_token_errors_say_what_to_check_and_others_do_not() -> None:
-    assert "search_personas" in error_text(NotFoundError("Persona not found"), token_request=True)
-    assert "available_models" in error_text(InvalidRequestError(400, "bad"), token_request=True)
+    assert "search_personas" in error_text(NotFoundError("Persona not found"), TOKEN_HINTS)
+    assert "available_models" in error_text(InvalidRequestError(400, "bad"), TOKEN_HINTS)
     assert error_text(NotFoundError(None)) == str(NotFoundError(None))
-    assert error_text(AnamUnavailableError(503), token_request=True) == str(AnamUnavailableError(503))
+    assert error_text(AnamUnavailableError(503), TOKEN_HINTS) == str(AnamUnavailableError(503))
 
 
 def test_validation_text_names_arguments_without_echoing_values() -> None:

@@ -11,7 +11,8 @@ import anyio
 import jsonschema
 import pytest
 from mcp import Client
-from mcp.types import CallToolResult, TextContent, Tool
+from mcp.client.context import ClientRequestContext
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent, Tool
 
 from .conftest import server_params
 from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
@@ -19,7 +20,28 @@ from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VO
 pytestmark = pytest.mark.anyio
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
-TOOLS = {"create_session_token", "search_avatars", "search_voices", "search_personas", "list_llms"}
+TOOLS = {
+    "create_session_token",
+    "search_avatars",
+    "search_voices",
+    "search_personas",
+    "list_llms",
+    "save_persona",
+    "get_persona",
+    "update_persona",
+    "delete_persona",
+    "create_share_link",
+    "list_sessions",
+    "get_session_transcript",
+}
+# (read-only, destructive, idempotent) of the tools that change something.
+CHANGES = {
+    "create_session_token": (False, False, False),
+    "save_persona": (False, False, False),
+    "create_share_link": (False, False, False),
+    "update_persona": (False, True, True),
+    "delete_persona": (False, True, True),
+}
 
 
 def text(result: CallToolResult) -> str:
@@ -68,11 +90,12 @@ async def test_every_tool_is_described_annotated_and_schema_safe(client: Client)
         assert not {"anyOf", "oneOf", "allOf"} & set(schema), f"{tool.name}: top-level union"
         for arg, spec in schema.get("properties", {}).items():
             assert spec.get("description"), f"{tool.name}.{arg} has no description"
-    for name in TOOLS - {"create_session_token"}:
+    for name in TOOLS - set(CHANGES):
         assert tools[name].annotations.read_only_hint is True  # type: ignore[union-attr]
-    token = tools["create_session_token"].annotations
-    assert token is not None
-    assert (token.read_only_hint, token.destructive_hint, token.idempotent_hint) == (False, False, False)
+    for name, hints in CHANGES.items():
+        annotations = tools[name].annotations
+        assert annotations is not None
+        assert (annotations.read_only_hint, annotations.destructive_hint, annotations.idempotent_hint) == hints
 
 
 async def test_token_tool_schema_carries_the_contract(client: Client) -> None:
@@ -362,7 +385,7 @@ async def test_resource_errors_are_protocol_errors_with_a_reason(fake: FakeAnam,
 
 async def test_setup_prompt_walks_through_the_flow(client: Client) -> None:
     prompts = {p.name: p for p in (await client.list_prompts()).prompts}
-    assert set(prompts) == {"set_up_persona_session"}
+    assert set(prompts) == {"set_up_persona_session", "improve_persona"}
     got = await client.get_prompt("set_up_persona_session", {"persona": "a calm museum guide"})
     body = got.messages[0].content.text  # type: ignore[union-attr]
     assert "a calm museum guide" in body
@@ -378,3 +401,24 @@ async def test_warm_up_against_a_hanging_api_does_not_delay_initialize(fake: Fak
             assert set(await tools_by_name(c)) == TOOLS
             llms = await c.call_tool("list_llms", {})
             assert not llms.is_error
+
+
+# -- the persona lifecycle over stdio --------------------------------------------------------------
+
+
+async def test_delete_asks_over_stdio_and_a_no_deletes_nothing(fake: FakeAnam, tmp_path: Path) -> None:
+    persona = fake.catalogues["/v1/personas"][7]
+    asked: list[str] = []
+
+    async def decline(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action="decline")
+
+    async with Client(server_params(fake, tmp_path), elicitation_callback=decline) as client:
+        schema = (await tools_by_name(client))["delete_persona"].input_schema
+        assert list(schema["properties"]) == ["persona_id"]  # the confirmation is asked, never an argument
+        result = await client.call_tool("delete_persona", {"persona_id": persona["id"]})
+    assert not result.is_error, text(result)
+    assert result.structured_content == {"persona_id": persona["id"], "deleted": False}
+    assert len(asked) == 1 and persona["name"] in asked[0]
+    assert fake.requests_to(f"/v1/personas/{persona['id']}", "DELETE") == []

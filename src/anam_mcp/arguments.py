@@ -1,4 +1,4 @@
-"""Tool arguments: every argument type once, and the argument models of the search tools.
+"""Tool arguments: every argument type once, and the argument models of the tools without a persona config.
 
 A tool's arguments are one pydantic model (a subclass of `Arguments`): the model is the input schema
 a client sees, and validating it is all the checking a tool needs before it calls Anam.
@@ -20,20 +20,31 @@ __all__ = [
     "AvatarSearch",
     "ClientLabelArg",
     "CountryArg",
+    "DescriptionArg",
+    "ExpiresInHoursArg",
     "GenderArg",
     "LanguageCodeArg",
     "LimitArg",
     "LlmIdArg",
     "LlmSearch",
+    "MaxMessagesArg",
     "MaxSessionLengthArg",
     "NameArg",
     "PersonaIdArg",
+    "PersonaNameArg",
+    "PersonaRef",
     "PersonaSearch",
     "ProviderArg",
     "QueryArg",
     "RefreshArg",
+    "SavedPersonaIdArg",
+    "SessionIdArg",
+    "SessionList",
+    "ShareLinkRequest",
     "SkipGreetingArg",
     "SystemPromptArg",
+    "TranscriptRequest",
+    "UsageLimitArg",
     "VoiceIdArg",
     "VoiceSearch",
 ]
@@ -63,7 +74,8 @@ def _lower(value: object) -> object:
 
 
 def _not_boolean(value: object) -> object:
-    # JSON true is not a number, though Python would take it as 1.
+    # JSON true is not a number, though Python would take it as 1. Placed after the Field in Annotated, so
+    # that the bounds show in the schema as minimum and maximum.
     if isinstance(value, bool):
         raise ValueError("must be a number, not true or false")
     return value
@@ -75,8 +87,8 @@ QueryArg = Annotated[
 ]
 LimitArg = Annotated[
     int,
-    BeforeValidator(_not_boolean),
     Field(ge=1, le=100, description="Maximum number of items to return (1-100, default 20)."),
+    BeforeValidator(_not_boolean),
 ]
 RefreshArg = Annotated[
     bool, Field(description="Reload the list from Anam instead of using the copy cached for a few minutes.")
@@ -104,7 +116,19 @@ PersonaIdArg = Annotated[
         "with the persona fields below.",
     ),
 ]
-NameArg = Annotated[str | None, Field(min_length=1, max_length=100, description="Display name of the persona.")]
+SavedPersonaIdArg = Annotated[UUID, Field(description="ID of a saved persona, from search_personas or save_persona.")]
+_PERSONA_NAME = Field(min_length=1, max_length=100, description="Display name of the persona.")
+NameArg = Annotated[str | None, _PERSONA_NAME]
+PersonaNameArg = Annotated[str, _PERSONA_NAME]
+DescriptionArg = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=1000,
+        description="What the persona is for, as a note for people, e.g. 'Guide for the Egypt room'. "
+        "It does not change how the persona behaves: that is system_prompt.",
+    ),
+]
 AvatarIdArg = Annotated[
     UUID | None, Field(description="Avatar (face) ID from search_avatars. Default: the stock 'Cara' avatar.")
 ]
@@ -134,8 +158,8 @@ AvatarModelArg = Annotated[
 ]
 MaxSessionLengthArg = Annotated[
     int | None,
-    BeforeValidator(_not_boolean),
     Field(ge=1, le=86_400, description="End the conversation after this many seconds. Default: your plan's limit."),
+    BeforeValidator(_not_boolean),
 ]
 SkipGreetingArg = Annotated[bool, Field(description="Start without the persona's opening greeting.")]
 LanguageCodeArg = Annotated[
@@ -149,6 +173,26 @@ LanguageCodeArg = Annotated[
 ClientLabelArg = Annotated[
     str | None,
     Field(min_length=1, max_length=100, description="Optional label stored with the session, for your own analytics."),
+]
+
+
+SessionIdArg = Annotated[UUID, Field(description="ID of a session (one conversation), from list_sessions.")]
+ExpiresInHoursArg = Annotated[
+    int,
+    Field(ge=1, le=8760, description="How many hours the link works (1-8760, default 168: one week)."),
+    BeforeValidator(_not_boolean),
+]
+UsageLimitArg = Annotated[
+    int,
+    Field(ge=1, le=10_000, description="How many conversations the link allows (1-10000, default 10)."),
+    BeforeValidator(_not_boolean),
+]
+MaxMessagesArg = Annotated[
+    int,
+    Field(
+        ge=1, le=1000, description="Most messages to return, from the start of the conversation (1-1000, default 200)."
+    ),
+    BeforeValidator(_not_boolean),
 ]
 
 
@@ -179,3 +223,33 @@ class VoiceSearch(PersonaSearch):
 class LlmSearch(Arguments):
     query: QueryArg = None
     refresh: RefreshArg = False
+
+
+class PersonaRef(Arguments):
+    """A saved persona, by id."""
+
+    persona_id: SavedPersonaIdArg
+
+
+class ShareLinkRequest(PersonaRef):
+    expires_in_hours: ExpiresInHoursArg = 168
+    usage_limit: UsageLimitArg = 10
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body for POST /v1/share-links."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class SessionList(Arguments):
+    persona_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only this saved persona's sessions (id from search_personas or save_persona). Omit for all."
+        ),
+    ] = None
+    limit: LimitArg = 20
+
+
+class TranscriptRequest(Arguments):
+    session_id: SessionIdArg
+    max_messages: MaxMessagesArg = 200

@@ -160,6 +160,11 @@ class Catalog(Generic[T]):
         snapshot = self._snapshot
         return next((e.item for e in snapshot.entries if e.item.id == record_id), None) if snapshot else None
 
+    def invalidate(self) -> None:
+        """Forget the cached list, and any load in flight: after a change, the next search loads it afresh."""
+        self._snapshot = None
+        self._load = None
+
     def prefetch(self) -> None:
         """Start a load in the background if none is running; failures are only logged."""
         if self._load is None and self._snapshot is None:
@@ -176,7 +181,8 @@ class Catalog(Generic[T]):
         try:
             items = await self._kind.load(self._client, load.progress)
             load.snapshot = _Snapshot(index(items, self._kind.names, self._kind.secondary), started)
-            self._snapshot = load.snapshot
+            if self._load is load:  # not invalidated while loading: the list is current
+                self._snapshot = load.snapshot
             logger.info("Loaded %d %s in %.0f ms", len(items), self.name, (self._clock() - started) * 1000)
         except AnamError as exc:
             load.error = exc

@@ -14,18 +14,31 @@ import logging
 import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from uuid import UUID
 
 import anyio
 import httpx2
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import __version__
 from .config import Settings
-from .endpoints import AVATARS, LLMS, PERSONAS, SESSION_TOKEN, VOICES, Listing
+from .endpoints import (
+    AVATARS,
+    LLMS,
+    PERSONA,
+    PERSONAS,
+    SESSION_TOKEN,
+    SESSIONS,
+    SHARE_LINKS,
+    TRANSCRIPT,
+    VOICES,
+    Listing,
+)
 from .errors import (
     AnamError,
     AnamUnavailableError,
@@ -40,7 +53,19 @@ from .errors import (
     UnreadableResponseError,
     UpstreamTimeoutError,
 )
-from .models import Avatar, Llm, Page, PageMeta, Persona, Record, Voice
+from .models import (
+    Avatar,
+    CreatedShareLink,
+    Llm,
+    Page,
+    PageMeta,
+    Persona,
+    PersonaDetail,
+    Record,
+    Session,
+    Transcript,
+    Voice,
+)
 
 __all__ = ["PER_PAGE_MAX", "AnamClient", "ProgressCallback"]
 
@@ -55,6 +80,7 @@ _DETAIL_MAX_CHARS = 300
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 
 RecordT = TypeVar("RecordT", bound=Record)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 ProgressCallback = Callable[[int, int], Awaitable[None]]
 
 
@@ -155,6 +181,41 @@ class AnamClient:
         if not isinstance(token, str) or not token:
             raise UnreadableResponseError("no sessionToken in the answer")
         return token
+
+    # A POST that creates something is, like a token request, retried only when it certainly never reached
+    # Anam; PUT and DELETE leave the same state however often they are sent, so they are retried like reads.
+
+    async def create_persona(self, body: Mapping[str, Any]) -> PersonaDetail:
+        """POST /v1/personas: save a persona; Anam answers with the persona as saved."""
+        payload = await self._request("POST", PERSONAS.path, json_body=body, idempotent=False)
+        return _parse_one(PersonaDetail, payload, "the saved persona")
+
+    async def get_persona(self, persona_id: UUID) -> PersonaDetail:
+        payload = await self._request("GET", PERSONA.format(id=persona_id), idempotent=True)
+        return _parse_one(PersonaDetail, payload, "the persona")
+
+    async def update_persona(self, persona_id: UUID, body: Mapping[str, Any]) -> PersonaDetail:
+        """PUT /v1/personas/{id}: Anam changes only the fields in `body` and answers with the whole persona."""
+        payload = await self._request("PUT", PERSONA.format(id=persona_id), json_body=body, idempotent=True)
+        return _parse_one(PersonaDetail, payload, "the updated persona")
+
+    async def delete_persona(self, persona_id: UUID) -> None:
+        await self._request("DELETE", PERSONA.format(id=persona_id), idempotent=True)
+
+    async def create_share_link(self, body: Mapping[str, Any]) -> CreatedShareLink:
+        payload = await self._request("POST", SHARE_LINKS, json_body=body, idempotent=False)
+        return _parse_one(CreatedShareLink, payload, "the share link")
+
+    async def list_sessions(self, persona_id: UUID | None, limit: int) -> Page[Session]:
+        """The newest `limit` sessions, of one persona if `persona_id` is given: one page of GET /v1/sessions."""
+        listing = SESSIONS if persona_id is None else replace(SESSIONS, query={"personaId": str(persona_id)})
+        page = await self._get_page(listing, page=1, per_page=limit)
+        newest_first = sorted(page.data, key=lambda session: session.start_time or "", reverse=True)
+        return Page(newest_first, page.meta)
+
+    async def get_transcript(self, session_id: UUID) -> Transcript:
+        payload = await self._request("GET", TRANSCRIPT.format(id=session_id), idempotent=True)
+        return _parse_one(Transcript, payload, "the transcript")
 
     # -- pagination --------------------------------------------------------------------------
 
@@ -317,6 +378,13 @@ def _prepare_parsing() -> None:
     for model in (Avatar, Voice, Llm, Persona):
         _list_of(model)
     PageMeta.model_rebuild()
+
+
+def _parse_one(model: type[ModelT], payload: Any, what: str) -> ModelT:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise UnreadableResponseError(f"{what} is not in the expected shape") from exc
 
 
 @functools.cache

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
@@ -14,9 +15,10 @@ from pydantic_core import ErrorDetails
 
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 
-__all__ = ["DEFAULT_API_URL", "LogLevel", "Settings"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
+DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -95,6 +97,10 @@ class Settings(BaseModel):
     )
 
     _problems: tuple[str, ...] = PrivateAttr(default=())
+    share_base_url: HttpUrl = Field(
+        default=HttpUrl(DEFAULT_SHARE_BASE_URL),
+        description="Where a share link opens: this URL followed by the link's token.",
+    )
 
     @classmethod
     def from_environment(
@@ -184,6 +190,10 @@ class Settings(BaseModel):
     @property
     def base_url(self) -> str:
         return str(self.api_url).rstrip("/")
+
+    def share_url(self, token: str) -> str:
+        """The address of a share link: ANAM_SHARE_BASE_URL, a slash if it has none at the end, then the token."""
+        return f"{str(self.share_base_url).rstrip('/')}/{quote(token, safe='')}"
 
 
 def _problem(error: ErrorDetails) -> str:

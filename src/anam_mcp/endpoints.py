@@ -9,9 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from .models import Avatar, Llm, Persona, Record, Voice
+from .models import Avatar, Llm, Persona, Record, Session, Voice
 
-__all__ = ["AVATARS", "LLMS", "PERSONAS", "SESSION_TOKEN", "VOICES", "Listing"]
+__all__ = [
+    "AVATARS",
+    "LLMS",
+    "PERSONA",
+    "PERSONAS",
+    "SESSIONS",
+    "SESSION_TOKEN",
+    "SHARE_LINKS",
+    "TRANSCRIPT",
+    "VOICES",
+    "Listing",
+]
 
 RecordT = TypeVar("RecordT", bound=Record)
 
@@ -30,5 +41,10 @@ VOICES = Listing("/v1/voices", Voice)
 # Without includeDefaults Anam lists only the organisation's own LLMs, not the built-in ones.
 LLMS = Listing("/v1/llms", Llm, {"includeDefaults": "true"})
 PERSONAS = Listing("/v1/personas", Persona)
+SESSIONS = Listing("/v1/sessions", Session)
 
 SESSION_TOKEN = "/v1/auth/session-token"  # noqa: S105 (a path, not a secret)
+SHARE_LINKS = "/v1/share-links"
+# Paths with an id: formatted with a UUID only, so nothing a caller passes can change the path.
+PERSONA = "/v1/personas/{id}"
+TRANSCRIPT = "/v1/sessions/{id}/transcript"

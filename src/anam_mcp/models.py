@@ -6,12 +6,27 @@ Only the fields the server reads are declared.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-__all__ = ["Avatar", "Llm", "Page", "PageMeta", "Persona", "PersonaPart", "Record", "Voice"]
+__all__ = [
+    "Avatar",
+    "CreatedShareLink",
+    "Llm",
+    "Page",
+    "PageMeta",
+    "Persona",
+    "PersonaDetail",
+    "PersonaPart",
+    "Record",
+    "Session",
+    "ShareLink",
+    "Transcript",
+    "TranscriptMessage",
+    "Voice",
+]
 
 
 class _AnamModel(BaseModel):
@@ -44,6 +59,10 @@ class Avatar(Record):
     @property
     def is_stock(self) -> bool:
         return self.created_by_organization_id is None
+
+    def supports(self, avatar_model: str) -> bool:
+        """Whether this avatar renders with `avatar_model` (unknown when Anam lists no models: then yes)."""
+        return not self.available_models or avatar_model in self.available_models
 
 
 def _public_model_name(version: str) -> str:
@@ -91,6 +110,7 @@ class PersonaPart(_AnamModel):
 
     id: str | None = None
     display_name: str | None = None
+    image_url: str | None = None
 
 
 class Persona(Record):
@@ -113,6 +133,82 @@ class Persona(Record):
     @property
     def voice_name(self) -> str | None:
         return self.voice.display_name if self.voice else None
+
+
+class ShareLink(_AnamModel):
+    """A link where anyone can talk to a saved persona in a browser."""
+
+    id: str | None = None
+    token: str | None = None
+    expires_at: str | None = None
+    usage_limit: int | None = None
+    usage_count: int | None = None
+
+
+class CreatedShareLink(ShareLink):
+    """A share link just created: without its token there is no link to give."""
+
+    token: str = Field(min_length=1)
+
+
+class PersonaDetail(Persona):
+    """A saved persona in full, as GET, POST and PUT /v1/personas answer (the list gives less)."""
+
+    avatar_model: str | None = None
+    llm_id: str | None = None
+    # Anam keeps the prompt in the persona's "brain"; a top-level one is read too, in case that changes.
+    system_prompt: str | None = Field(
+        default=None, validation_alias=AliasChoices(AliasPath("brain", "systemPrompt"), "systemPrompt")
+    )
+    skip_greeting: bool | None = None
+    share_links: list[ShareLink] | None = None
+
+    @field_validator("share_links", mode="before")
+    @classmethod
+    def _objects_only(cls, links: Any) -> Any:
+        return [link for link in links if isinstance(link, dict)] if isinstance(links, list) else links
+
+
+class Session(Record):
+    """One conversation between someone and a persona."""
+
+    persona_id: str | None = None
+    client_label: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    session_length_ms: float | None = None
+    exit_status: str | None = None
+
+
+class TranscriptMessage(_AnamModel):
+    role: str | None = None
+    # The spec says "message"; older answers and other Anam endpoints use "content" or "text".
+    text: str | None = Field(default=None, validation_alias=AliasChoices("message", "content", "text"))
+    timestamp: str | None = None
+
+
+class Transcript(_AnamModel):
+    """What was said in one session."""
+
+    session_id: str | None = None
+    persona_name: str | None = None
+    start_time: str | None = None
+    duration_ms: float | None = None
+    total_messages: int | None = None
+    transcripts_enabled: bool | None = None
+    messages: list[TranscriptMessage] = Field(default_factory=list)
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _readable_messages(cls, messages: Any) -> list[TranscriptMessage]:
+        """The messages that can be read; one odd entry must not hide the rest of the conversation."""
+        readable: list[TranscriptMessage] = []
+        for entry in messages if isinstance(messages, list) else []:
+            try:
+                readable.append(TranscriptMessage.model_validate(entry))
+            except ValidationError:
+                continue
+        return readable
 
 
 RecordT = TypeVar("RecordT", bound=Record)

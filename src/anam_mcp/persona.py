@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, model_validator
 from pydantic.fields import FieldInfo
 
 from .arguments import (
     Arguments,
     AvatarIdArg,
     AvatarModelArg,
+    DescriptionArg,
     LanguageCodeArg,
     LlmIdArg,
     NameArg,
+    PersonaNameArg,
+    SavedPersonaIdArg,
     SkipGreetingArg,
     SystemPromptArg,
     VoiceIdArg,
@@ -27,7 +30,15 @@ from .arguments import (
 from .constants import DEFAULT_AVATAR_ID, DEFAULT_AVATAR_MODEL, DEFAULT_VOICE_ID
 from .models import Avatar, Llm
 
-__all__ = ["LlmChoice", "PersonaConfig", "UnsupportedAvatarModelError", "all_optional", "choose_default_llm"]
+__all__ = [
+    "LlmChoice",
+    "PersonaConfig",
+    "PersonaUpdate",
+    "SavedPersona",
+    "UnsupportedAvatarModelError",
+    "all_optional",
+    "choose_default_llm",
+]
 
 ArgumentsT = TypeVar("ArgumentsT", bound=Arguments)
 
@@ -56,7 +67,7 @@ class PersonaConfig(Arguments):
         defaults: dict[str, Any] = {"avatar_id": DEFAULT_AVATAR_ID, "voice_id": DEFAULT_VOICE_ID, "llm_id": llm_id}
         missing = [name for name in _DEFAULTED if getattr(self, name) is None and defaults[name] is not None]
         update = {name: defaults[name] for name in missing}
-        if avatar is not None and avatar.available_models and self.avatar_model not in avatar.available_models:
+        if avatar is not None and not avatar.supports(self.avatar_model):
             if "avatar_model" in self.model_fields_set:
                 raise UnsupportedAvatarModelError(avatar, self.avatar_model)
             update["avatar_model"] = avatar.available_models[0]
@@ -81,6 +92,42 @@ def all_optional(model: type[ArgumentsT], name: str, doc: str) -> type[Arguments
         annotation: Any = field.annotation
         fields[field_name] = (annotation | None, optional)
     return create_model(name, __base__=model, __doc__=doc, __module__=model.__module__, **fields)
+
+
+class SavedPersona(PersonaConfig):
+    """A persona kept in the account (save_persona's arguments): the configuration, a name and a description."""
+
+    name: PersonaNameArg
+    description: DescriptionArg = None
+
+
+if TYPE_CHECKING:  # a type checker cannot follow a class built at run time: it sees the fields' own types
+    _PersonaChanges = SavedPersona
+else:
+    _PersonaChanges = all_optional(
+        SavedPersona, "PersonaChanges", "A saved persona's fields, each optional: left out means unchanged."
+    )
+
+
+class PersonaUpdate(_PersonaChanges):
+    """update_persona's arguments: which persona, and only the fields to change."""
+
+    persona_id: SavedPersonaIdArg
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.changed():
+            fields = ", ".join(SavedPersona.model_fields)
+            raise ValueError(f"nothing to change: pass persona_id and at least one of {fields}")
+        return self
+
+    def changed(self) -> list[str]:
+        """The fields this update sets, in declaration order."""
+        return [name for name in SavedPersona.model_fields if getattr(self, name) is not None]
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body for PUT /v1/personas/{id}: only the fields to change, camelCase, no nulls."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"persona_id"})
 
 
 class UnsupportedAvatarModelError(ValueError):

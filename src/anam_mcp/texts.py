@@ -1,4 +1,4 @@
-"""What people and models read: server instructions, the setup prompt, result summaries, error hints.
+"""What people and models read: server instructions, prompts, result summaries, error hints, questions.
 
 Plain functions over plain data, so the wording can be read and tested without MCP.
 """
@@ -15,13 +15,39 @@ from pydantic_core import ErrorDetails
 
 from .errors import AnamError, InvalidRequestError, NotFoundError
 
-__all__ = ["INSTRUCTIONS", "SETUP_PROMPT", "arguments_text", "error_text", "search_summary", "token_summary"]
+__all__ = [
+    "IMPROVE_PROMPT",
+    "INSTRUCTIONS",
+    "NO_SESSIONS",
+    "PERSONA_HINTS",
+    "SAVE_HINTS",
+    "SESSION_HINTS",
+    "SETUP_PROMPT",
+    "TOKEN_HINTS",
+    "UPDATE_HINTS",
+    "Hints",
+    "arguments_text",
+    "delete_question",
+    "deleted_summary",
+    "error_text",
+    "persona_summary",
+    "saved_summary",
+    "search_summary",
+    "share_link_summary",
+    "token_summary",
+    "transcript_note",
+    "transcript_summary",
+    "updated_summary",
+]
 
 INSTRUCTIONS = """\
 Anam renders real-time, talking digital personas in a web page. To start one, a page needs a short-lived
 session token. Typical flow: search_avatars (a face) and search_voices (a voice), optionally list_llms
 (the brain) or search_personas (a persona saved in Anam Lab), then create_session_token. The page passes
-the token to Anam's JS SDK: createClient(sessionToken).streamToVideoElement('video-id')."""
+the token to Anam's JS SDK: createClient(sessionToken).streamToVideoElement('video-id').
+To keep a persona and let people try it without code: save_persona, then create_share_link (a URL to open
+in a browser). Afterwards list_sessions and get_session_transcript show how its conversations went, and
+update_persona improves it (get_persona shows it, delete_persona removes it)."""
 
 SETUP_PROMPT = """\
 Set up a real-time Anam persona session for: {persona}.
@@ -45,14 +71,54 @@ Set up a real-time Anam persona session for: {persona}.
 
 Never ask me for or show the Anam API key: the server holds it."""
 
+IMPROVE_PROMPT = """\
+Help me improve my saved Anam persona {persona_id} from how its recent conversations went.
+
+1. Call get_persona with persona_id={persona_id}. Note its name and its current system_prompt.
+2. Call list_sessions with persona_id={persona_id} and limit=5 (newest first). If there are none, say so,
+   offer create_share_link so I can talk to it in a browser first, and stop.
+3. Call get_session_transcript for the newest sessions, up to three. Skip a session whose note says
+   transcripts were disabled, and say when a transcript was cut short.
+4. From the transcripts, list what worked and what went wrong (misunderstandings, answers too long or off
+   topic, questions it could not answer, a goal it missed), each with a short quote as evidence.
+5. Propose a revised system prompt that fixes those problems and keeps what works. Show the change as a
+   unified diff against the current system prompt (lines starting with - and +), then explain each change
+   in one line.
+6. Ask me whether to apply it, and wait for my answer. Only after I agree, call update_persona with
+   persona_id={persona_id} and system_prompt set to the whole new prompt (not the diff), then call
+   get_persona to confirm the change.
+7. Offer create_share_link so I can try the improved persona."""
+
 _SHOWN_NAMES = 5
 
-# What to check when Anam rejects a token request, by error type.
-_TOKEN_HINTS: dict[type[AnamError], str] = {
+# What to check when Anam rejects a request, by error type; one table per kind of request.
+Hints = Mapping[type[AnamError], str]
+
+_CHECK_ARGUMENTS = (
+    "Check the arguments against the tool's description (avatar_model must be one the avatar supports: "
+    "see available_models in search_avatars)."
+)
+_CHECK_PERSONA = (
+    "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
+    "and that avatar_model is one the avatar supports (available_models in search_avatars)."
+)
+TOKEN_HINTS: Hints = {
     NotFoundError: "Check persona_id, avatar_id, voice_id and llm_id: get valid ones from search_personas, "
     "search_avatars, search_voices and list_llms.",
-    InvalidRequestError: "Check the arguments against the tool's description (avatar_model must be one the "
-    "avatar supports: see available_models in search_avatars).",
+    InvalidRequestError: _CHECK_ARGUMENTS,
+}
+SAVE_HINTS: Hints = {NotFoundError: _CHECK_PERSONA, InvalidRequestError: _CHECK_PERSONA}
+PERSONA_HINTS: Hints = {
+    NotFoundError: "No saved persona has this persona_id (it may have been deleted): search_personas lists "
+    "your saved personas and their ids.",
+}
+UPDATE_HINTS: Hints = {
+    NotFoundError: "Check persona_id (search_personas lists your saved personas) and any avatar_id, voice_id or "
+    "llm_id given (from search_avatars, search_voices and list_llms).",
+    InvalidRequestError: _CHECK_PERSONA,
+}
+SESSION_HINTS: Hints = {
+    NotFoundError: "No session with this session_id has a transcript: list_sessions lists sessions and their ids.",
 }
 
 
@@ -96,10 +162,71 @@ def token_summary(mode: str, defaults: Sequence[str], llm: str | None = None) ->
     )
 
 
-def error_text(exc: AnamError, *, token_request: bool = False) -> str:
-    """The error's own message, plus what to check when it came from a token request."""
-    hint = _TOKEN_HINTS.get(type(exc)) if token_request else None
+def error_text(exc: AnamError, hints: Hints | None = None) -> str:
+    """The error's own message, plus what to check for this kind of request, when `hints` has it."""
+    hint = hints.get(type(exc)) if hints else None
     return f"{exc} {hint}" if hint else str(exc)
+
+
+def saved_summary(name: str, persona_id: str, defaults: Sequence[str], llm: str | None = None) -> str:
+    filled = f" Defaults used for {', '.join(defaults)}." if defaults else ""
+    after = f" {llm}" if llm else ""
+    return (
+        f"Saved the persona {name!r} (persona_id {persona_id}).{filled} To talk to it in a browser, call "
+        f"create_share_link with this persona_id.{after}"
+    )
+
+
+def persona_summary(name: str | None, avatar: str | None, voice: str | None, share_links: int) -> str:
+    parts = [f"avatar {avatar}" if avatar else None, f"voice {voice}" if voice else None]
+    links = f"{share_links} share link{'' if share_links == 1 else 's'}"
+    return f"Persona {name or '(unnamed)'!r}: {', '.join([p for p in parts if p] + [links])}."
+
+
+def updated_summary(name: str | None, changed: Sequence[str]) -> str:
+    return f"Updated {', '.join(changed)} of the persona {name or '(unnamed)'!r}."
+
+
+def delete_question(name: str | None, persona_id: str) -> str:
+    """What the user is asked before a persona is deleted."""
+    return f"Delete the Anam persona {name or '(unnamed)'!r} ({persona_id})? This cannot be undone."
+
+
+def deleted_summary(persona_id: str, deleted: bool) -> str:
+    if deleted:
+        return f"Deleted the persona {persona_id}."
+    return f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
+
+
+def share_link_summary(url: str, expires_at: str | None, usage_limit: int | None) -> str:
+    until = f" until {expires_at}" if expires_at else ""
+    uses = f", for up to {usage_limit} conversation{'' if usage_limit == 1 else 's'}" if usage_limit else ""
+    return (
+        f"Share link: {url} - open it in a browser to talk to the persona, no code needed. It works{until}{uses}. "
+        "Afterwards, list_sessions and get_session_transcript show how the conversations went."
+    )
+
+
+NO_SESSIONS = "No sessions yet: create_share_link gives a URL where the user can talk to the persona."
+
+
+def transcript_note(enabled: bool | None, shown: int, total: int) -> str | None:
+    """What to know about a transcript: that transcripts were off, or that it was cut short."""
+    if enabled is False:
+        return "Transcripts were turned off for this session, so Anam kept no messages."
+    if shown < total:
+        return (
+            f"Showing the first {shown} of {total} messages: call again with a larger max_messages (up to 1000) "
+            "to read more."
+        )
+    return None
+
+
+def transcript_summary(persona_name: str | None, shown: int, total: int, note: str | None) -> str:
+    who = f" with {persona_name!r}" if persona_name else ""
+    of = f" (of {total})" if total > shown else ""
+    after = f" {note}" if note else ""
+    return f"{shown} message{'' if shown == 1 else 's'}{of} in the conversation{who}.{after}"
 
 
 # Where a model finds a valid value for an id argument.
@@ -108,6 +235,7 @@ _SUPPLIERS = {
     "voice_id": "search_voices",
     "llm_id": "list_llms",
     "persona_id": "search_personas",
+    "session_id": "list_sessions",
 }
 # What a text argument with a format looks like, in words (the schema's regex is no help to a person).
 _FORMATS = {

@@ -20,6 +20,8 @@ from ..client import AnamClient
 from ..config import Settings
 from ..texts import INSTRUCTIONS
 from .context import AppContext
+from .history_tools import history_tools
+from .persona_tools import persona_tools
 from .prompts import prompts
 from .resources import catalogue_resources
 from .search_tools import search_tools
@@ -55,7 +57,7 @@ def build_server(settings: Settings) -> MCPServer[AppContext]:
         lifespan=lifespan,
         log_level=settings.log_level,
         middleware=[log_tool_calls],
-        tools=[*search_tools(), *session_tools()],
+        tools=[*search_tools(), *session_tools(), *persona_tools(), *history_tools()],
         resources=catalogue_resources(app),
         extensions=[views(settings)],
     )

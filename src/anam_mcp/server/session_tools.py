@@ -13,9 +13,9 @@ from ..constants import TOKEN_LIFETIME_SECONDS
 from ..persona import LlmChoice, PersonaConfig, UnsupportedAvatarModelError, choose_default_llm
 from ..results import SessionTokenResult
 from ..session import EphemeralPersona, SessionTokenArgs
-from ..texts import default_llm_text, token_summary
+from ..texts import TOKEN_HINTS, default_llm_text, token_summary
 from .context import AppContext, app_of
-from .toolkit import MINTS, guarded, model_tool, result
+from .toolkit import CREATES, guarded, model_tool, result
 from .views import LIVE_URI, ui_meta
 
 __all__ = ["complete", "session_tools"]
@@ -44,7 +44,7 @@ async def create_session_token(
     defaults: list[str] = []
     if args.mode == "ephemeral":
         persona, choice, defaults = await complete(app, args.persona())
-    token = await guarded(app, app.client.create_session_token(args.token_body(persona)), token_request=True)
+    token = await guarded(app, app.client.create_session_token(args.token_body(persona)), TOKEN_HINTS)
     minted = SessionTokenResult(
         session_token=token,
         mode=args.mode,
@@ -78,4 +78,4 @@ async def complete(app: AppContext, persona: PersonaT) -> tuple[PersonaT, LlmCho
 
 
 def session_tools() -> list[Tool]:
-    return [model_tool(create_session_token, "Create an Anam session token", MINTS, meta=ui_meta(LIVE_URI))]
+    return [model_tool(create_session_token, "Create an Anam session token", CREATES, meta=ui_meta(LIVE_URI))]

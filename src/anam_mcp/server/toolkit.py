@@ -21,21 +21,35 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, ValidationError
 
 from ..client import ProgressCallback
 from ..errors import AnamError, ConfigurationError
 from ..results import SearchResult
-from ..texts import arguments_text, error_text, search_summary
+from ..texts import Hints, arguments_text, error_text, search_summary
 from .context import AppContext
 
-__all__ = ["MINTS", "READ_ONLY", "guarded", "log_tool_calls", "model_tool", "progress", "result", "search_result"]
+__all__ = [
+    "CREATES",
+    "DESTRUCTIVE",
+    "READ_ONLY",
+    "can_elicit",
+    "guarded",
+    "log_tool_calls",
+    "model_tool",
+    "progress",
+    "result",
+    "search_result",
+]
 
 logger = logging.getLogger(__name__)
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-# Each call mints a new token: not read-only, not idempotent, but nothing is destroyed.
-MINTS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+# Each call creates something new (a token, a persona, a share link): not idempotent, but nothing is destroyed.
+CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+# Overwrites or removes what exists; calling again with the same arguments changes nothing more.
+DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 _T = TypeVar("_T")
 
@@ -98,10 +112,11 @@ def search_result(found: SearchResult[Any], query: str | None, extra: str | None
     return result(found, search_summary(found.kind, found.total, labels, query, note))
 
 
-async def guarded(app: AppContext, work: Awaitable[_T], *, token_request: bool = False) -> _T:
+async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = None) -> _T:
     """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError.
 
-    With invalid settings nothing is awaited: the call answers with what to fix instead.
+    `hints` (from texts) add what to check for this kind of request, by error type. With invalid settings
+    nothing is awaited: the call answers with what to fix instead.
     """
     limit = app.settings.tool_timeout_seconds
     try:
@@ -112,9 +127,25 @@ async def guarded(app: AppContext, work: Awaitable[_T], *, token_request: bool =
         with anyio.fail_after(limit):
             return await work
     except AnamError as exc:
-        raise ToolError(error_text(exc, token_request=token_request)) from exc
+        raise ToolError(error_text(exc, hints)) from exc
     except TimeoutError as exc:
         raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
+
+
+def can_elicit(ctx: Context[AppContext]) -> bool:
+    """Whether this call can ask the user a question (an `Elicit` from a `Resolve` resolver) and get an answer.
+
+    The client must declare form elicitation. From protocol 2026-07-28 the question travels in the result
+    (input_required), on any transport; before that it needs a channel for server requests, which stateless
+    HTTP lacks. Where this is false, a resolver answers for the user instead of failing the call.
+    """
+    capabilities = ctx.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+        return False
+    if is_version_at_least(ctx.protocol_version or "", "2026-07-28"):
+        return True
+    return ctx.request_context.session.can_send_request
 
 
 def progress(ctx: Context[AppContext], what: str) -> ProgressCallback:
