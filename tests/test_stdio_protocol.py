@@ -43,12 +43,19 @@ async def test_protocol_abuse_gets_answers_not_crashes(fake: FakeAnam, tmp_path:
     await server.send('{"jsonrpc": "2.0", "id": 5, "method": ')
     unknown_method = await server.request(6, "no/such/method")
     assert unknown_method["error"]["code"] == -32601
+    # The spec's example answers an unknown tool with a protocol error (-32602); the SDK's MCPServer answers
+    # with an error result, which the model reads and can act on. Pinned, so that a change is noticed.
     unknown_tool = await server.request(7, "tools/call", {"name": "nope", "arguments": {}})
-    assert unknown_tool.get("result", {}).get("isError") is True or "error" in unknown_tool
+    assert unknown_tool["result"]["isError"] is True
+    assert unknown_tool["result"]["content"][0]["text"] == "Unknown tool: nope"
+    # Arguments of the wrong type are the model's to correct: an error result that names the argument.
     wrong_types = await server.request(8, "tools/call", {"name": "search_voices", "arguments": {"limit": "many"}})
     assert wrong_types["result"]["isError"] is True
+    assert "limit" in wrong_types["result"]["content"][0]["text"]
+    # A request that is not a CallToolRequest at all is the client's bug: a protocol error.
     not_an_object = await server.request(9, "tools/call", {"name": "search_voices", "arguments": [1, 2]})
-    assert "error" in not_an_object or not_an_object["result"]["isError"] is True
+    assert not_an_object["error"]["code"] == -32602
+    assert "result" not in not_an_object
     still_fine = await server.request(10, "tools/call", {"name": "search_avatars", "arguments": {"query": "liv"}})
     assert still_fine["result"]["isError"] is False
     code, _ = await server.finish()
