@@ -9,8 +9,8 @@ from anam_mcp.catalog import Background, Catalogs
 from anam_mcp.client import AnamClient
 from anam_mcp.config import Settings
 
-from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
+from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio
 

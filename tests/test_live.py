@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .conftest import SERVER_COMMAND, network_env
+from .helpers import SERVER_COMMAND, network_env
 
 pytestmark = [
     pytest.mark.live,

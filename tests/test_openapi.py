@@ -11,10 +11,8 @@ import pytest
 
 from anam_mcp.session import SessionTokenArgs
 
-from .fake_anam import FakeAnam, validate_session_body
+from .fake_anam import GPT4O_MINI_LLM_ID, FakeAnam, validate_session_body
 from .openapi import response_validator, session_request_validator
-
-LLM = "0934d97d-0c3a-4f33-91b0-5e136a0ef466"
 
 
 def fetch(fake: FakeAnam, path: str) -> Any:
@@ -71,7 +69,7 @@ def test_the_fakes_session_token_answer_matches_the_spec(fake: FakeAnam) -> None
 )
 def test_client_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
     args = SessionTokenArgs.model_validate(arguments)
-    body = args.token_body(None if args.persona_id else args.persona().with_defaults(LLM)[0])
+    body = args.token_body(None if args.persona_id else args.persona().with_defaults(GPT4O_MINI_LLM_ID)[0])
     session_request_validator().validate(body)
     assert validate_session_body(body) == []
 

@@ -15,10 +15,9 @@ from mcp import Client, StdioServerParameters
 
 from anam_mcp import __version__
 
-from .conftest import network_env, server_env
 from .fake_anam import FakeAnam
+from .helpers import ROOT, network_env, server_env
 
-ROOT = Path(__file__).resolve().parents[1]
 UV = shutil.which("uv")
 
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
