@@ -609,7 +609,7 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
                     while time.monotonic() < deadline and not fake._hang.is_set():
                         self.wfile.write(b" ")
                         self.wfile.flush()
-                        time.sleep(0.2)
+                        time.sleep(0.05)
                 except OSError:
                     pass
                 self.close_connection = True

@@ -52,7 +52,7 @@ CASES = [
     Case("body over the cap", "/v1/voices", (Fault(kind="huge", seconds=4 * 1024 * 1024),),
          says="larger than the 1024 KiB limit", settings={"max_response_bytes": 1024 * 1024}),
     Case("hang past the timeout", "/v1/voices", (Fault(kind="hang", seconds=10),), says="did not answer within",
-         settings={"read_timeout_seconds": 0.2, "max_retries": 0}),
+         settings={"read_timeout_seconds": 0.5, "max_retries": 0}),
     Case("401", "/v1/voices", (Fault(status=401),), says="Check ANAM_API_KEY"),
     Case("403", "/v1/voices", (Fault(status=403, body={"error": "Forbidden", "message": "Plan lacks API"}),),
          says="refused this request (403): Plan lacks API"),
@@ -65,7 +65,7 @@ CASES = [
          tool="create_session_token", says="(503)"),
     Case("hang on a token is not retried", "/v1/auth/session-token", (Fault(kind="hang", seconds=10), Fault("ok")),
          tool="create_session_token", says="did not answer",
-         settings={"read_timeout_seconds": 0.2}),
+         settings={"read_timeout_seconds": 0.5}),
 ]  # fmt: skip
 
 

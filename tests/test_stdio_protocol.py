@@ -10,8 +10,10 @@ from pathlib import Path
 
 import anyio
 import pytest
+from mcp import Client
 
 from .fake_anam import FakeAnam, Fault
+from .helpers import TOOLS, text
 from .raw_client import RawServer, assert_only_json_rpc, start
 
 pytestmark = pytest.mark.anyio
@@ -118,3 +120,17 @@ async def test_sigterm_stops_a_serving_server_quietly(fake: FakeAnam, tmp_path: 
     code, stderr = await server.finish()
     assert "Traceback" not in stderr
     assert_only_json_rpc(server.lines)
+
+
+async def test_the_sdk_client_over_stdio_gets_tools_progress_and_a_token(stdio_client: Client) -> None:
+    assert {tool.name for tool in (await stdio_client.list_tools()).tools} == TOOLS
+    seen: list[float] = []
+
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    found = await stdio_client.call_tool("search_voices", {"query": "lucy"}, progress_callback=progress)
+    assert not found.is_error, text(found)
+    assert seen == [1, 2, 3, 4, 5]  # one notification per page, framed on the real stream
+    made = await stdio_client.call_tool("create_session_token", {})
+    assert not made.is_error, text(made)
