@@ -75,6 +75,11 @@ def text(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
+def npx_env() -> dict[str, str]:
+    """This process's environment for npx: for a pinned version, the cached package needs no registry round trip."""
+    return {**os.environ, "npm_config_prefer_offline": "true", "npm_config_update_notifier": "false"}
+
+
 @functools.cache
 def npm_unavailable(package: str) -> str | None:
     """Why `npx <package>` cannot run here, or None when it can. Asked once per test session."""

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from .fake_anam import FakeAnam
-from .helpers import ROOT, require_npm
+from .helpers import ROOT, npx_env, require_npm
 
 CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
 
 
 def claude(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Claude Code with a HOME of its own (its config), but this machine's npm and uv caches: no new downloads."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")} | caches() | {"HOME": str(home)}
+    env = {k: v for k, v in npx_env().items() if not k.startswith("ANAM_")} | caches() | {"HOME": str(home)}
     return subprocess.run(
         ["npx", "-y", CLAUDE_CODE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
@@ -29,7 +28,6 @@ def caches() -> dict[str, str]:
 
     return {
         "npm_config_cache": ask(["npm", "config", "get", "cache"]),
-        "npm_config_update_notifier": "false",
         "UV_CACHE_DIR": ask(["uv", "cache", "dir"]),
     }
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from .fake_anam import FakeAnam
-from .helpers import ROOT, SERVER_COMMAND, network_env, require_npm
+from .helpers import ROOT, SERVER_COMMAND, network_env, npx_env, require_npm
 
 INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
 
@@ -45,7 +45,7 @@ def inspector(fake: FakeAnam, server: list[str], tool: str, arguments: dict[str,
 
 def run(command: list[str]) -> tuple[int, dict[str, Any], str]:
     """Exit status, the JSON answer printed on stdout, and everything printed."""
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(command, env=npx_env(), capture_output=True, text=True, timeout=120, check=False)
     printed = done.stdout + done.stderr
     assert "{" in done.stdout, printed
     return done.returncode, json.loads(done.stdout[done.stdout.index("{") :]), printed
