@@ -27,6 +27,7 @@ def test_bench_measures_every_row_against_baselines_from_the_same_run(tmp_path: 
          "--output", str(output)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
+    assert output.exists(), done.stdout + done.stderr
     results = json.loads(output.read_text(encoding="utf-8"))
     targets = {row["metric"]: row for row in results["targets"]}
     assert set(targets) == TARGETS
