@@ -15,7 +15,7 @@ from anam_mcp.server import build_server
 from .fake_anam import FakeAnam
 from .helpers import SERVER_COMMAND, make_settings, network_env, server_env, server_params
 
-# Older test modules import these from here.
+# Test modules written before helpers.py import these from here.
 __all__ = ["SERVER_COMMAND", "make_settings", "network_env", "server_env", "server_params"]
 
 
