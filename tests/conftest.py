@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,10 +16,45 @@ from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
 from .fake_anam import FakeAnam
-from .helpers import SERVER_COMMAND, make_settings, network_env, server_env, server_params
+from .helpers import SERVER_COMMAND, make_settings, network_env, server_env, server_params, start_benchmark
 
 # Test modules written before helpers.py import these from here.
 __all__ = ["SERVER_COMMAND", "make_settings", "network_env", "server_env", "server_params"]
+
+_BENCHMARK = pytest.StashKey[tuple[subprocess.Popen[bytes], Path]]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The benchmark test comes last, so that the run it checks has had the whole suite's time to finish.
+    items.sort(key=lambda item: item.path.name == "test_bench.py")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the benchmark run as soon as a test is known to want it.
+
+    It spends its ~10 s starting servers in subprocesses: begun now, that overlaps the in-process tests
+    on the second core instead of adding to the suite's time.
+    """
+    if session.config.option.collectonly or not any(item.path.name == "test_bench.py" for item in session.items):
+        return
+    output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
+    process = start_benchmark(output)
+    session.config.stash[_BENCHMARK] = (process, output)
+
+    def clean_up() -> None:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(output.parent)
+
+    session.config.add_cleanup(clean_up)
+
+
+@pytest.fixture
+def benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
+    """The benchmark run started at collection, finished: its exit status, and the results file it wrote."""
+    process, output = request.config.stash[_BENCHMARK]
+    return process.wait(timeout=300), output
 
 
 @pytest.fixture

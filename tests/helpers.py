@@ -75,6 +75,14 @@ def text(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
+def start_benchmark(output: Path) -> subprocess.Popen[bytes]:
+    """bench/run.py with the smallest counts, writing results to `output`, its stdout and stderr beside it."""
+    small = ["--latency-ms", "5", "--warm-calls", "3", "--naive-calls", "1", "--cold-runs", "1", "--startup-runs", "1"]
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), *small, "--token-calls", "2", "--output", str(output)]
+    with output.with_suffix(".stdout").open("wb") as stdout, output.with_suffix(".stderr").open("wb") as stderr:
+        return subprocess.Popen(command, stdout=stdout, stderr=stderr)
+
+
 def npx_env() -> dict[str, str]:
     """This process's environment for npx: for a pinned version, the cached package needs no registry round trip."""
     return {**os.environ, "npm_config_prefer_offline": "true", "npm_config_update_notifier": "false"}

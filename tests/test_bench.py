@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-
-from .helpers import ROOT
 
 SEARCHES = ("search_voices", "search_avatars")
 TARGETS = {
@@ -19,22 +15,18 @@ TARGETS = {
 }
 
 
-def test_bench_measures_every_row_against_baselines_from_the_same_run(tmp_path: Path) -> None:
-    output = tmp_path / "results.json"
-    small = ["--latency-ms", "5", "--warm-calls", "3", "--naive-calls", "1", "--cold-runs", "1"]
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), *small, "--startup-runs", "1", "--token-calls", "2",
-         "--output", str(output)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert output.exists(), done.stdout + done.stderr
+def test_bench_measures_every_row_against_baselines_from_the_same_run(benchmark: tuple[int, Path]) -> None:
+    code, output = benchmark  # started with the smallest counts when the tests were collected (see conftest)
+    stdout = output.with_suffix(".stdout").read_text(encoding="utf-8")
+    stderr = output.with_suffix(".stderr").read_text(encoding="utf-8")
+    assert output.exists(), stdout + stderr
     results = json.loads(output.read_text(encoding="utf-8"))
     targets = {row["metric"]: row for row in results["targets"]}
     assert set(targets) == TARGETS
     # The exit status is the verdict on the targets: 0 only when every one holds.
-    assert done.returncode == (0 if all(row["ok"] for row in targets.values()) else 1), done.stderr
+    assert code == (0 if all(row["ok"] for row in targets.values()) else 1), stderr
     for metric, row in targets.items():
-        assert f"{'ok  ' if row['ok'] else 'MISS'} {metric}" in done.stdout
+        assert f"{'ok  ' if row['ok'] else 'MISS'} {metric}" in stdout
 
     ours, naive = results["anam_mcp"], results["naive"]
     for tool in SEARCHES:
