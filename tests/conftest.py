@@ -1,25 +1,76 @@
-"""Fixtures: the fake Anam API, settings pointing at it, and the server over real stdio."""
+"""Fixtures: the fake Anam API, settings pointing at it, and the server, in memory or over real stdio."""
 
 from __future__ import annotations
 
-import os
-import sys
+import shutil
+import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
+import stamina
+from mcp import Client
 
 from anam_mcp.config import Settings
+from anam_mcp.server import build_server
 
-from .fake_anam import DEFAULT_KEY, FakeAnam
+from .fake_anam import FakeAnam
+from .helpers import SERVER_COMMAND, make_settings, network_env, server_env, server_params, start_benchmark
 
-SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))
+# Test modules written before helpers.py import these from here.
+__all__ = ["SERVER_COMMAND", "make_settings", "network_env", "server_env", "server_params"]
+
+_BENCHMARK = pytest.StashKey[tuple[subprocess.Popen[bytes], Path]]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The benchmark test comes last, so that the run it checks has had the whole suite's time to finish.
+    items.sort(key=lambda item: item.path.name == "test_bench.py")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the benchmark run as soon as a test is known to want it.
+
+    It spends its ~10 s starting servers in subprocesses: begun now, that overlaps the in-process tests
+    on the second core instead of adding to the suite's time.
+    """
+    if session.config.option.collectonly or not any(item.path.name == "test_bench.py" for item in session.items):
+        return
+    output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
+    process = start_benchmark(output)
+    session.config.stash[_BENCHMARK] = (process, output)
+
+    def clean_up() -> None:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(output.parent)
+
+    session.config.add_cleanup(clean_up)
+
+
+@pytest.fixture
+def benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
+    """The benchmark run started at collection, finished: its exit status, and the results file it wrote."""
+    process, output = request.config.stash[_BENCHMARK]
+    return process.wait(timeout=300), output
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def instant_retries() -> Iterator[None]:
+    """Retries in this process happen as often as configured, but without waiting between attempts.
+
+    A test of the waits themselves turns this off with `with stamina.set_testing(False):`.
+    """
+    # cap: each call keeps its own attempt count (below this bound) instead of a fixed one.
+    with stamina.set_testing(True, attempts=1_000, cap=True):
+        yield
 
 
 @pytest.fixture
@@ -33,46 +84,15 @@ def settings(fake: FakeAnam) -> Settings:
     return make_settings(fake)
 
 
-def make_settings(fake: FakeAnam, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "api_key": fake.api_key,
-        "api_url": fake.url,
-        "prefetch": False,
-        "retry_budget_seconds": 5,
-        "read_timeout_seconds": 2,
-        "connect_timeout_seconds": 1,
-    }
-    values.update(overrides)
-    return Settings.model_validate(values)
-
-
-def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:
-    """Environment for the server subprocess. The SDK's stdio client passes only a few variables on."""
-    env = {
-        "ANAM_API_URL": fake.url if fake else "http://127.0.0.1:9",
-        "ANAM_API_KEY": fake.api_key if fake else DEFAULT_KEY,
-        "ANAM_PREFETCH": "false",
-        "ANAM_LOG_LEVEL": "INFO",
-        "ANAM_RETRY_BUDGET_SECONDS": "5",
-        "ANAM_READ_TIMEOUT_SECONDS": "2",
-        "ANAM_CONNECT_TIMEOUT_SECONDS": "1",
-    }
-    env.update(extra)
-    return {k: v for k, v in env.items() if v != ""}
-
-
-def network_env() -> dict[str, str]:
-    """The machine's proxy and CA settings, which uvx needs to reach the package index from a stripped env."""
-    names = ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy")
-    return {k: v for k, v in os.environ.items() if k in names or k.startswith("UV_")}
-
-
-def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServerParameters:
-    return StdioServerParameters(command=SERVER_COMMAND, args=[], env=server_env(fake, **extra), cwd=str(cwd))
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[Client]:
+    """An MCP client session with the server in this process (lifespan included), against the fake."""
+    async with Client(build_server(settings)) as session:
+        yield session
 
 
 @pytest.fixture
-async def client(fake: FakeAnam, tmp_path: Path) -> AsyncIterator[Client]:
+async def stdio_client(fake: FakeAnam, tmp_path: Path) -> AsyncIterator[Client]:
     """An MCP client session with `anam-mcp` running as a subprocess, over stdio, against the fake."""
     async with Client(server_params(fake, tmp_path)) as session:
         yield session

@@ -516,7 +516,8 @@ class FakeAnam:
     def start(self) -> FakeAnam:
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-anam", daemon=True)
+        # stop() waits up to one poll interval for the loop to notice: keep it short, tests start hundreds of fakes.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-anam", daemon=True)
         self._thread.start()
         if self.serve_media:
             self._point_media_here()
@@ -1011,7 +1012,7 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
                     while time.monotonic() < deadline and not fake._hang.is_set():
                         self.wfile.write(b" ")
                         self.wfile.flush()
-                        time.sleep(0.2)
+                        time.sleep(0.05)
                 except OSError:
                     pass
                 self.close_connection = True

@@ -14,8 +14,8 @@ import anyio
 from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam
+from .helpers import SERVER_COMMAND, server_env
 
 PROTOCOL = "2025-11-25"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from uuid import UUID
 
 import httpx2
 import pytest
+import stamina
 
 from anam_mcp import __version__
 from anam_mcp.client import AnamClient, _retry_after, _retry_policy
@@ -25,8 +27,8 @@ from anam_mcp.errors import (
     UpstreamTimeoutError,
 )
 
-from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
+from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -107,10 +109,14 @@ async def test_error_statuses_map_to_named_errors_with_anams_message(
 
 async def test_429_with_retry_after_is_retried_after_the_wait(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(status=429, headers={"Retry-After": "1"}), Fault("ok"))
-    async with AnamClient(make_settings(fake)) as client:
-        total = await client.count_voices()
+    with stamina.set_testing(False):  # the wait itself is what this test is about
+        async with AnamClient(make_settings(fake)) as client:
+            started = time.monotonic()
+            total = await client.count_voices()
+            waited = time.monotonic() - started
     assert total
     assert len(fake.requests) == 2
+    assert waited >= 1.0
 
 
 async def test_429_with_a_long_retry_after_gives_up_at_once_and_says_when(fake: FakeAnam) -> None:
@@ -200,7 +206,8 @@ async def test_a_body_that_never_finishes_hits_the_deadline(fake: FakeAnam) -> N
     fake.script("/v1/voices", Fault(kind="drip", seconds=10))
     settings = make_settings(fake, read_timeout_seconds=0.5, connect_timeout_seconds=0.2, max_retries=0)
     async with AnamClient(settings) as client:
-        with pytest.raises(UpstreamTimeoutError):
+        # Each byte comes within the read timeout: what ends it is the whole-request deadline (connect + 2 x read).
+        with pytest.raises(UpstreamTimeoutError, match=r"within 1\.2 s"):
             await client.count_voices()
 
 

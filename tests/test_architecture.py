@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "anam_mcp"
+from .helpers import ROOT
+
+SRC = ROOT / "src" / "anam_mcp"
 
 
 def modules() -> dict[str, ast.Module]:

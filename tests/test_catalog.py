@@ -13,8 +13,8 @@ from anam_mcp.config import Settings
 from anam_mcp.endpoints import Listing
 from anam_mcp.models import Record
 
-from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
+from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio
 

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-import os
+import functools
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from .fake_anam import FakeAnam
+from .helpers import ROOT, npx_env, require_npm
 
 CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
-ROOT = Path(__file__).resolve().parents[1]
-
-pytestmark = pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not installed")
 
 
 def claude(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")} | {"HOME": str(home)}
+    """Claude Code with a HOME of its own (its config), but this machine's npm and uv caches: no new downloads."""
+    env = {k: v for k, v in npx_env().items() if not k.startswith("ANAM_")} | caches() | {"HOME": str(home)}
     return subprocess.run(
-        ["npx", "-y", CLAUDE_CODE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+        ["npx", "-y", CLAUDE_CODE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
 
 
+@functools.cache
+def caches() -> dict[str, str]:
+    def ask(command: list[str]) -> str:
+        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+
+    return {
+        "npm_config_cache": ask(["npm", "config", "get", "cache"]),
+        "UV_CACHE_DIR": ask(["uv", "cache", "dir"]),
+    }
+
+
 def test_claude_code_adds_and_connects_to_the_server(fake: FakeAnam, tmp_path: Path) -> None:
+    require_npm(CLAUDE_CODE)
     uvx = shutil.which("uvx")
     assert uvx is not None
     home, project = tmp_path / "home", tmp_path / "project"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from anam_mcp import __version__
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam
+from .helpers import SERVER_COMMAND, server_env
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

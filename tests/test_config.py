@@ -12,6 +12,8 @@ from anam_mcp.cli import configure_logging
 from anam_mcp.client import AnamClient
 from anam_mcp.config import DEFAULT_API_URL, Settings
 
+from .helpers import ROOT
+
 KEY = "sk-live-very-secret-0123456789"
 
 
@@ -84,9 +86,8 @@ def test_logging_redacts_the_key_everywhere(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_every_setting_is_documented() -> None:
-    root = Path(__file__).resolve().parents[1]
-    example = (root / ".env.example").read_text(encoding="utf-8")
-    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for field in Settings.model_fields:
         name = f"ANAM_{field.upper()}"
         assert f"\n{name}=" in example, f"{name} missing from .env.example"

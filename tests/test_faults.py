@@ -1,21 +1,22 @@
-"""The fault matrix: every upstream fault, through a real stdio session, answered correctly.
+"""The fault matrix: every upstream fault, through an MCP session with the server in memory, answered correctly.
 
 For each fault: the tool's result (success after retries, or a specific error result), how many
-requests reached the fake, that the server still answers the next call, that stdout carried only
-JSON-RPC, and that the API key appears nowhere in stdout or stderr. docs/reliability.md lists the
-same matrix for users.
+requests reached the fake, that the server still answers the next call, that nothing was written to
+stdout, and that the API key appears in no log record and no output. docs/reliability.md lists the
+same matrix for users. Retries do not wait here (see conftest); tests/test_stdio_protocol.py checks
+the real process's streams.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .fake_anam import FakeAnam, Fault
-from .raw_client import assert_only_json_rpc, start
+from .helpers import in_memory, text
 
 pytestmark = pytest.mark.anyio
 
@@ -32,11 +33,12 @@ class Case:
     ok: bool = False
     says: str = ""  # text the error result must contain
     requests: int = 1  # requests the fake must have seen for this call
-    env: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    latency: float = 0.0
 
 
 CASES = [
-    Case("latency", "/v1/voices", (), ok=True, requests=5, env={"_LATENCY": "0.3"}),
+    Case("latency", "/v1/voices", (), ok=True, requests=5, latency=0.1),
     Case("429 then ok", "/v1/voices", (Fault(status=429, headers={"Retry-After": "1"}),), ok=True, requests=6),
     Case("429, long Retry-After", "/v1/voices", (Fault(status=429, headers={"Retry-After": "90"}),),
          says="rate limiting requests (429). Try again after 90 s"),
@@ -48,9 +50,9 @@ CASES = [
     Case("invalid JSON", "/v1/voices", (Fault(kind="invalid_json"),), says="could not be read (not JSON)"),
     Case("truncated body then ok", "/v1/voices", (Fault(kind="truncated"),), ok=True, requests=6),
     Case("body over the cap", "/v1/voices", (Fault(kind="huge", seconds=4 * 1024 * 1024),),
-         says="larger than the 1024 KiB limit", env={"ANAM_MAX_RESPONSE_BYTES": str(1024 * 1024)}),
+         says="larger than the 1024 KiB limit", settings={"max_response_bytes": 1024 * 1024}),
     Case("hang past the timeout", "/v1/voices", (Fault(kind="hang", seconds=10),), says="did not answer within",
-         env={"ANAM_READ_TIMEOUT_SECONDS": "0.5", "ANAM_MAX_RETRIES": "0"}),
+         settings={"read_timeout_seconds": 0.5, "max_retries": 0}),
     Case("401", "/v1/voices", (Fault(status=401),), says="Check ANAM_API_KEY"),
     Case("403", "/v1/voices", (Fault(status=403, body={"error": "Forbidden", "message": "Plan lacks API"}),),
          says="refused this request (403): Plan lacks API"),
@@ -63,77 +65,65 @@ CASES = [
          tool="create_session_token", says="(503)"),
     Case("hang on a token is not retried", "/v1/auth/session-token", (Fault(kind="hang", seconds=10), Fault("ok")),
          tool="create_session_token", says="did not answer",
-         env={"ANAM_READ_TIMEOUT_SECONDS": "0.5"}),
+         settings={"read_timeout_seconds": 0.5}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-async def test_fault(case: Case, fake: FakeAnam, tmp_path: Path) -> None:
-    env = dict(case.env)
-    fake.latency = float(env.pop("_LATENCY", "0"))
+async def test_fault(
+    case: Case, fake: FakeAnam, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake.latency = case.latency
     fake.script(case.path, *case.faults)
-    server = await start(fake, tmp_path, **env)
-    await server.initialize()
+    async with in_memory(fake, **case.settings) as client:
+        result = await client.call_tool(case.tool, case.arguments)
+        assert result.is_error is (not case.ok), text(result)
+        if case.says:
+            assert case.says in text(result)
+        assert "Traceback" not in text(result)
+        assert len(fake.requests_to(case.path)) == case.requests
+        if case.tool == "create_session_token":
+            assert fake.tokens_issued == 0  # never a token minted behind the user's back
 
-    answer = await server.request(1, "tools/call", {"name": case.tool, "arguments": case.arguments})
-    result = answer["result"]
-    text = " ".join(block.get("text", "") for block in result["content"])
-    assert result["isError"] is (not case.ok), text
-    if case.says:
-        assert case.says in text
-    assert "Traceback" not in text
-    assert len(fake.requests_to(case.path)) == case.requests
-    if case.tool == "create_session_token":
-        assert fake.tokens_issued == 0  # never a token minted behind the user's back
+        fake.clear()
+        fake.latency = 0
+        again = await client.call_tool("search_avatars", {"query": "liv"})
+        assert not again.is_error, text(again)
 
-    fake.clear()
-    fake.latency = 0
-    again = await server.request(2, "tools/call", {"name": "search_avatars", "arguments": {"query": "liv"}})
-    assert again["result"]["isError"] is False
-
-    code, stderr = await server.finish()
-    assert code == 0
-    assert_only_json_rpc(server.lines)
-    assert fake.api_key not in "\n".join(server.lines)
-    assert fake.api_key not in stderr
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert fake.api_key not in err + caplog.text
+    assert f"tool {case.tool}: {'ok' if case.ok else 'error'} in" in caplog.text  # the call was logged
 
 
-async def test_connection_refused(tmp_path: Path) -> None:
-    with FakeAnam() as fake:
-        url = fake.url  # started and stopped: its port now refuses connections
-    server = await start(None, tmp_path, ANAM_API_URL=url, ANAM_API_KEY=fake.api_key, ANAM_MAX_RETRIES="1")
-    await server.initialize()
-    answer = await server.request(1, "tools/call", {"name": "create_session_token", "arguments": {}})
-    assert answer["result"]["isError"] is True
-    assert "Could not connect to the Anam API" in answer["result"]["content"][0]["text"]
-    listed = await server.request(2, "tools/list")
-    assert len(listed["result"]["tools"]) == 12
-    code, stderr = await server.finish()
-    assert code == 0
-    assert_only_json_rpc(server.lines)
-    assert fake.api_key not in stderr
+async def test_connection_refused(fake: FakeAnam) -> None:
+    refused = in_memory(fake, max_retries=1)
+    fake.stop()  # its port now refuses connections
+    async with refused as client:
+        result = await client.call_tool("create_session_token", {})
+        assert result.is_error
+        assert "Could not connect to the Anam API" in text(result)
+        listed = await client.list_tools()
+    assert len(listed.tools) == 12
 
 
-async def test_a_stale_catalogue_is_served_when_a_refresh_fails(fake: FakeAnam, tmp_path: Path) -> None:
-    server = await start(fake, tmp_path, ANAM_MAX_RETRIES="0")
-    await server.initialize()
-    first = await server.request(1, "tools/call", {"name": "search_voices", "arguments": {"query": "lucy"}})
-    assert first["result"]["structuredContent"]["note"] is None
-    fake.script("/v1/voices", Fault(status=500))
-    stale = await server.request(
-        2, "tools/call", {"name": "search_voices", "arguments": {"query": "lucy", "refresh": True}}
-    )
-    assert stale["result"]["isError"] is False
-    assert stale["result"]["structuredContent"]["total"] == 1
-    assert "Could not refresh the voices list" in stale["result"]["structuredContent"]["note"]
-    await server.finish()
+async def test_a_stale_catalogue_is_served_when_a_refresh_fails(fake: FakeAnam) -> None:
+    async with in_memory(fake, max_retries=0) as client:
+        first = await client.call_tool("search_voices", {"query": "lucy"})
+        assert first.structured_content is not None
+        assert first.structured_content["note"] is None
+        fake.script("/v1/voices", Fault(status=500))
+        stale = await client.call_tool("search_voices", {"query": "lucy", "refresh": True})
+    assert not stale.is_error
+    assert stale.structured_content is not None
+    assert stale.structured_content["total"] == 1
+    assert "Could not refresh the voices list" in stale.structured_content["note"]
 
 
-async def test_every_call_is_bounded_in_time(fake: FakeAnam, tmp_path: Path) -> None:
+async def test_every_call_is_bounded_in_time(fake: FakeAnam) -> None:
     fake.script("/v1/voices", *[Fault(kind="hang", seconds=10)] * 5)
-    server = await start(fake, tmp_path, ANAM_TOOL_TIMEOUT_SECONDS="1", ANAM_READ_TIMEOUT_SECONDS="5")
-    await server.initialize()
-    answer = await server.request(1, "tools/call", {"name": "search_voices", "arguments": {}})
-    assert answer["result"]["isError"] is True
-    assert "did not finish within 1 s" in answer["result"]["content"][0]["text"]
-    await server.finish()
+    async with in_memory(fake, tool_timeout_seconds=0.5, read_timeout_seconds=5) as client:
+        result = await client.call_tool("search_voices", {})
+    assert result.is_error
+    assert "did not finish within 0.5 s" in text(result)

@@ -1,4 +1,4 @@
-"""Bad input and load, through a real stdio session.
+"""Bad input and load, through an MCP session with the server in memory.
 
 Every argument of every tool with a wrong type, out of range, empty, huge, non-UUID or conflicting
 value gets an error result and sends nothing upstream. Odd but valid data (unicode, control
@@ -9,16 +9,14 @@ bounded upstream concurrency.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
-from mcp.types import TextContent
 
-from .conftest import server_params
 from .fake_anam import CARA_AVATAR_ID, FakeAnam
+from .helpers import in_memory, text
 
 pytestmark = pytest.mark.anyio
 
@@ -87,23 +85,18 @@ BAD: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def text(result: Any) -> str:
-    return " ".join(b.text for b in result.content if isinstance(b, TextContent))
-
-
 @pytest.mark.parametrize("tool", sorted(BAD))
-async def test_bad_arguments_are_error_results_without_a_request(tool: str, fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path)) as client:
-        for arguments in BAD[tool]:
-            result = await client.call_tool(tool, arguments)
-            shown = {k: (v if v is not HUGE else "<2 MB>") for k, v in arguments.items()}
-            assert result.is_error, f"{tool}{shown} was accepted"
-            message = text(result)
-            assert any(name in message for name in arguments), f"{tool}{shown}: {message}"
-            assert len(message) < 2000, f"{tool}{shown}: the error echoes the input"
-            assert fake.requests == [], f"{tool}{shown} reached Anam"
-        still = await client.call_tool("search_avatars", {"query": "liv"})
-        assert not still.is_error
+async def test_bad_arguments_are_error_results_without_a_request(tool: str, client: Client, fake: FakeAnam) -> None:
+    for arguments in BAD[tool]:
+        result = await client.call_tool(tool, arguments)
+        shown = {k: (v if v is not HUGE else "<2 MB>") for k, v in arguments.items()}
+        assert result.is_error, f"{tool}{shown} was accepted"
+        message = text(result)
+        assert any(name in message for name in arguments), f"{tool}{shown}: {message}"
+        assert len(message) < 2000, f"{tool}{shown}: the error echoes the input"
+        assert fake.requests == [], f"{tool}{shown} reached Anam"
+    still = await client.call_tool("search_avatars", {"query": "liv"})
+    assert not still.is_error
 
 
 async def test_a_huge_prompt_is_refused_with_its_limit(client: Client, fake: FakeAnam) -> None:
@@ -154,7 +147,7 @@ async def test_uppercase_uuids_are_accepted_and_sent_canonical(client: Client, f
     assert sent.body["personaConfig"]["avatarId"] == CARA_AVATAR_ID
 
 
-async def test_hundred_concurrent_mixed_calls(tmp_path: Path) -> None:
+async def test_hundred_concurrent_mixed_calls() -> None:
     with FakeAnam(latency=0.02) as fake:
         personas = [p["id"] for p in fake.catalogues["/v1/personas"]]
         rng = random.Random(3)
@@ -170,7 +163,7 @@ async def test_hundred_concurrent_mixed_calls(tmp_path: Path) -> None:
             ]
             calls.append(kinds[i % 6])
         results: list[Any] = [None] * len(calls)
-        async with Client(server_params(fake, tmp_path, ANAM_MAX_CONCURRENT_REQUESTS="4")) as client:
+        async with in_memory(fake, max_concurrent_requests=4) as client:
 
             async def one(index: int, tool: str, arguments: dict[str, Any]) -> None:
                 results[index] = await client.call_tool(tool, arguments)
@@ -187,3 +180,22 @@ async def test_hundred_concurrent_mixed_calls(tmp_path: Path) -> None:
         # One load per catalogue, however many calls wanted it at once.
         assert len(fake.requests_to("/v1/voices")) == 5
         assert len(fake.requests_to("/v1/avatars")) == 2
+
+
+async def test_a_boolean_is_not_a_number_of_seconds(client: Client, fake: FakeAnam) -> None:
+    result = await client.call_tool("create_session_token", {"max_session_length_seconds": True})
+    assert result.is_error
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "key"),
+    [("system_prompt", '{"role": "museum guide"}', "systemPrompt"), ("name", "null", "name"), ("name", "[1]", "name")],
+)
+async def test_text_that_is_itself_json_is_sent_as_text(
+    client: Client, fake: FakeAnam, argument: str, value: str, key: str
+) -> None:
+    result = await client.call_tool("create_session_token", {argument: value})
+    assert not result.is_error, text(result)
+    (sent,) = fake.requests_to("/v1/auth/session-token")
+    assert sent.body["personaConfig"][key] == value

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .conftest import SERVER_COMMAND, network_env
+from .helpers import SERVER_COMMAND, network_env
 
 pytestmark = [
     pytest.mark.live,

@@ -16,14 +16,13 @@ from anam_mcp.session import SessionTokenArgs
 
 from .fake_anam import (
     CARA_VOICE_ID,
+    GPT4O_MINI_LLM_ID,
     FakeAnam,
     validate_persona_body,
     validate_session_body,
     validate_share_link_body,
 )
 from .openapi import request_validator, response_validator, session_request_validator
-
-LLM = "0934d97d-0c3a-4f33-91b0-5e136a0ef466"
 
 
 def fetch(fake: FakeAnam, path: str) -> Any:
@@ -80,7 +79,7 @@ def test_the_fakes_session_token_answer_matches_the_spec(fake: FakeAnam) -> None
 )
 def test_client_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
     args = SessionTokenArgs.model_validate(arguments)
-    body = args.token_body(None if args.persona_id else args.persona().with_defaults(LLM)[0])
+    body = args.token_body(None if args.persona_id else args.persona().with_defaults(GPT4O_MINI_LLM_ID)[0])
     session_request_validator().validate(body)
     assert validate_session_body(body) == []
 
@@ -146,13 +145,13 @@ SAVES = [
 UPDATES = [
     {"system_prompt": "Be brief."},
     {"name": "B", "description": "d", "avatar_id": str(UUID(int=2)), "avatar_model": "cara-4", "language_code": "fr"},
-    {"voice_id": str(UUID(int=3)), "llm_id": LLM, "skip_greeting": False},
+    {"voice_id": str(UUID(int=3)), "llm_id": GPT4O_MINI_LLM_ID, "skip_greeting": False},
 ]
 
 
 @pytest.mark.parametrize("arguments", SAVES, ids=["defaults", "everything"])
 def test_save_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
-    body = SavedPersona.model_validate(arguments).with_defaults(LLM)[0].body()
+    body = SavedPersona.model_validate(arguments).with_defaults(GPT4O_MINI_LLM_ID)[0].body()
     request_validator("POST /v1/personas").validate(body)
     assert validate_persona_body(body) == []
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tarfile
 import zipfile
 from email.parser import Parser
@@ -15,10 +14,9 @@ from mcp import Client, StdioServerParameters
 
 from anam_mcp import __version__
 
-from .conftest import network_env, server_env
 from .fake_anam import FakeAnam
+from .helpers import ROOT, network_env, server_env
 
-ROOT = Path(__file__).resolve().parents[1]
 UV = shutil.which("uv")
 
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
@@ -29,20 +27,6 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([str(UV), "build", "--out-dir", str(out), str(ROOT)], check=True, capture_output=True, timeout=300)
     return out
-
-
-@pytest.fixture
-def clean_venv(dist: Path, tmp_path: Path) -> Path:
-    """A new virtual environment with only the built wheel (and its dependencies) installed."""
-    venv = tmp_path / "venv"
-    subprocess.run([str(UV), "venv", "--python", sys.executable, str(venv)], check=True, capture_output=True)
-    subprocess.run(
-        [str(UV), "pip", "install", "--python", str(venv / "bin" / "python"), str(wheel(dist))],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return venv
 
 
 def wheel(dist: Path) -> Path:
@@ -78,18 +62,8 @@ def test_sdist_carries_the_sources_and_tests(dist: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_installed_wheel_serves_stdio_in_a_clean_venv(clean_venv: Path, fake: FakeAnam, tmp_path: Path) -> None:
-    command = str(clean_venv / "bin" / "anam-mcp")
-    params = StdioServerParameters(command=command, env=server_env(fake), cwd=str(tmp_path))
-    async with Client(params) as client:
-        found = await client.call_tool("search_voices", {"query": "lucy"})
-    assert not found.is_error
-    assert found.structured_content is not None
-    assert found.structured_content["items"][0]["display_name"] == "Lucy - Fresh & Casual"
-
-
-@pytest.mark.anyio
-async def test_uvx_from_the_wheel_serves_stdio(dist: Path, fake: FakeAnam, tmp_path: Path) -> None:
+async def test_the_wheel_alone_serves_stdio_through_uvx(dist: Path, fake: FakeAnam, tmp_path: Path) -> None:
+    """uvx installs the wheel and its declared dependencies, nothing else, in an environment of its own."""
     uvx = shutil.which("uvx")
     assert uvx is not None
     # Never a bare `uvx anam-mcp`: that name on PyPI is a different (Anam's own) package.
@@ -100,7 +74,10 @@ async def test_uvx_from_the_wheel_serves_stdio(dist: Path, fake: FakeAnam, tmp_p
         cwd=str(tmp_path),
     )
     async with Client(params, read_timeout_seconds=240) as client:
+        found = await client.call_tool("search_voices", {"query": "lucy"})
         made = await client.call_tool("create_session_token", {})
+    assert found.structured_content is not None
+    assert found.structured_content["items"][0]["display_name"] == "Lucy - Fresh & Casual"
     assert not made.is_error
     assert made.structured_content is not None
     assert made.structured_content["mode"] == "ephemeral"

@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .conftest import network_env
 from .fake_anam import FakeAnam
-
-ROOT = Path(__file__).resolve().parents[1]
+from .helpers import ROOT, network_env
 
 pytestmark = pytest.mark.anyio
 

@@ -10,13 +10,14 @@ from pydantic import ValidationError
 from anam_mcp.constants import DEFAULT_AVATAR_ID, DEFAULT_VOICE_ID
 from anam_mcp.session import SessionTokenArgs
 
-LLM = "0934d97d-0c3a-4f33-91b0-5e136a0ef466"
+from .fake_anam import GPT4O_MINI_LLM_ID
+
 PERSONA = "11111111-2222-4333-8444-555555555555"
 
 
 def ephemeral_body(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     args = SessionTokenArgs.model_validate(arguments)
-    persona, defaults = args.persona().with_defaults(LLM)
+    persona, defaults = args.persona().with_defaults(GPT4O_MINI_LLM_ID)
     return args.token_body(persona), defaults
 
 
@@ -33,7 +34,7 @@ def test_ephemeral_defaults_are_applied_and_reported() -> None:
             "avatarId": str(DEFAULT_AVATAR_ID),
             "avatarModel": "cara-3",
             "voiceId": str(DEFAULT_VOICE_ID),
-            "llmId": LLM,
+            "llmId": GPT4O_MINI_LLM_ID,
             "skipGreeting": False,
         }
     }

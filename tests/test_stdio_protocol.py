@@ -10,8 +10,10 @@ from pathlib import Path
 
 import anyio
 import pytest
+from mcp import Client
 
 from .fake_anam import FakeAnam, Fault
+from .helpers import TOOLS, text
 from .raw_client import RawServer, assert_only_json_rpc, start
 
 pytestmark = pytest.mark.anyio
@@ -43,12 +45,19 @@ async def test_protocol_abuse_gets_answers_not_crashes(fake: FakeAnam, tmp_path:
     await server.send('{"jsonrpc": "2.0", "id": 5, "method": ')
     unknown_method = await server.request(6, "no/such/method")
     assert unknown_method["error"]["code"] == -32601
+    # The spec's example answers an unknown tool with a protocol error (-32602); the SDK's MCPServer answers
+    # with an error result, which the model reads and can act on. Pinned, so that a change is noticed.
     unknown_tool = await server.request(7, "tools/call", {"name": "nope", "arguments": {}})
-    assert unknown_tool.get("result", {}).get("isError") is True or "error" in unknown_tool
+    assert unknown_tool["result"]["isError"] is True
+    assert unknown_tool["result"]["content"][0]["text"] == "Unknown tool: nope"
+    # Arguments of the wrong type are the model's to correct: an error result that names the argument.
     wrong_types = await server.request(8, "tools/call", {"name": "search_voices", "arguments": {"limit": "many"}})
     assert wrong_types["result"]["isError"] is True
+    assert "limit" in wrong_types["result"]["content"][0]["text"]
+    # A request that is not a CallToolRequest at all is the client's bug: a protocol error.
     not_an_object = await server.request(9, "tools/call", {"name": "search_voices", "arguments": [1, 2]})
-    assert "error" in not_an_object or not_an_object["result"]["isError"] is True
+    assert not_an_object["error"]["code"] == -32602
+    assert "result" not in not_an_object
     still_fine = await server.request(10, "tools/call", {"name": "search_avatars", "arguments": {"query": "liv"}})
     assert still_fine["result"]["isError"] is False
     code, _ = await server.finish()
@@ -111,3 +120,17 @@ async def test_sigterm_stops_a_serving_server_quietly(fake: FakeAnam, tmp_path: 
     code, stderr = await server.finish()
     assert "Traceback" not in stderr
     assert_only_json_rpc(server.lines)
+
+
+async def test_the_sdk_client_over_stdio_gets_tools_progress_and_a_token(stdio_client: Client) -> None:
+    assert {tool.name for tool in (await stdio_client.list_tools()).tools} == TOOLS
+    seen: list[float] = []
+
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    found = await stdio_client.call_tool("search_voices", {"query": "lucy"}, progress_callback=progress)
+    assert not found.is_error, text(found)
+    assert seen == [1, 2, 3, 4, 5]  # one notification per page, framed on the real stream
+    made = await stdio_client.call_tool("create_session_token", {})
+    assert not made.is_error, text(made)

@@ -41,5 +41,8 @@ def test_validation_text_names_arguments_without_echoing_values() -> None:
     assert "SECRET-ish" not in text
 
 
-def test_setup_prompt_formats() -> None:
-    assert "for: a tutor." in SETUP_PROMPT.format(persona="a tutor")
+def test_setup_prompt_fills_in_the_persona_and_keeps_the_snippets_braces() -> None:
+    prompt = SETUP_PROMPT.format(persona="a tutor")
+    assert prompt.startswith("Set up a real-time Anam persona session for: a tutor.\n")
+    assert 'import { createClient } from "https://esm.sh/@anam-ai/js-sdk";' in prompt
+    assert "{{" not in prompt and "}}" not in prompt

@@ -1,4 +1,4 @@
-"""The server as a subprocess, over real stdio, through the `mcp` SDK's client, against the fake API."""
+"""Every tool, resource and prompt through the `mcp` SDK's client, with the server in memory, against the fake API."""
 
 from __future__ import annotations
 
@@ -12,28 +12,14 @@ import jsonschema
 import pytest
 from mcp import Client
 from mcp.client.context import ClientRequestContext
-from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent, Tool
+from mcp.types import ElicitRequestParams, ElicitResult, Tool
 
-from .conftest import server_params
 from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
+from .helpers import TOOLS, in_memory, server_params, text
 
 pytestmark = pytest.mark.anyio
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
-TOOLS = {
-    "create_session_token",
-    "search_avatars",
-    "search_voices",
-    "search_personas",
-    "list_llms",
-    "save_persona",
-    "get_persona",
-    "update_persona",
-    "delete_persona",
-    "create_share_link",
-    "list_sessions",
-    "get_session_transcript",
-}
 # (read-only, destructive, idempotent) of the tools that change something.
 CHANGES = {
     "create_session_token": (False, False, False),
@@ -42,10 +28,6 @@ CHANGES = {
     "update_persona": (False, True, True),
     "delete_persona": (False, True, True),
 }
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
 async def tools_by_name(client: Client) -> dict[str, Tool]:
@@ -119,8 +101,8 @@ async def test_token_tool_schema_carries_the_contract(client: Client) -> None:
     assert schema.get("required", []) == []
 
 
-async def test_tools_list_works_without_a_key(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_API_KEY="")) as client:
+async def test_tools_list_works_without_a_key(fake: FakeAnam) -> None:
+    async with in_memory(fake, api_key=None) as client:
         assert set(await tools_by_name(client)) == TOOLS
         result = await client.call_tool("search_voices", {"query": "lucy"})
     assert result.is_error
@@ -315,8 +297,8 @@ async def test_gated_model_is_a_permission_error(client: Client) -> None:
     assert "403" in text(result) and "plan" in text(result)
 
 
-async def test_wrong_key_is_an_error_result_and_the_server_keeps_serving(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_API_KEY="sk-wrong-secret")) as client:
+async def test_wrong_key_is_an_error_result_and_the_server_keeps_serving(fake: FakeAnam) -> None:
+    async with in_memory(fake, api_key="sk-wrong-secret") as client:
         result = await client.call_tool("create_session_token", {})
         assert result.is_error
         assert "Check ANAM_API_KEY" in text(result)
@@ -326,8 +308,8 @@ async def test_wrong_key_is_an_error_result_and_the_server_keeps_serving(fake: F
         assert set(await tools_by_name(client)) == TOOLS
 
 
-async def test_background_warm_up_fills_the_cache(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_PREFETCH="true")) as client:
+async def test_background_warm_up_fills_the_cache(fake: FakeAnam) -> None:
+    async with in_memory(fake, prefetch=True) as client:
         with anyio.fail_after(10):  # every page is fetched before any tool is called
             # The fake records requests on its own threads: poll, there is no event to await.
             while len(fake.requests_to("/v1/avatars")) < 2 or len(fake.requests_to("/v1/voices")) < 5:  # noqa: ASYNC110
@@ -348,10 +330,12 @@ async def test_anams_older_value_forms_come_out_normalised(client: Client, fake:
     assert [(v["gender"], v["country"], v["provider"]) for v in voices["items"]] == [("FEMALE", "GB", "ELEVENLABS")]
 
 
-async def test_warm_up_without_a_key_or_api_never_blocks_or_crashes(tmp_path: Path) -> None:
-    async with Client(server_params(None, tmp_path, ANAM_PREFETCH="true", ANAM_API_KEY="")) as client:
+async def test_warm_up_without_a_key_or_api_never_blocks_or_crashes(fake: FakeAnam) -> None:
+    async with in_memory(fake, prefetch=True, api_key=None) as client:
         assert set(await tools_by_name(client)) == TOOLS
-    async with Client(server_params(None, tmp_path, ANAM_PREFETCH="true")) as client:  # nothing listens there
+    unreachable = in_memory(fake, prefetch=True)
+    fake.stop()  # nothing listens there now
+    async with unreachable as client:
         assert set(await tools_by_name(client)) == TOOLS
         result = await client.call_tool("search_avatars", {})
         assert result.is_error and "Could not connect" in text(result)
@@ -376,8 +360,8 @@ async def test_catalogue_resources_serve_json_from_the_shared_cache(client: Clie
     assert any(m["is_used_by_default"] for m in llms)
 
 
-async def test_resource_errors_are_protocol_errors_with_a_reason(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_API_KEY="")) as client:
+async def test_resource_errors_are_protocol_errors_with_a_reason(fake: FakeAnam) -> None:
+    async with in_memory(fake, api_key=None) as client:
         with pytest.raises(Exception, match="ANAM_API_KEY is not set"):
             await client.read_resource("anam://avatars")
         assert set(await tools_by_name(client)) == TOOLS
@@ -393,11 +377,11 @@ async def test_setup_prompt_walks_through_the_flow(client: Client) -> None:
         assert step in body
 
 
-async def test_warm_up_against_a_hanging_api_does_not_delay_initialize(fake: FakeAnam, tmp_path: Path) -> None:
+async def test_warm_up_against_a_hanging_api_does_not_delay_serving(fake: FakeAnam) -> None:
     fake.script("/v1/avatars", Fault(kind="hang", seconds=20))
     fake.script("/v1/voices", Fault(kind="hang", seconds=20))
     with anyio.fail_after(8):  # far below the 20 s hang: start-up does not wait for the warm-up
-        async with Client(server_params(fake, tmp_path, ANAM_PREFETCH="true", ANAM_READ_TIMEOUT_SECONDS="30")) as c:
+        async with in_memory(fake, prefetch=True, read_timeout_seconds=30) as c:
             assert set(await tools_by_name(c)) == TOOLS
             llms = await c.call_tool("list_llms", {})
             assert not llms.is_error

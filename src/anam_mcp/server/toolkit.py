@@ -19,7 +19,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, ValidationError
@@ -61,6 +61,13 @@ class _ArgumentModel(ArgModelBase):
         return {"args": self}
 
 
+class _Metadata(FuncMetadata):
+    def pre_parse_json(self, data: dict[str, Any]) -> dict[str, Any]:
+        # The SDK would decode text that looks like JSON ('null', '{"a": 1}') before validation, turning a
+        # system prompt or a name into something else. Every argument here is a scalar: text stays text.
+        return data
+
+
 class _ModelTool(Tool):
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
         try:
@@ -88,7 +95,13 @@ def model_tool(
     arguments: type[ArgModelBase] = type(
         f"{tool.name}Arguments", (model, _ArgumentModel), {"__module__": model.__module__}
     )
-    tool.fn_metadata.arg_model = arguments
+    built = tool.fn_metadata
+    tool.fn_metadata = _Metadata(
+        arg_model=arguments,
+        output_schema=built.output_schema,
+        output_model=built.output_model,
+        wrap_output=built.wrap_output,
+    )
     tool.parameters = arguments.model_json_schema()
     return tool
 

@@ -1,0 +1,129 @@
+"""Test helpers: where things are, settings and environments for the server under test, reading results."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult, TextContent
+
+from anam_mcp.config import Settings
+from anam_mcp.server import build_server
+
+from .fake_anam import DEFAULT_KEY, FakeAnam
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))
+TOOLS = frozenset(
+    {
+        "create_session_token",
+        "search_avatars",
+        "search_voices",
+        "search_personas",
+        "list_llms",
+        "save_persona",
+        "get_persona",
+        "update_persona",
+        "delete_persona",
+        "create_share_link",
+        "list_sessions",
+        "get_session_transcript",
+    }
+)
+
+# How long `npm view` may take to say whether the registry answers, before npx tests are skipped.
+_NPM_CHECK_SECONDS = 10
+
+
+def make_settings(fake: FakeAnam, **overrides: object) -> Settings:
+    """Settings for an in-process server against `fake`: no warm-up, short timeouts."""
+    values: dict[str, object] = {
+        "api_key": fake.api_key,
+        "api_url": fake.url,
+        "prefetch": False,
+        "retry_budget_seconds": 5,
+        "read_timeout_seconds": 2,
+        "connect_timeout_seconds": 1,
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+def in_memory(fake: FakeAnam, **overrides: object) -> Client:
+    """A client of the server built in this process from `make_settings(fake, **overrides)`: enter it to serve."""
+    return Client(build_server(make_settings(fake, **overrides)))
+
+
+def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:
+    """Environment for the server subprocess (an empty value unsets). The SDK's stdio client passes few on."""
+    env = {
+        "ANAM_API_URL": fake.url if fake else "http://127.0.0.1:9",
+        "ANAM_API_KEY": fake.api_key if fake else DEFAULT_KEY,
+        "ANAM_PREFETCH": "false",
+        "ANAM_LOG_LEVEL": "INFO",
+        "ANAM_RETRY_BUDGET_SECONDS": "5",
+        "ANAM_READ_TIMEOUT_SECONDS": "2",
+        "ANAM_CONNECT_TIMEOUT_SECONDS": "1",
+    }
+    env.update(extra)
+    return {k: v for k, v in env.items() if v != ""}
+
+
+def network_env() -> dict[str, str]:
+    """The machine's proxy and CA settings, which uvx needs to reach the package index from a stripped env."""
+    names = ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy")
+    return {k: v for k, v in os.environ.items() if k in names or k.startswith("UV_")}
+
+
+def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServerParameters:
+    return StdioServerParameters(command=SERVER_COMMAND, args=[], env=server_env(fake, **extra), cwd=str(cwd))
+
+
+def text(result: CallToolResult) -> str:
+    """The text blocks of a tool result, one per line."""
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def start_benchmark(output: Path) -> subprocess.Popen[bytes]:
+    """bench/run.py with the smallest counts, writing results to `output`, its stdout and stderr beside it."""
+    small = ["--latency-ms", "5", "--warm-calls", "3", "--naive-calls", "1", "--cold-runs", "1", "--startup-runs", "1"]
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), *small, "--token-calls", "2", "--output", str(output)]
+    with output.with_suffix(".stdout").open("wb") as stdout, output.with_suffix(".stderr").open("wb") as stderr:
+        return subprocess.Popen(command, stdout=stdout, stderr=stderr)
+
+
+def npx_env() -> dict[str, str]:
+    """This process's environment for npx: for a pinned version, the cached package needs no registry round trip."""
+    return {**os.environ, "npm_config_prefer_offline": "true", "npm_config_update_notifier": "false"}
+
+
+@functools.cache
+def npm_unavailable(package: str) -> str | None:
+    """Why `npx <package>` cannot run here, or None when it can. Asked once per test session."""
+    if shutil.which("npx") is None:
+        return "npx (Node.js) is not installed"
+    try:
+        done = subprocess.run(
+            ["npm", "view", package, "version"],
+            capture_output=True,
+            text=True,
+            timeout=_NPM_CHECK_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"the npm registry did not answer `npm view {package}` within {_NPM_CHECK_SECONDS} s"
+    if done.returncode != 0:
+        return f"the npm registry cannot be reached: `npm view {package}` failed ({done.stderr.strip()[-200:]})"
+    return None
+
+
+def require_npm(package: str) -> None:
+    """Skip the calling test, with the reason, unless `npx <package>` can run here."""
+    if reason := npm_unavailable(package):
+        pytest.skip(reason)
