@@ -218,21 +218,38 @@ class AnamClient:
         # Imported here: the retry library (and tenacity under it) is not needed to start serving.
         import stamina
 
-        should_retry = _retry_policy(idempotent)
-        async for attempt in stamina.retry_context(
-            on=should_retry,
-            attempts=self._settings.max_retries + 1,
-            timeout=self._settings.retry_budget_seconds,
-            wait_initial=0.2,
-            wait_max=4.0,
-            wait_jitter=0.3,
-        ):
-            with attempt:
-                return await self._send_once(method, path, params, json_body)
+        budget = self._settings.retry_budget_seconds
+        last_failure: AnamError | None = None
+        # The budget bounds the whole request, attempts included, not only the waits between them. Its clock
+        # starts when the first attempt gets a request slot (see _send_once): queueing behind others is not retrying.
+        with anyio.CancelScope() as within_budget:
+            async for attempt in stamina.retry_context(
+                on=_retry_policy(idempotent),
+                attempts=self._settings.max_retries + 1 if budget else 1,
+                timeout=None,
+                wait_initial=0.2,
+                wait_max=4.0,
+                wait_jitter=0.3,
+            ):
+                with attempt:
+                    last_failure = None  # so a budget that ends during an attempt reports a timeout
+                    try:
+                        budget_clock = within_budget if budget else None
+                        return await self._send_once(method, path, params, json_body, budget_clock)
+                    except AnamError as exc:
+                        last_failure = exc
+                        raise
+        if within_budget.cancelled_caught:
+            raise last_failure or UpstreamTimeoutError(budget)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(
-        self, method: str, path: str, params: Mapping[str, str] | None, json_body: Mapping[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        json_body: Mapping[str, Any] | None,
+        budget: anyio.CancelScope | None,
     ) -> Any:
         assert self._api_key is not None
         headers = {"Authorization": f"Bearer {self._api_key.get_secret_value()}"}
@@ -241,6 +258,8 @@ class AnamClient:
         deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds
         http = await self._client()
         async with self._in_flight:
+            if budget is not None and budget.deadline == math.inf:
+                budget.deadline = anyio.current_time() + s.retry_budget_seconds
             try:
                 with anyio.fail_after(deadline):
                     async with http.stream(method, path, params=params, json=json_body, headers=headers) as r:
@@ -364,9 +383,11 @@ def _retry_after(headers: httpx2.Headers) -> float | None:
             continue
         value = value.strip()
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
             pass
+        else:
+            return None if math.isnan(seconds) else max(0.0, seconds)
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
