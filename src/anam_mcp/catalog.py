@@ -92,7 +92,7 @@ class _Kind(Generic[T]):
     """One row of the catalogue table: what a catalogue lists and which of its text is searched."""
 
     name: str
-    load: Callable[[AnamClient, ProgressCallback], Awaitable[Listed[T]]]
+    load: Callable[[AnamClient, ProgressCallback, bool], Awaitable[Listed[T]]]
     names: Callable[[T], Sequence[str | None]]
     secondary: Callable[[T], str | None]
 
@@ -136,7 +136,7 @@ class Catalog(Generic[T]):
         fresh = self._fresh(self._clock() if refresh else None)
         if fresh is not None:
             return fresh.entries, fresh.note
-        load = self._load or self._start()
+        load = self._load or self._start(background=False)
         if on_progress is not None:
             load.listeners.append(on_progress)
         try:
@@ -158,18 +158,18 @@ class Catalog(Generic[T]):
     def prefetch(self) -> None:
         """Start a load in the background if none is running; failures are only logged."""
         if self._load is None and self._snapshot is None:
-            self._start()
+            self._start(background=True)
 
-    def _start(self) -> _Load[T]:
+    def _start(self, *, background: bool) -> _Load[T]:
         load: _Load[T] = _Load()
         self._load = load
-        self._background.start_soon(lambda: self._run(load), name=f"load-{self.name}")
+        self._background.start_soon(lambda: self._run(load, background), name=f"load-{self.name}")
         return load
 
-    async def _run(self, load: _Load[T]) -> None:
+    async def _run(self, load: _Load[T], background: bool) -> None:
         started = self._clock()
         try:
-            listed = await self._kind.load(self._client, load.progress)
+            listed = await self._kind.load(self._client, load.progress, background)
             entries = index(listed.items, self._kind.names, self._kind.secondary)
             load.snapshot = _Snapshot(entries, started, self._incomplete(listed))
             self._snapshot = load.snapshot

@@ -7,6 +7,7 @@ methods are the only way the rest of the server reaches Anam: nothing above it k
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import json
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 PER_PAGE_MAX = 100
 # Bodies at least this large are parsed in a worker thread, so the server keeps answering meanwhile.
 _THREAD_PARSE_BYTES = 256 * 1024
+# Background loads (prefetch) use at most this many request slots: a user's call never waits behind them.
+_BACKGROUND_SLOTS = 2
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Longer than this and it is better to tell the model to come back later than to wait.
 _MAX_RETRY_AFTER_SECONDS = 10.0
@@ -72,6 +75,9 @@ class AnamClient:
         self._http: httpx2.AsyncClient | None = None
         self._http_ready = anyio.Lock()
         self._in_flight = anyio.Semaphore(settings.max_concurrent_requests)
+        # At least one slot is left for the user's own calls whenever there are two or more.
+        background_slots = max(1, min(_BACKGROUND_SLOTS, settings.max_concurrent_requests - 1))
+        self._background_slots = anyio.Semaphore(background_slots)
 
     def __repr__(self) -> str:
         return f"AnamClient(base_url={self._base_url!r}, api_key={'set' if self.has_key else 'unset'})"
@@ -131,17 +137,21 @@ class AnamClient:
 
     # -- endpoints ---------------------------------------------------------------------------
 
-    async def list_avatars(self, on_progress: ProgressCallback | None = None) -> Listed[Avatar]:
-        return await self._list_all(AVATARS, on_progress)
+    async def list_avatars(
+        self, on_progress: ProgressCallback | None = None, background: bool = False
+    ) -> Listed[Avatar]:
+        return await self._list_all(AVATARS, on_progress, background)
 
-    async def list_voices(self, on_progress: ProgressCallback | None = None) -> Listed[Voice]:
-        return await self._list_all(VOICES, on_progress)
+    async def list_voices(self, on_progress: ProgressCallback | None = None, background: bool = False) -> Listed[Voice]:
+        return await self._list_all(VOICES, on_progress, background)
 
-    async def list_llms(self, on_progress: ProgressCallback | None = None) -> Listed[Llm]:
-        return await self._list_all(LLMS, on_progress)
+    async def list_llms(self, on_progress: ProgressCallback | None = None, background: bool = False) -> Listed[Llm]:
+        return await self._list_all(LLMS, on_progress, background)
 
-    async def list_personas(self, on_progress: ProgressCallback | None = None) -> Listed[Persona]:
-        return await self._list_all(PERSONAS, on_progress)
+    async def list_personas(
+        self, on_progress: ProgressCallback | None = None, background: bool = False
+    ) -> Listed[Persona]:
+        return await self._list_all(PERSONAS, on_progress, background)
 
     async def count_avatars(self) -> int | None:
         """How many avatars the account sees, from one small page (None if Anam does not say)."""
@@ -165,14 +175,17 @@ class AnamClient:
         page: int,
         per_page: int = PER_PAGE_MAX,
         items_left: int | None = None,
+        background: bool = False,
     ) -> Page[RecordT]:
         """One page of a list endpoint, its entries beyond `items_left` ignored. Unreadable entries are skipped."""
         query = {**listing.query, "page": str(page), "perPage": str(per_page)}
-        raw = await self._request("GET", listing.path, params=query, idempotent=True)
+        raw = await self._request("GET", listing.path, params=query, idempotent=True, background=background)
         read = functools.partial(_read_page, listing, raw, items_left)
         return await _off_the_loop_if_large(len(raw), read)
 
-    async def _list_all(self, listing: Listing[RecordT], on_progress: ProgressCallback | None) -> Listed[RecordT]:
+    async def _list_all(
+        self, listing: Listing[RecordT], on_progress: ProgressCallback | None, background: bool
+    ) -> Listed[RecordT]:
         """Every item of a list endpoint: page 1 first, to learn how many pages there are, then the rest concurrently.
 
         The pages' metadata is a hint, not a promise: the listing goes on while pages come back full and
@@ -181,7 +194,7 @@ class AnamClient:
         s = self._settings
         pages: _Pages[RecordT] = _Pages(s.max_catalog_items, s.max_catalog_bytes)
         room = pages.claim(s.max_catalog_items)
-        first = await self._get_page(listing, page=1, items_left=room)
+        first = await self._get_page(listing, page=1, items_left=room, background=background)
         pages.add(1, first, room)
         full = max(first.entries, 1)  # the page size Anam actually uses
         total = first.meta.total
@@ -196,7 +209,7 @@ class AnamClient:
             while next_page <= last and failure is None and (room := pages.claim(full)):
                 number, next_page = next_page, next_page + 1
                 try:
-                    page = await self._get_page(listing, page=number, items_left=room)
+                    page = await self._get_page(listing, page=number, items_left=room, background=background)
                 except AnamError as exc:
                     # Kept, not raised: a task group would wrap it in an ExceptionGroup that no caller expects.
                     failure = failure or exc
@@ -231,6 +244,7 @@ class AnamClient:
         params: Mapping[str, str] | None = None,
         json_body: Mapping[str, Any] | None = None,
         idempotent: bool,
+        background: bool = False,
     ) -> bytes:
         """The body of a 2xx answer, after the retries the budget allows; every failure is an AnamError."""
         if not self.has_key:
@@ -255,7 +269,7 @@ class AnamClient:
                     last_failure = None  # so a budget that ends during an attempt reports a timeout
                     try:
                         budget_clock = within_budget if budget else None
-                        return await self._send_once(method, path, params, json_body, budget_clock)
+                        return await self._send_once(method, path, params, json_body, background, budget_clock)
                     except AnamError as exc:
                         last_failure = exc
                         raise
@@ -269,6 +283,7 @@ class AnamClient:
         path: str,
         params: Mapping[str, str] | None,
         json_body: Mapping[str, Any] | None,
+        background: bool,
         budget: anyio.CancelScope | None,
     ) -> bytes:
         assert self._api_key is not None
@@ -277,7 +292,9 @@ class AnamClient:
         # read_timeout bounds each socket read; this bounds a body that trickles in forever.
         deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds
         http = await self._client()
-        async with self._in_flight:
+        # Background loads queue for a couple of slots first, so they never hold all of them.
+        lane = self._background_slots if background else contextlib.nullcontext()
+        async with lane, self._in_flight:
             if budget is not None and budget.deadline == math.inf:
                 budget.deadline = anyio.current_time() + s.retry_budget_seconds
             try:
