@@ -32,6 +32,7 @@ import time
 import uuid
 import wave
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -443,7 +444,8 @@ class Fault:
     """One scripted misbehaviour, consumed by the next matching request.
 
     kind: "status" (status + JSON body), "html", "invalid_json", "truncated", "huge", "hang", "drip",
-    "ok" (answer normally: lets a script say "fail twice, then succeed").
+    "ok" (answer normally: lets a script say "fail twice, then succeed"), "slow" (wait `seconds`, then
+    answer normally), "raw" (status + `body` as the exact bytes sent).
     """
 
     kind: str = "status"
@@ -493,6 +495,8 @@ class FakeAnam:
             "/v1/llms": llms if llms is not None else make_llms(),
             "/v1/personas": personas if personas is not None else make_personas(),
         }
+        # Per list path: what a page's real `meta` is turned into before it is sent (to fake a lying API).
+        self.meta_for: dict[str, Callable[[dict[str, Any]], Any]] = {}
         self.requests: list[RecordedRequest] = []
         self.tokens_issued = 0
         # What the persona lifecycle keeps: the full records behind the persona list, share links, and
@@ -628,6 +632,8 @@ class FakeAnam:
             "prev": page - 1 if page > 1 else None,
             "next": page + 1 if page < last else None,
         }
+        if path in self.meta_for:
+            return 200, {"data": data, "meta": self.meta_for[path](meta)}, {}
         return 200, {"data": data, "meta": meta}, {}
 
     def _session_token(self, body: Any) -> tuple[int, Any, dict[str, str]]:
@@ -956,7 +962,9 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
                 self._json(400, _error("Invalid request body", "body is not JSON"))
                 return
             fault = fake._next_fault(path)
-            if fault is not None and fault.kind != "ok":
+            if fault is not None and fault.kind == "slow":
+                fake._hang.wait(fault.seconds)
+            elif fault is not None and fault.kind != "ok":
                 self._misbehave(fault)
                 return
             key = (path, tuple(sorted(query.items())))
@@ -998,6 +1006,8 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
                 except OSError:
                     pass
                 self.close_connection = True
+            elif fault.kind == "raw":
+                self._raw(fault.status, fault.body, "application/json", fault.headers)
             elif fault.kind == "hang":
                 fake._hang.wait(fault.seconds or 60)
                 self.close_connection = True

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from anam_mcp.catalog import Background, Catalogs
-from anam_mcp.client import AnamClient, ProgressCallback
+from anam_mcp.client import AnamClient, Listed, ProgressCallback
 from anam_mcp.config import Settings
 from anam_mcp.endpoints import Listing
 from anam_mcp.models import Record
@@ -136,8 +136,10 @@ class HeldClient(AnamClient):
         self.holding = anyio.Event()
         self.release = anyio.Event()
 
-    async def _list_all(self, listing: Listing[RecordT], on_progress: ProgressCallback | None) -> list[RecordT]:
-        items = await super()._list_all(listing, on_progress)
+    async def _list_all(
+        self, listing: Listing[RecordT], on_progress: ProgressCallback | None, background: bool
+    ) -> Listed[RecordT]:
+        items = await super()._list_all(listing, on_progress, background)
         if not self.holding.is_set():
             self.holding.set()
             await self.release.wait()

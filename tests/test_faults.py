@@ -41,7 +41,7 @@ CASES = [
     Case("latency", "/v1/voices", (), ok=True, requests=5, latency=0.1),
     Case("429 then ok", "/v1/voices", (Fault(status=429, headers={"Retry-After": "1"}),), ok=True, requests=6),
     Case("429, long Retry-After", "/v1/voices", (Fault(status=429, headers={"Retry-After": "90"}),),
-         says="rate limiting requests (429). Try again after 90 s"),
+         says="rate limiting requests (429). Try again in about 90 s"),
     Case("500", "/v1/voices", (Fault(status=500),), says="unavailable or failed (500)"),
     Case("502 then ok", "/v1/voices", (Fault(status=502),), ok=True, requests=6),
     Case("503 persists", "/v1/voices", (Fault(status=503),) * 10, says="(503)", requests=4),

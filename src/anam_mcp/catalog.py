@@ -18,8 +18,8 @@ from typing import Any, Generic, Self, TypeVar
 import anyio
 from anyio.abc import TaskGroup
 
-from .client import AnamClient, ProgressCallback
-from .errors import AnamError
+from .client import AnamClient, Listed, ProgressCallback
+from .errors import AnamError, UnreadableResponseError
 from .models import Avatar, Llm, Persona, Record, Voice
 from .search import Indexed, index, rank
 
@@ -57,7 +57,7 @@ class Background:
 
 @dataclass(frozen=True, slots=True)
 class Matches(Generic[T]):
-    """Search hits, best first, and a note when they come from a stale copy."""
+    """Search hits, best first, and a note when they come from a stale or incomplete copy."""
 
     items: list[T]
     note: str | None = None
@@ -67,6 +67,7 @@ class Matches(Generic[T]):
 class _Snapshot(Generic[T]):
     entries: list[Indexed[T]]
     loaded_at: float
+    note: str | None = None  # what the list lacks: unreadable entries, or the part past a limit
 
 
 @dataclass(eq=False, slots=True)
@@ -91,7 +92,7 @@ class _Kind(Generic[T]):
     """One row of the catalogue table: what a catalogue lists and which of its text is searched."""
 
     name: str
-    load: Callable[[AnamClient, ProgressCallback], Awaitable[list[T]]]
+    load: Callable[[AnamClient, ProgressCallback, bool], Awaitable[Listed[T]]]
     names: Callable[[T], Sequence[str | None]]
     secondary: Callable[[T], str | None]
 
@@ -129,12 +130,13 @@ class Catalog(Generic[T]):
     ) -> tuple[list[Indexed[T]], str | None]:
         """The indexed entries, loading them if missing, expired or `refresh` is asked for.
 
-        Returns the entries and a note; the note is set when a refresh failed and an older copy is served.
+        Returns the entries and a note, set when the list is incomplete or a refresh failed and an older
+        copy is served.
         """
         fresh = self._fresh(self._clock() if refresh else None)
         if fresh is not None:
-            return fresh.entries, None
-        load = self._load or self._start()
+            return fresh.entries, fresh.note
+        load = self._load or self._start(background=False)
         if on_progress is not None:
             load.listeners.append(on_progress)
         try:
@@ -143,17 +145,15 @@ class Catalog(Generic[T]):
             if on_progress is not None:
                 load.listeners.remove(on_progress)
         if load.snapshot is not None:
-            return load.snapshot.entries, None
+            return load.snapshot.entries, load.snapshot.note
         assert load.error is not None
         stale = self._snapshot
         if stale is None:
             raise load.error
         age = self._clock() - stale.loaded_at
         logger.warning("Serving the %s catalogue from %.0f s ago: refresh failed: %s", self.name, age, load.error)
-        return (
-            stale.entries,
-            f"Could not refresh the {self.name} list ({load.error}); showing the copy from {age:.0f} s ago.",
-        )
+        note = f"Could not refresh the {self.name} list ({load.error}); showing the copy from {age:.0f} s ago."
+        return stale.entries, f"{note} {stale.note}" if stale.note else note
 
     def cached(self, record_id: str) -> T | None:
         """The record with this id if the catalogue is loaded already; never starts a load."""
@@ -168,29 +168,48 @@ class Catalog(Generic[T]):
     def prefetch(self) -> None:
         """Start a load in the background if none is running; failures are only logged."""
         if self._load is None and self._snapshot is None:
-            self._start()
+            self._start(background=True)
 
-    def _start(self) -> _Load[T]:
+    def _start(self, *, background: bool) -> _Load[T]:
         load: _Load[T] = _Load()
         self._load = load
-        self._background.start_soon(lambda: self._run(load), name=f"load-{self.name}")
+        self._background.start_soon(lambda: self._run(load, background), name=f"load-{self.name}")
         return load
 
-    async def _run(self, load: _Load[T]) -> None:
+    async def _run(self, load: _Load[T], background: bool) -> None:
         started = self._clock()
         try:
-            items = await self._kind.load(self._client, load.progress)
-            load.snapshot = _Snapshot(index(items, self._kind.names, self._kind.secondary), started)
+            listed = await self._kind.load(self._client, load.progress, background)
+            entries = index(listed.items, self._kind.names, self._kind.secondary)
+            load.snapshot = _Snapshot(entries, started, self._incomplete(listed))
             if self._load is load:  # not invalidated while loading: the list is current
                 self._snapshot = load.snapshot
-            logger.info("Loaded %d %s in %.0f ms", len(items), self.name, (self._clock() - started) * 1000)
+            logger.info("Loaded %d %s in %.0f ms", len(entries), self.name, (self._clock() - started) * 1000)
         except AnamError as exc:
             load.error = exc
             logger.info("Loading the %s catalogue failed: %s", self.name, exc)
+        except Exception:
+            # Whatever Anam sent, the server keeps serving: an unforeseen failure fails this load only.
+            logger.exception("Loading the %s catalogue failed unexpectedly", self.name)
+            load.error = UnreadableResponseError(f"the {self.name} list could not be processed")
         finally:
             if self._load is load:
                 self._load = None
             load.done.set()
+
+    def _incomplete(self, listed: Listed[T]) -> str | None:
+        """A note for what a loaded list lacks, or None when it is whole."""
+        parts = []
+        if listed.limit:
+            parts.append(
+                f"Only {len(listed.items)} {self.name} were loaded: the list reached the limit "
+                f"{listed.limit}; results cover only those."
+            )
+        if listed.skipped:
+            parts.append(
+                f"{listed.skipped} of the entries Anam sent for the {self.name} list had no usable id and are left out."
+            )
+        return " ".join(parts) or None
 
 
 AVATARS: _Kind[Avatar] = _Kind(

@@ -80,6 +80,9 @@ class Settings(BaseModel):
     max_retries: Annotated[int, Field(ge=0, le=10)] = 3
     max_concurrent_requests: Annotated[int, Field(ge=1, le=64)] = 8
     max_response_bytes: Annotated[int, Field(ge=1024)] = 8 * 1024 * 1024
+    # Bounds one catalogue's memory and requests, whatever its pages' metadata claims.
+    max_catalog_items: Annotated[int, Field(ge=1)] = 20_000
+    max_catalog_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
     catalog_ttl_seconds: Annotated[float, Field(ge=0)] = 300.0
     prefetch: bool = Field(default=True, description="Load the avatar and voice catalogues in the background at start.")
     default_llm_id: str | None = Field(

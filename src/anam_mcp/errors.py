@@ -6,6 +6,7 @@ Messages never contain the API key or the Authorization header.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 __all__ = [
@@ -81,8 +82,18 @@ class InvalidRequestError(AnamError):
 class RateLimitedError(AnamError):
     def __init__(self, retry_after: float | None) -> None:
         self.retry_after = retry_after
-        when = f"after {retry_after:g} s" if retry_after is not None else "in a few seconds"
-        super().__init__(f"Anam is rate limiting requests (429). Try again {when}.")
+        super().__init__(f"Anam is rate limiting requests (429). Try again {_when(retry_after)}.")
+
+
+def _when(seconds: float | None) -> str:
+    """A wait as a person would say it: "in about 3 s", "in about 5 min", or "later" past an hour."""
+    if seconds is None:
+        return "in a few seconds"
+    if not math.isfinite(seconds) or seconds > 3600:
+        return "later"
+    if seconds < 120:
+        return f"in about {max(1, math.ceil(seconds))} s"
+    return f"in about {math.ceil(seconds / 60)} min"
 
 
 class AnamUnavailableError(AnamError):

@@ -1,14 +1,25 @@
-"""Records of the Anam REST API, parsed leniently: unknown fields are ignored, optional ones may be null.
+"""Records of the Anam REST API, parsed leniently: unknown fields are ignored, and an optional field that is
+null or of the wrong type counts as absent. Only a record without a usable id is dropped.
 
 Only the fields the server reads are declared.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -26,6 +37,8 @@ __all__ = [
     "Transcript",
     "TranscriptMessage",
     "Voice",
+    "parse_records",
+    "prepare_parsing",
 ]
 
 
@@ -39,7 +52,7 @@ class _AnamModel(BaseModel):
 class Record(_AnamModel):
     """Anything listed by the API: it has an id."""
 
-    id: str
+    id: str = Field(min_length=1)
 
 
 class Avatar(Record):
@@ -214,14 +227,70 @@ class Transcript(_AnamModel):
 RecordT = TypeVar("RecordT", bound=Record)
 
 
-class PageMeta(_AnamModel):
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What a list page says about the whole list; a count that is not a non-negative integer is unknown."""
+
     total: int | None = None
     last_page: int | None = None
+
+    @classmethod
+    def read(cls, raw: object) -> PageMeta:
+        if not isinstance(raw, dict):
+            return cls()
+        return cls(_count(raw.get("total")), _count(raw.get("lastPage")))
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[RecordT]):
-    """One page of a list endpoint: its items, already validated, and its pagination metadata."""
+    """One page of a list endpoint: its readable items, how many entries it held, and its metadata."""
 
     data: list[RecordT]
     meta: PageMeta
+    entries: int = 0  # entries Anam sent, readable or not: a full page means more may follow
+    skipped: int = 0  # entries dropped because their id was unusable
+    size: int = 0  # bytes of the response
+
+
+def prepare_parsing() -> None:
+    """Build the record validators now (they are deferred at import, so the server starts faster)."""
+    for model in (Avatar, Voice, Llm, Persona):
+        _list_of(model)
+
+
+@functools.cache
+def _list_of(model: type[RecordT]) -> TypeAdapter[list[RecordT]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def parse_records(model: type[RecordT], raw: list[Any]) -> tuple[list[RecordT], int]:
+    """The records in `raw` and how many were dropped. One validation call when all is well (the usual case)."""
+    try:
+        return _list_of(model).validate_python(raw), 0
+    except ValidationError:
+        pass
+    records = [record for entry in raw if (record := _lenient(model, entry)) is not None]
+    return records, len(raw) - len(records)
+
+
+def _lenient(model: type[RecordT], entry: Any) -> RecordT | None:
+    """`entry` as a record, with every unreadable field left out (so it takes its default); None if the id is bad."""
+    while isinstance(entry, dict):
+        try:
+            return model.model_validate(entry)
+        except ValidationError as exc:
+            bad = {error["loc"][0] for error in exc.errors() if error["loc"]}
+            if not bad or "id" in bad or not bad & entry.keys():
+                return None
+            entry = {key: value for key, value in entry.items() if key not in bad}
+    return None

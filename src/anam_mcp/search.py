@@ -1,7 +1,8 @@
 """Text matching and ranking for catalogue searches: pure functions, no I/O.
 
 Every entry carries its search text normalised once (lower case, accents stripped), so a warm search
-is one substring test per entry, and only the entries that contain the query are ranked.
+is one substring test per entry, and only the entries that contain the query are ranked. A query of
+several words also matches an entry that contains every word, in any order, ranked below the phrase.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class Rank:
     PREFIX = 1
     WORD_PREFIX = 2
     SUBSTRING = 3
-    SECONDARY = 4  # matched a lesser field only, such as a description
+    WORDS = 4  # every word of the query is in the names, not as one phrase
+    SECONDARY = 5  # matched with the help of a lesser field, such as a description
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +91,25 @@ def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], b
     q = normalise(query) if query else ""
     if not q:
         return [entry.item for entry in entries if keep is None or keep(entry.item)]
+    words = _words(q)
     # One bucket per rank: entries arrive in alphabetical order, so no sort is needed.
     buckets: list[list[T]] = [[] for _ in range(Rank.SECONDARY + 1)]
     for entry in entries:
-        if q in entry.haystack and (keep is None or keep(entry.item)):
+        haystack = entry.haystack
+        if q in haystack:
             score = _score(entry, q) if q in entry.name_text else Rank.SECONDARY
+        elif words and words[0] in haystack and all(w in haystack for w in words[1:]):
+            score = Rank.WORDS if all(w in entry.name_text for w in words) else Rank.SECONDARY
+        else:
+            continue
+        if keep is None or keep(entry.item):
             buckets[score].append(entry.item)
     return [item for bucket in buckets for item in bucket]
+
+
+def _words(query: str) -> tuple[str, ...]:
+    """The distinct words of a query of several words, longest (most telling) first; empty for one word."""
+    if " " not in query:
+        return ()
+    words = sorted({w for w in _NON_WORD.split(query) if w}, key=len, reverse=True)
+    return tuple(words) if len(words) > 1 else ()
