@@ -566,6 +566,9 @@ class FakeAnam:
             personas=personas,
             entitled_to_latest=self.entitled_to_latest,
         )
+        account.catalogues["/v1/sessions"], account.transcripts = make_sessions(
+            personas, datetime.now(UTC), seed=seed + 400
+        )
         with self._lock:
             self.accounts[api_key] = account
         return account
