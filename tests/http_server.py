@@ -82,15 +82,23 @@ def http_server(env: Mapping[str, str], *args: str, command: list[str] | None = 
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], log: Path) -> int:
+    """The port, once /healthz answers there (with workers, the port is bound before they listen)."""
     deadline = time.monotonic() + _START_SECONDS
     while time.monotonic() < deadline:
-        if found := _LISTENING.search(log.read_text(encoding="utf-8", errors="replace")):
+        if (found := _LISTENING.search(log.read_text(encoding="utf-8", errors="replace"))) and _healthy(found[1]):
             return int(found.group(1))
         if process.poll() is not None:
             raise AssertionError(f"the server exited ({process.returncode}): {log.read_text()}")
         time.sleep(0.05)
     process.kill()
     raise AssertionError(f"the server did not start within {_START_SECONDS} s: {log.read_text()}")
+
+
+def _healthy(port: str) -> bool:
+    try:
+        return httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    except httpx2.TransportError:
+        return False
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ path working in both protocol eras; and the log never shows a token.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx2
@@ -184,3 +185,9 @@ def test_tokens_and_secret_paths_never_reach_the_log(server: HttpServer) -> None
     for secret in (TOKEN, SECOND_TOKEN, "a-guess-that-is-long-enough"):
         assert secret not in log
     assert "Terminating session" not in log
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_configured(server: HttpServer) -> None:
+    httpx2.get(server.url + "/healthz?probe=forwarded", headers={"x-forwarded-for": "203.0.113.9"}, timeout=10)
+    assert re.search(r'uvicorn\.access: 127\.0\.0\.1:\d+ - "GET /healthz\?probe=forwarded', server.log())
+    assert "203.0.113.9" not in server.log()
