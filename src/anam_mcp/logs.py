@@ -35,6 +35,7 @@ _CHATTY = (
     "mcp.server.streamable_http",
     "sse_starlette",
 )
+_UNESCAPED = re.compile(r"[A-Za-z0-9._~-]+")
 _SECRET_PATH = re.compile(r"/mcp/t/[^/?#\s\"']+")
 _HIDDEN_PATH = "/mcp/t/[redacted]"
 # The credential of the HTTP request being served, in the forms it may take in text.
@@ -46,6 +47,8 @@ _QUOTED_REPR = re.compile(r"\w+\((?P<text>'.*'|\".*\")\)", re.DOTALL)
 
 def _forms(secret: str) -> list[str]:
     """`secret` as it may appear in text: itself, escaped by repr() or JSON (as str or bytes), URL-quoted."""
+    if _UNESCAPED.fullmatch(secret):
+        return [secret]  # nothing escapes or quotes these characters: every form is the secret itself
     forms = {
         secret,
         repr(secret)[1:-1],

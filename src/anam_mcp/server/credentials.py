@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from enum import Enum
 
@@ -23,6 +24,8 @@ __all__ = ["Credentials", "Mode", "exposure_problem"]
 
 # Far above any real Anam key or access token; a longer header is not worth hashing.
 _MAX_CREDENTIAL_CHARS = 1024
+# What every usable key looks like (printable ASCII, no spaces): checked at once, key_flaw says what is wrong.
+_PLAIN = re.compile(r"[!-~]+")
 
 
 class Mode(Enum):
@@ -77,7 +80,7 @@ class Credentials:
             )
         if len(credential) > _MAX_CREDENTIAL_CHARS:
             return "The bearer token is far too long to be an Anam API key."
-        if flaw := key_flaw(credential):
+        if not _PLAIN.fullmatch(credential) and (flaw := key_flaw(credential)):
             return f"The bearer token contains {flaw}, which an Anam API key never has: copy the key again."
         return None
 

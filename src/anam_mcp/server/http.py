@@ -12,6 +12,8 @@ DNS rebinding, caps the body size and serves MCP in both protocol eras.
 
 from __future__ import annotations
 
+import gc
+
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.middleware.cors import CORSMiddleware
@@ -46,9 +48,11 @@ _CORS_RESPONSE_HEADERS = ("Mcp-Session-Id", "WWW-Authenticate")
 
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
-    """The HTTP server as one ASGI app, from `settings`, or else from ANAM_* variables and .env (then logging
-    is set up too). An ASGI server calls it in each worker: `uvicorn --factory anam_mcp.server.http:create_app`.
+    """The HTTP server as one ASGI app, from `settings`, or else from ANAM_* variables and .env: then it is the
+    process's app, and sets up logging and the garbage collector too. An ASGI server calls it in each worker:
+    `uvicorn --factory anam_mcp.server.http:create_app`.
     """
+    own_process = settings is None
     if settings is None:
         settings = Settings.from_environment()
         configure_logging(settings)
@@ -84,6 +88,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             expose_headers=list(_CORS_RESPONSE_HEADERS),
             max_age=600,
         )
+    if own_process:
+        # Everything built so far (SDK, pydantic schemas) lives as long as the worker: out of the collector's
+        # view, full collections stay short. Stateless requests allocate a lot, so they come often.
+        gc.freeze()
     return app
 
 
