@@ -88,10 +88,10 @@ def _wait_for_port(process: subprocess.Popen[bytes], log: Path) -> int:
         if (found := _LISTENING.search(log.read_text(encoding="utf-8", errors="replace"))) and _healthy(found[1]):
             return int(found.group(1))
         if process.poll() is not None:
-            raise AssertionError(f"the server exited ({process.returncode}): {log.read_text()}")
+            raise AssertionError(f"the server exited ({process.returncode}): {log.read_text()[-3000:]}")
         time.sleep(0.05)
     process.kill()
-    raise AssertionError(f"the server did not start within {_START_SECONDS} s: {log.read_text()}")
+    raise AssertionError(f"the server did not start within {_START_SECONDS} s: {log.read_text()[-3000:]}")
 
 
 def _healthy(port: str) -> bool:
