@@ -41,6 +41,7 @@ def server(fake: FakeAnam) -> Iterator[HttpServer]:
         ANAM_API_KEY=fake.api_key,
         ANAM_MCP_TOKENS=f"{TOKEN},{SECOND_TOKEN}",
         ANAM_HTTP_CORS_ORIGINS=APP_ORIGIN,
+        ANAM_HTTP_ALLOWED_HOSTS="mcp.example.com",
         ANAM_HTTP_MAX_BODY_BYTES=str(BODY_CAP),
     )
     with http_server(env) as running:
@@ -123,6 +124,8 @@ def test_other_paths_are_404_so_clients_do_not_start_oauth(server: HttpServer, p
     [
         ({"host": "evil.example"}, 421),
         ({"host": "127.0.0.1"}, 421),  # loopback without a port: not a host this server was asked to answer
+        ({"host": "mcp.example.com"}, 200),  # ANAM_HTTP_ALLOWED_HOSTS, as a reverse proxy forwards it
+        ({"host": "mcp.example.com:8443"}, 421),  # that name, but only without a port
         ({"origin": "http://evil.example"}, 403),
         ({"origin": "https://other.example.com"}, 403),
         ({"origin": APP_ORIGIN}, 200),
