@@ -4,14 +4,14 @@ In one run it starts the fake Anam API, `anam-mcp --http` (callers bring their o
 bench/empty_http_server.py, an empty MCPServer over the same transport (stateless streamable HTTP, JSON
 responses, uvicorn, access log on) whose one tool answers as many bytes as the search does. It drives
 each with raw HTTP POSTs, the cheapest client there is, so the numbers are the servers': `--concurrency`
-callers over one keep-alive connection pool make `--calls` calls in all, in both protocol eras. The two
-servers run in turn, `--repeats` times: each pair of runs shares the machine's conditions, so the ratio
-is taken per pair and its median kept (with the runs of the median pair). Then anam-mcp with 2 workers.
+callers over one keep-alive connection pool make `--calls` calls to each, in both protocol eras. The two
+servers take turns in `--rounds` short rounds, so that other work on the machine slows both alike. Then
+anam-mcp with 2 workers.
 
 It prints a table, checks the targets (at least 70 % of the floor's calls/s, p99 at most twice the
 floor's) and writes bench/http_results.json. The exit status is 0 when every target holds, 1 otherwise.
 
-    uv run python bench/http_load.py [--calls 3000] [--concurrency 50] [--repeats 3]
+    uv run python bench/http_load.py [--calls 3000] [--concurrency 50] [--rounds 6]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import os
 import sys
 import time
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,25 @@ def answer_size(url: str, headers: dict[str, str], body: bytes) -> int:
     return len(answer.content)
 
 
-async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concurrency: int) -> dict[str, float]:
-    """`calls` POSTs from `concurrency` callers: calls/s, p50 and p99 (ms). Every answer must be a success."""
-    latencies: list[float] = []
+@dataclass
+class Run:
+    """Latencies of every measured call and the seconds spent, over one or more rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        ordered = sorted(self.latencies)
+        return {
+            "calls": len(ordered),
+            "calls_per_s": round(len(ordered) / self.seconds, 1),
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+        }
+
+
+async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concurrency: int, run: Run) -> None:
+    """`calls` POSTs from `concurrency` callers, added to `run`. Every answer must be a success."""
     remaining = calls
     limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx2.AsyncClient(limits=limits, timeout=60) as http:
@@ -82,7 +99,7 @@ async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concu
                 if answer.status_code != 200 or b'"isError":false' not in answer.content:
                     raise RuntimeError(f"call failed under load: {answer.status_code} {answer.text[:300]}")
                 if count:
-                    latencies.append(time.perf_counter() - started)
+                    run.latencies.append(time.perf_counter() - started)
 
         # Open every connection first, so the measured calls pay no handshakes.
         remaining = concurrency
@@ -94,20 +111,7 @@ async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concu
         async with anyio.create_task_group() as group:
             for _ in range(concurrency):
                 group.start_soon(caller, True)
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "calls": len(latencies),
-        "calls_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
-        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1),
-    }
-
-
-def median_pair(pairs: list[tuple[dict[str, float], dict[str, float]]]) -> tuple[dict[str, float], dict[str, float]]:
-    """The (ours, floor) pair whose calls/s ratio is the median: other work on the machine slows both alike."""
-    ranked = sorted(pairs, key=lambda pair: pair[0]["calls_per_s"] / pair[1]["calls_per_s"])
-    return ranked[len(ranked) // 2]
+        run.seconds += time.perf_counter() - started
 
 
 def ours(fake: FakeAnam, workers: int) -> AbstractContextManager[HttpServer]:
@@ -128,24 +132,25 @@ async def measure(fake: FakeAnam, args: argparse.Namespace) -> dict[str, Any]:
             padding = size - answer_size(empty.mcp, empty_headers, empty_body)
             floor_headers, floor_body = request(era, "payload", {"size": padding}, key=None)
             floor_size = answer_size(empty.mcp, floor_headers, floor_body)
-            pairs = []
-            for _ in range(args.repeats):
-                floor_run = await load(empty.mcp, floor_headers, floor_body, args.calls, args.concurrency)
-                pairs.append((await load(server.mcp, headers, body, args.calls, args.concurrency), floor_run))
-            ours_run, floor_run = median_pair(pairs)
+            ours_run, floor_run = Run(), Run()
+            share = max(args.concurrency, args.calls // args.rounds)
+            for _ in range(args.rounds):  # in turn, in short rounds, so that other work on the machine hits both alike
+                await load(empty.mcp, floor_headers, floor_body, share, args.concurrency, floor_run)
+                await load(server.mcp, headers, body, share, args.concurrency, ours_run)
             results["eras"][era] = {
                 "answer_bytes": {"anam_mcp": size, "empty_mcpserver": floor_size},
-                "anam_mcp": ours_run,
-                "empty_mcpserver": floor_run,
+                "anam_mcp": ours_run.summary(),
+                "empty_mcpserver": floor_run.summary(),
             }
     with ours(fake, 2) as server:
         results["two_workers"] = {}
         for era in ERAS:
             headers, body = request(era, *SEARCH, key=fake.api_key)
             for _ in range(2):  # each worker loads the catalogue on its first call: warm both
-                await load(server.mcp, headers, body, args.concurrency, args.concurrency)
-            runs = [await load(server.mcp, headers, body, args.calls, args.concurrency) for _ in range(args.repeats)]
-            results["two_workers"][era] = sorted(runs, key=lambda run: run["calls_per_s"])[len(runs) // 2]
+                await load(server.mcp, headers, body, args.concurrency, args.concurrency, Run())
+            run = Run()
+            await load(server.mcp, headers, body, args.calls, args.concurrency, run)
+            results["two_workers"][era] = run.summary()
     return results
 
 
@@ -163,7 +168,7 @@ def check(results: dict[str, Any]) -> list[Row]:
 def report(results: dict[str, Any], rows: list[Row]) -> None:
     print(
         f"\nanam-mcp --http load: warm {SEARCH[0]}, {results['concurrency']} concurrent clients, "
-        f"{results['calls']} calls per run, the median of the runs\n"
+        f"{results['calls']} calls each, in turns\n"
     )
     print(f"{'':40}{'calls/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'bytes':>10}")
     for era, numbers in results["eras"].items():
@@ -180,9 +185,9 @@ def report(results: dict[str, Any], rows: list[Row]) -> None:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description="Load benchmark of anam-mcp --http against an empty MCPServer.")
-    parser.add_argument("--calls", type=int, default=3000, help="calls per measured run")
+    parser.add_argument("--calls", type=int, default=3000, help="calls measured per server and era")
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per server and era; the median is kept")
+    parser.add_argument("--rounds", type=int, default=6, help="the calls are made in this many turns per server")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "http_results.json")
     args = parser.parse_args()
 

@@ -18,7 +18,7 @@ import pytest
 from anam_mcp.server.http import create_app
 
 from .fake_anam import FakeAnam
-from .helpers import SERVER_COMMAND, make_settings, text
+from .helpers import ROOT, SERVER_COMMAND, make_settings, text
 from .http_server import http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -131,6 +131,8 @@ async def test_a_server_key_without_tokens_serves_this_machine_without_a_credent
     ids=["factory", "module-app"],
 )
 async def test_the_app_runs_under_uvicorn_as_the_readme_shows(fake: FakeAnam, target: list[str]) -> None:
+    shown = " ".join(["uv run uvicorn", *target, "--host 127.0.0.1 --port 8000"])
+    assert shown in (ROOT / "README.md").read_text(encoding="utf-8")
     command = [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", "0"]
     env = http_env(fake, ANAM_API_KEY=fake.api_key, ANAM_MCP_TOKENS=TOKEN)
     with http_server(env, command=command) as server:
