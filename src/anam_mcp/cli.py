@@ -99,9 +99,11 @@ def _serve_http(host: str, port: int, workers: int) -> int:
             "get 421): set ANAM_HTTP_ALLOWED_HOSTS to the name clients use",
             host,
         )
-    if workers > 1 and settings.request_state_key is None:
+    refused = any(problem.startswith("ANAM_REQUEST_STATE_KEY") for problem in settings.problems)
+    if workers > 1 and settings.request_state_key is None and not refused:
         # Workers know only the environment. A question a tool asks (2026-07-28 clients) may be answered on
-        # another worker, so they must share the key that seals it.
+        # another worker, so they must share the key that seals it. (A refused key stays refused: every
+        # call reports it.)
         os.environ["ANAM_REQUEST_STATE_KEY"] = secrets.token_hex(32)
     log.info(
         "anam-mcp %s serving MCP over HTTP at /mcp (%s, %d worker%s); API %s",
