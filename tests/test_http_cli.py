@@ -49,7 +49,13 @@ def test_the_refusal_names_a_token_setting_that_was_refused(fake: FakeAnam) -> N
     assert "short" not in done.stderr.split("ANAM_MCP_TOKENS must")[0]
 
 
-def test_http_options_need_http(tmp_path: object) -> None:
+def test_help_names_the_http_options() -> None:
+    done = subprocess.run([SERVER_COMMAND, "--help"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    assert all(option in done.stdout for option in ("--http", "--host", "--port", "--workers", "ANAM_MCP_TOKENS"))
+
+
+def test_http_options_need_http() -> None:
     done = subprocess.run([SERVER_COMMAND, "--port", "9000"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert "--port only apply with --http" in done.stderr
