@@ -16,45 +16,68 @@ from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
 from .fake_anam import FakeAnam
-from .helpers import SERVER_COMMAND, make_settings, network_env, server_env, server_params, start_benchmark
+from .helpers import (
+    SERVER_COMMAND,
+    make_settings,
+    network_env,
+    server_env,
+    server_params,
+    start_benchmark,
+    start_http_benchmark,
+)
 
 # Test modules written before helpers.py import these from here.
 __all__ = ["SERVER_COMMAND", "make_settings", "network_env", "server_env", "server_params"]
 
-_BENCHMARK = pytest.StashKey[tuple[subprocess.Popen[bytes], Path]]()
+_BENCHMARKS = pytest.StashKey[dict[str, tuple[subprocess.Popen[bytes], Path]]]()
+# The benchmarks' tests, and how each starts its run (with the smallest counts).
+_STARTS = {"test_bench.py": start_benchmark, "test_bench_http.py": start_http_benchmark}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The benchmark test comes last, so that the run it checks has had the whole suite's time to finish.
-    items.sort(key=lambda item: item.path.name == "test_bench.py")
+    # The benchmark tests come last, so that the runs they check have had the whole suite's time to finish.
+    items.sort(key=lambda item: item.path.name in _STARTS)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the benchmark run as soon as a test is known to want it.
+    """Start each benchmark run as soon as a test is known to want it.
 
-    It spends its ~10 s starting servers in subprocesses: begun now, that overlaps the in-process tests
+    They spend their ~10 s starting servers in subprocesses: begun now, that overlaps the in-process tests
     on the second core instead of adding to the suite's time.
     """
-    if session.config.option.collectonly or not any(item.path.name == "test_bench.py" for item in session.items):
+    wanted = {item.path.name for item in session.items} & set(_STARTS)
+    if session.config.option.collectonly or not wanted:
         return
-    output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
-    process = start_benchmark(output)
-    session.config.stash[_BENCHMARK] = (process, output)
+    runs = session.config.stash[_BENCHMARKS] = {}
+    for name in sorted(wanted):
+        output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
+        runs[name] = (_STARTS[name](output), output)
 
     def clean_up() -> None:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        shutil.rmtree(output.parent)
+        for process, output in runs.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            shutil.rmtree(output.parent)
 
     session.config.add_cleanup(clean_up)
+
+
+def _finished(request: pytest.FixtureRequest, name: str) -> tuple[int, Path]:
+    process, output = request.config.stash[_BENCHMARKS][name]
+    return process.wait(timeout=300), output
 
 
 @pytest.fixture
 def benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
     """The benchmark run started at collection, finished: its exit status, and the results file it wrote."""
-    process, output = request.config.stash[_BENCHMARK]
-    return process.wait(timeout=300), output
+    return _finished(request, "test_bench.py")
+
+
+@pytest.fixture
+def http_benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
+    """The HTTP load benchmark run started at collection, finished: its exit status and results file."""
+    return _finished(request, "test_bench_http.py")
 
 
 @pytest.fixture

@@ -514,6 +514,8 @@ class FakeAnam:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._hang = threading.Event()
+        # Other Anam accounts served here, by key (see add_account).
+        self.accounts: dict[str, FakeAnam] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -548,6 +550,38 @@ class FakeAnam:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    # -- other accounts --------------------------------------------------------------------------
+
+    def add_account(self, api_key: str, seed: int = 1) -> FakeAnam:
+        """Another Anam account, reached with its own key: the same stock avatars and voices, but custom ones,
+        personas and sessions of its own (from `seed`). It is served here; script faults on it directly."""
+        avatars = [a for a in self.catalogues["/v1/avatars"] if a["createdByOrganizationId"] is None]
+        voices = [v for v in self.catalogues["/v1/voices"] if v["createdByOrganizationId"] is None]
+        custom_avatars = [a for a in make_avatars(40, seed=seed + 100) if a["createdByOrganizationId"]]
+        custom_voices = [v for v in make_voices(60, seed=seed + 200) if v["createdByOrganizationId"]]
+        personas = make_personas(10, seed=seed + 300)
+        for persona in personas:
+            persona["name"] = f"{persona['name']} ({api_key[:6]})"
+        account = FakeAnam(
+            api_key=api_key,
+            avatars=avatars + custom_avatars,
+            voices=voices + custom_voices,
+            personas=personas,
+            entitled_to_latest=self.entitled_to_latest,
+        )
+        account.catalogues["/v1/sessions"], account.transcripts = make_sessions(
+            personas, datetime.now(UTC), seed=seed + 400
+        )
+        with self._lock:
+            self.accounts[api_key] = account
+        return account
+
+    def account_for(self, authorization: str | None) -> FakeAnam | None:
+        """The account an Authorization header opens: this one, one added with add_account, or none."""
+        if authorization == f"Bearer {self.api_key}":
+            return self
+        return next((a for key, a in self.accounts.items() if authorization == f"Bearer {key}"), None)
 
     # -- scripting and inspection --------------------------------------------------------------
 
@@ -955,25 +989,26 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
             if served is not None:
                 self._raw(200, served[0], served[1], {})
                 return
-            if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            account = fake.account_for(self.headers.get("Authorization"))
+            if account is None:
                 self._json(401, _error("Unauthorized", "Invalid or missing API key"))
                 return
             if method in ("POST", "PUT") and isinstance(body, str):
                 self._json(400, _error("Invalid request body", "body is not JSON"))
                 return
-            fault = fake._next_fault(path)
+            fault = account._next_fault(path)
             if fault is not None and fault.kind == "slow":
                 fake._hang.wait(fault.seconds)
             elif fault is not None and fault.kind != "ok":
                 self._misbehave(fault)
                 return
             key = (path, tuple(sorted(query.items())))
-            if method == "GET" and fake._page_cache is not None and key in fake._page_cache:
-                self._raw(200, fake._page_cache[key], "application/json", {})
+            if method == "GET" and account._page_cache is not None and key in account._page_cache:
+                self._raw(200, account._page_cache[key], "application/json", {})
                 return
-            status, payload, headers = fake.handle(method, path, query, body)
-            if method == "GET" and status == 200 and fake._page_cache is not None:
-                fake._page_cache[key] = json.dumps(payload).encode()
+            status, payload, headers = account.handle(method, path, query, body)
+            if method == "GET" and status == 200 and account._page_cache is not None:
+                account._page_cache[key] = json.dumps(payload).encode()
             self._json(status, payload, headers)
 
         def _misbehave(self, fault: Fault) -> None:

@@ -98,6 +98,14 @@ def start_benchmark(output: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdout=stdout, stderr=stderr)
 
 
+def start_http_benchmark(output: Path) -> subprocess.Popen[bytes]:
+    """bench/http_load.py with the smallest counts, writing results to `output`, its stdout and stderr beside it."""
+    small = ["--calls", "20", "--concurrency", "4", "--rounds", "2"]
+    command = [sys.executable, str(ROOT / "bench" / "http_load.py"), *small, "--output", str(output)]
+    with output.with_suffix(".stdout").open("wb") as stdout, output.with_suffix(".stderr").open("wb") as stderr:
+        return subprocess.Popen(command, stdout=stdout, stderr=stderr)
+
+
 def npx_env() -> dict[str, str]:
     """This process's environment for npx: for a pinned version, the cached package needs no registry round trip."""
     return {**os.environ, "npm_config_prefer_offline": "true", "npm_config_update_notifier": "false"}

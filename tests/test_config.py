@@ -153,3 +153,43 @@ def test_a_share_url_is_the_base_then_the_token(base: str | None, url: str) -> N
     settings = Settings.from_environment({"ANAM_SHARE_BASE_URL": base} if base else {}, env_file=None)
     assert settings.share_url("sh_1") == url
     assert settings.share_url("a/b?c") == url.replace("sh_1", "a%2Fb%3Fc")
+
+
+def test_http_lists_are_split_on_commas_and_spaces_and_normalised() -> None:
+    settings = Settings.from_environment(
+        {
+            "ANAM_MCP_TOKENS": "team-token-0123456789, other-token-0123456789",
+            "ANAM_HTTP_ALLOWED_HOSTS": "MCP.Example.com 10.0.0.5:*",
+            "ANAM_HTTP_CORS_ORIGINS": "https://App.example.com/",
+            "ANAM_HTTP_FORWARDED_ALLOW_IPS": "10.0.0.0/8,127.0.0.1",
+        },
+        env_file=None,
+    )
+    assert settings.problems == ()
+    assert [t.get_secret_value() for t in settings.mcp_tokens] == ["team-token-0123456789", "other-token-0123456789"]
+    assert settings.http_allowed_hosts == ("mcp.example.com", "10.0.0.5:*")
+    assert settings.http_cors_origins == ("https://app.example.com",)
+    assert settings.http_forwarded_allow_ips == ("10.0.0.0/8", "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ANAM_MCP_TOKENS", "short"),
+        ("ANAM_MCP_TOKENS", "good-token-0123456789,has/slash-0123456789"),
+        ("ANAM_HTTP_ALLOWED_HOSTS", "https://mcp.example.com"),
+        ("ANAM_HTTP_CORS_ORIGINS", "*"),
+        ("ANAM_HTTP_CORS_ORIGINS", "https://app.example.com/path"),
+        ("ANAM_HTTP_FORWARDED_ALLOW_IPS", "proxy.example.com"),
+        ("ANAM_REQUEST_STATE_KEY", "too-short"),
+        ("ANAM_HTTP_MAX_BODY_BYTES", "10"),
+        ("ANAM_MAX_ACCOUNTS", "0"),
+    ],
+)
+def test_a_bad_http_setting_is_a_problem_that_names_the_variable_not_the_value(variable: str, value: str) -> None:
+    settings = Settings.from_environment({variable: value}, env_file=None)
+    [problem] = settings.problems
+    assert problem.startswith(variable + " ")
+    if variable in ("ANAM_MCP_TOKENS", "ANAM_REQUEST_STATE_KEY"):
+        assert value not in problem  # secrets
+        assert getattr(settings, variable.removeprefix("ANAM_").lower()) in ((), None)

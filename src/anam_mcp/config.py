@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings", "is_loopback", "key_flaw"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
@@ -34,6 +35,12 @@ _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 _CSP_ORIGIN = re.compile(
     r"(?:https://(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*|http://(?:localhost|127\.0\.0\.1|\[::1\]))(?::\d{1,5})?"
 )
+# A Host header the HTTP server may answer: a name or an IP, with an optional port or `*` for any port.
+_HOST = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(?:\d{1,5}|\*))?")
+# A browser origin for CORS: scheme, host and optional port, nothing else.
+_ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?")
+# An access token travels in a URL path (/mcp/t/<token>) too: URL-safe characters only, and long enough to guess never.
+_TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
 
 
 def _cleaned(value: str) -> str:
@@ -49,7 +56,20 @@ def _unset(value: str) -> bool:
     return not value or bool(_TEMPLATE.match(value))
 
 
-def _key_flaw(key: str) -> str | None:
+def is_loopback(host: str | None) -> bool:
+    """True for a name or address of this machine (IPv4, IPv6 with or without brackets, or localhost)."""
+    if host is None:
+        return False
+    host = host.removeprefix("[").removesuffix("]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def key_flaw(key: str) -> str | None:
     """What makes `key` unusable as an API key, in words that do not reveal it; None if nothing."""
     for char in key:
         if char in "\r\n":
@@ -99,11 +119,33 @@ class Settings(BaseModel):
         description="Origins the avatar and voice views may load images and audio from (their CSP).",
     )
 
-    _problems: tuple[str, ...] = PrivateAttr(default=())
     share_base_url: HttpUrl = Field(
         default=HttpUrl(DEFAULT_SHARE_BASE_URL),
         description="Where a share link opens: this URL followed by the link's token.",
     )
+    # Serving over HTTP (anam-mcp --http).
+    mcp_tokens: tuple[SecretStr, ...] = Field(
+        default=(),
+        description="With ANAM_API_KEY: the bearer tokens (comma-separated) callers must present. Secret.",
+    )
+    max_accounts: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=100, description="Without ANAM_API_KEY: most callers' keys whose catalogues stay cached at once."
+    )
+    http_allowed_hosts: tuple[str, ...] = Field(
+        default=(), description="Host headers answered besides localhost, 127.0.0.1 and [::1] (DNS rebinding)."
+    )
+    http_cors_origins: tuple[str, ...] = Field(
+        default=(), description="Browser origins allowed to call the server (CORS); none by default."
+    )
+    http_max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
+    http_forwarded_allow_ips: tuple[str, ...] = Field(
+        default=(), description="Proxies whose X-Forwarded-For/-Proto are believed; none by default."
+    )
+    request_state_key: SecretStr | None = Field(
+        default=None, description="Seals multi-round tool state; the same on every worker. Secret."
+    )
+
+    _problems: tuple[str, ...] = PrivateAttr(default=())
 
     @classmethod
     def from_environment(
@@ -140,7 +182,7 @@ class Settings(BaseModel):
     def _usable_key(cls, value: Any) -> Any:
         key = value.get_secret_value() if isinstance(value, SecretStr) else value
         # An HTTP header cannot carry these; say so now rather than fail obscurely on every call.
-        if isinstance(key, str) and (flaw := _key_flaw(key)):
+        if isinstance(key, str) and (flaw := key_flaw(key)):
             raise ValueError(
                 f"contains {flaw}, which an API key never has. Copy the key again from Anam Lab (API keys) "
                 "and paste it as plain text"
@@ -179,6 +221,60 @@ class Settings(BaseModel):
                     f"{origin!r} is not an origin such as https://media.example.com or https://*.example.com"
                 )
         return origins
+
+    @field_validator("mcp_tokens", "http_allowed_hosts", "http_cors_origins", "http_forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        return tuple(value.replace(",", " ").split()) if isinstance(value, str) else value
+
+    @field_validator("mcp_tokens")
+    @classmethod
+    def _usable_tokens(cls, tokens: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        if not all(_TOKEN.fullmatch(token.get_secret_value()) for token in tokens):
+            raise ValueError(
+                "must be tokens of 16 to 256 letters, digits and . _ ~ - (they can appear in a URL), separated by "
+                "commas; make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return tokens
+
+    @field_validator("http_allowed_hosts")
+    @classmethod
+    def _hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        hosts = tuple(host.lower() for host in hosts)
+        for host in hosts:
+            if not _HOST.fullmatch(host):
+                raise ValueError(f"{host!r} is not a host such as mcp.example.com, mcp.example.com:8443 or 10.0.0.5:*")
+        return hosts
+
+    @field_validator("http_cors_origins")
+    @classmethod
+    def _origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        origins = tuple(origin.lower().rstrip("/") for origin in origins)
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return origins
+
+    @field_validator("http_forwarded_allow_ips")
+    @classmethod
+    def _networks(cls, addresses: tuple[str, ...]) -> tuple[str, ...]:
+        for address in addresses:
+            if address != "*":
+                try:
+                    ipaddress.ip_network(address, strict=False)
+                except ValueError:
+                    raise ValueError(f"{address!r} is not an IP address or network such as 10.0.0.0/8") from None
+        return addresses
+
+    @field_validator("request_state_key")
+    @classmethod
+    def _long_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and (len(key.get_secret_value()) < 32 or key_flaw(key.get_secret_value())):
+            raise ValueError(
+                "must be at least 32 characters with no spaces; make one with: "
+                "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        return key
 
     @field_validator("log_level", mode="before")
     @classmethod

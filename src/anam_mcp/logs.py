@@ -1,28 +1,45 @@
-"""Logging: everything to stderr, the API key redacted in every form, and the libraries kept quiet.
+"""Logging: everything to stderr, secrets redacted in every form, and the libraries kept quiet.
 
-ANAM_LOG_LEVEL sets our own loggers (`anam_mcp.*`). Other libraries log at INFO at most, and the HTTP
-stack and the MCP SDK's per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug
-output too.
+Redacted: the API key, the HTTP server's access tokens and the token in a /mcp/t/<token> path, and,
+while an HTTP request runs, the credential its caller sent (see `redacting`). ANAM_LOG_LEVEL sets our
+own loggers (`anam_mcp.*`). Other libraries log at INFO at most, and the HTTP stack and the MCP SDK's
+per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug output too.
 """
 
 from __future__ import annotations
 
 import ast
+import contextvars
 import json
 import logging
 import re
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
 from .config import Settings
 
-__all__ = ["configure_logging"]
+__all__ = ["configure_logging", "redacting"]
 
 _OURS = "anam_mcp"
-# Per-request chatter, useful only when debugging the HTTP stack or the protocol itself.
-_CHATTY = ("httpx2", "httpcore", "httpcore2", "mcp.server.lowlevel.server", "sse_starlette")
+# Per-request chatter, useful only when debugging the HTTP stack or the protocol itself ("Terminating
+# session: None" after every stateless HTTP request, for one).
+_CHATTY = (
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "mcp.server.lowlevel.server",
+    "mcp.server.streamable_http",
+    "sse_starlette",
+)
+_UNESCAPED = re.compile(r"[A-Za-z0-9._~-]+")
+_SECRET_PATH = re.compile(r"/mcp/t/[^/?#\s\"']+")
+_HIDDEN_PATH = "/mcp/t/[redacted]"
+# The credential of the HTTP request being served, in the forms it may take in text.
+_REQUEST_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("request_secrets", default=())
 
 _RETRY_MESSAGE = "stamina.retry_scheduled"
 _QUOTED_REPR = re.compile(r"\w+\((?P<text>'.*'|\".*\")\)", re.DOTALL)
@@ -30,6 +47,8 @@ _QUOTED_REPR = re.compile(r"\w+\((?P<text>'.*'|\".*\")\)", re.DOTALL)
 
 def _forms(secret: str) -> list[str]:
     """`secret` as it may appear in text: itself, escaped by repr() or JSON (as str or bytes), URL-quoted."""
+    if _UNESCAPED.fullmatch(secret):
+        return [secret]  # nothing escapes or quotes these characters: every form is the secret itself
     forms = {
         secret,
         repr(secret)[1:-1],
@@ -44,18 +63,44 @@ def _forms(secret: str) -> list[str]:
     return sorted((form for form in forms if form), key=len, reverse=True)
 
 
-class _RedactingFormatter(logging.Formatter):
-    """Formats like any formatter, then removes the API key wherever it appears, tracebacks included."""
+@contextmanager
+def redacting(secret: str | None) -> Iterator[None]:
+    """Redact `secret` from every line logged in this context (an HTTP request and the work it starts)."""
+    if not secret:
+        yield
+        return
+    token = _REQUEST_SECRETS.set(tuple(_forms(secret)))
+    try:
+        yield
+    finally:
+        _REQUEST_SECRETS.reset(token)
 
-    def __init__(self, secret: SecretStr | None) -> None:
+
+class _RedactingFormatter(logging.Formatter):
+    """Formats like any formatter, then removes every secret wherever it appears, tracebacks included."""
+
+    def __init__(self, secrets: Iterable[SecretStr | None]) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self._forms = _forms(secret.get_secret_value()) if secret else []
+        forms = {form for secret in secrets if secret for form in _forms(secret.get_secret_value())}
+        self._forms = sorted(forms, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for form in self._forms:
+        text = _SECRET_PATH.sub(_HIDDEN_PATH, super().format(record))
+        for form in (*_REQUEST_SECRETS.get(), *self._forms):
             text = text.replace(form, "[redacted]")
         return text
+
+
+class _HiddenSecretPaths(logging.Filter):
+    """The access log's path without the token of a /mcp/t/<token> URL, whichever handler writes it.
+
+    uvicorn's access records carry (client, method, path, http version, status) as their arguments.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_SECRET_PATH.sub(_HIDDEN_PATH, a) if isinstance(a, str) else a for a in record.args)
+        return True
 
 
 class _ReadableRetries(logging.Filter):
@@ -100,7 +145,7 @@ def configure_logging(settings: Settings) -> None:
     """Send all logging to stderr with the key redacted, at the configured levels. Replaces any earlier setup."""
     level = logging.getLevelNamesMapping()[settings.log_level]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter(settings.api_key))
+    handler.setFormatter(_RedactingFormatter((settings.api_key, *settings.mcp_tokens)))
     handler.addFilter(_ReadableRetries(settings.max_retries))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -108,3 +153,6 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger(_OURS).setLevel(level)
     for name in _CHATTY:
         logging.getLogger(name).setLevel(logging.DEBUG if settings.log_http else max(level, logging.WARNING))
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _HiddenSecretPaths) for f in access.filters):
+        access.addFilter(_HiddenSecretPaths())

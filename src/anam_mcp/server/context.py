@@ -1,29 +1,51 @@
-"""What every tool call shares for the server's lifetime, and how a handler reaches it."""
+"""What every tool call shares for the server's lifetime, and how a handler reaches it and the caller's account."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import Context
+from pydantic import SecretStr
 
-from ..catalog import Background, Catalogs
-from ..client import AnamClient
+from ..accounts import Account, Accounts
+from ..catalog import Background
 from ..config import Settings
 
-__all__ = ["AppContext", "app_of"]
+__all__ = ["AppContext", "account_of", "app_of", "caller_key"]
 
 
 @dataclass(frozen=True, slots=True)
 class AppContext:
-    """The settings, the Anam client, its catalogues and the background task group they load in."""
+    """The settings, the accounts (an Anam client and catalogues per key) and the background task group."""
 
     settings: Settings
-    client: AnamClient
-    catalogs: Catalogs
+    accounts: Accounts
     background: Background
+
+    def account(self) -> Account:
+        """The account this request acts for."""
+        return self.accounts.get(caller_key(self.settings))
 
 
 def app_of(ctx: Context[Any]) -> AppContext:
     app: AppContext = ctx.request_context.lifespan_context
     return app
+
+
+def account_of(ctx: Context[Any]) -> Account:
+    """The Anam client and catalogues of the key this call acts with."""
+    return app_of(ctx).account()
+
+
+def caller_key(settings: Settings) -> SecretStr | None:
+    """The Anam key this request acts with: the server's own (ANAM_API_KEY) if it has one, else the key the
+    caller sent as its bearer token over HTTP, else none (each call then says how to provide one).
+
+    The one place a key is chosen: with OAuth one day, a token verifier maps its token to a key here.
+    """
+    if settings.api_key is not None:
+        return settings.api_key
+    token = get_access_token()
+    return SecretStr(token.token) if token is not None else None

@@ -30,7 +30,7 @@ from ..texts import (
     share_link_summary,
     updated_summary,
 )
-from .context import AppContext, app_of
+from .context import AppContext, account_of, app_of
 from .session_tools import complete
 from .toolkit import CREATES, DESTRUCTIVE, READ_ONLY, can_elicit, guarded, model_tool, result
 
@@ -49,9 +49,10 @@ async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotate
     change one, use update_persona.
     """
     app = app_of(ctx)
-    persona, choice, defaults = await complete(app, args)
-    saved = await guarded(app, app.client.create_persona(persona.body()), SAVE_HINTS)
-    app.catalogs.personas.invalidate()
+    account = account_of(ctx)
+    persona, choice, defaults = await complete(app, account, args)
+    saved = await guarded(app, account.client.create_persona(persona.body()), SAVE_HINTS)
+    account.catalogs.personas.invalidate()
     made = SavePersonaResult(
         persona_id=saved.id,
         name=saved.name or persona.name,
@@ -71,7 +72,8 @@ async def get_persona(ctx: Context[AppContext], args: PersonaRef) -> Annotated[C
     system prompt, or to find a share link already made.
     """
     app = app_of(ctx)
-    persona = await guarded(app, app.client.get_persona(args.persona_id), PERSONA_HINTS)
+    account = account_of(ctx)
+    persona = await guarded(app, account.client.get_persona(args.persona_id), PERSONA_HINTS)
     view = PersonaView.of(persona, app.settings.share_url)
     links = len(view.share_links or [])
     return result(view, persona_summary(view.name, persona.avatar_name, persona.voice_name, links))
@@ -88,11 +90,12 @@ async def update_persona(
     (voice_id) and list_llms (llm_id). Returns the fields changed and the persona as Anam now holds it.
     """
     app = app_of(ctx)
-    avatar = app.catalogs.avatars.cached(str(args.avatar_id)) if args.avatar_id else None
+    account = account_of(ctx)
+    avatar = account.catalogs.avatars.cached(str(args.avatar_id)) if args.avatar_id else None
     if avatar is not None and args.avatar_model is not None and not avatar.supports(args.avatar_model):
         raise ToolError(str(UnsupportedAvatarModelError(avatar, args.avatar_model)))
-    updated = await guarded(app, app.client.update_persona(args.persona_id, args.body()), UPDATE_HINTS)
-    app.catalogs.personas.invalidate()
+    updated = await guarded(app, account.client.update_persona(args.persona_id, args.body()), UPDATE_HINTS)
+    account.catalogs.personas.invalidate()
     view = PersonaView.of(updated, app.settings.share_url)
     changed = args.changed()
     made = UpdatePersonaResult(persona_id=str(args.persona_id), changed=changed, persona=view)
@@ -113,7 +116,8 @@ async def _confirm_deletion(
     if not can_elicit(ctx):
         return DeleteConfirmation(confirm=True)
     app = app_of(ctx)
-    persona = await guarded(app, app.client.get_persona(args.persona_id), PERSONA_HINTS)
+    account = account_of(ctx)
+    persona = await guarded(app, account.client.get_persona(args.persona_id), PERSONA_HINTS)
     return Elicit(delete_question(persona.name, str(args.persona_id)), DeleteConfirmation)
 
 
@@ -129,11 +133,12 @@ async def delete_persona(
     an error: do not call again unless they ask).
     """
     app = app_of(ctx)
+    account = account_of(ctx)
     persona_id = str(args.persona_id)
     if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
         return result(DeletePersonaResult(persona_id=persona_id, deleted=False), deleted_summary(persona_id, False))
-    await guarded(app, app.client.delete_persona(args.persona_id), PERSONA_HINTS)
-    app.catalogs.personas.invalidate()
+    await guarded(app, account.client.delete_persona(args.persona_id), PERSONA_HINTS)
+    account.catalogs.personas.invalidate()
     return result(DeletePersonaResult(persona_id=persona_id, deleted=True), deleted_summary(persona_id, True))
 
 
@@ -148,7 +153,8 @@ async def create_share_link(
     get_session_transcript show how the conversations went.
     """
     app = app_of(ctx)
-    link = await guarded(app, app.client.create_share_link(args.body()), PERSONA_HINTS)
+    account = account_of(ctx)
+    link = await guarded(app, account.client.create_share_link(args.body()), PERSONA_HINTS)
     made = ShareLinkResult(
         url=app.settings.share_url(link.token),
         share_link_id=link.id,

@@ -1,4 +1,4 @@
-"""Resources: the cached catalogues as JSON, read from the same cache the tools search."""
+"""Resources: the cached catalogues as JSON, read from the same cache the tools search (the caller's)."""
 
 from __future__ import annotations
 
@@ -21,17 +21,17 @@ _Read = Callable[[AppContext], Awaitable[SearchResult[Any]]]
 
 
 async def _avatars(app: AppContext) -> SearchResult[Any]:
-    found = await app.catalogs.search_avatars(None, stock_only=False, refresh=False)
+    found = await app.account().catalogs.search_avatars(None, stock_only=False, refresh=False)
     return AvatarSearchResult.of(found.items, len(found.items), found.note)
 
 
 async def _voices(app: AppContext) -> SearchResult[Any]:
-    found = await app.catalogs.search_voices(None, gender=None, country=None, provider=None, refresh=False)
+    found = await app.account().catalogs.search_voices(None, gender=None, country=None, provider=None, refresh=False)
     return VoiceSearchResult.of(found.items, len(found.items), found.note)
 
 
 async def _llms(app: AppContext) -> SearchResult[Any]:
-    found: Matches[Any] = await app.catalogs.list_llms(None, refresh=False)
+    found: Matches[Any] = await app.account().catalogs.list_llms(None, refresh=False)
     choice = choose_default_llm(found.items, app.settings.default_llm_id)
     return LlmListResult.of(found.items, len(found.items), found.note).with_default(choice)
 

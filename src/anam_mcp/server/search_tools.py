@@ -13,7 +13,7 @@ from ..arguments import AvatarSearch, LlmSearch, PersonaSearch, VoiceSearch
 from ..persona import choose_default_llm
 from ..results import AvatarSearchResult, LlmListResult, PersonaSearchResult, SearchResult, VoiceSearchResult
 from ..texts import COUNTRY_FIXES, default_llm_text, no_match_text
-from .context import AppContext, app_of
+from .context import AppContext, account_of, app_of
 from .toolkit import READ_ONLY, guarded, model_tool, progress, search_result
 from .views import GALLERY_URI, VOICES_URI, ui_meta
 
@@ -32,11 +32,12 @@ async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annota
     (avatar_model values) each supports.
     """
     app = app_of(ctx)
+    account = account_of(ctx)
 
     async def count(criteria: Mapping[str, Any]) -> int:
-        return len((await app.catalogs.search_avatars(refresh=False, **criteria)).items)
+        return len((await account.catalogs.search_avatars(refresh=False, **criteria)).items)
 
-    search = app.catalogs.search_avatars(
+    search = account.catalogs.search_avatars(
         args.query, stock_only=args.stock_only, refresh=args.refresh, on_progress=progress(ctx, "avatars")
     )
     found = await guarded(app, search)
@@ -55,12 +56,13 @@ async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotate
     note says which filter to drop or fix.
     """
     app = app_of(ctx)
+    account = account_of(ctx)
 
     async def count(criteria: Mapping[str, Any]) -> int:
-        return len((await app.catalogs.search_voices(refresh=False, **criteria)).items)
+        return len((await account.catalogs.search_voices(refresh=False, **criteria)).items)
 
     criteria = {"query": args.query, "gender": args.gender, "country": args.country, "provider": args.provider}
-    search = app.catalogs.search_voices(refresh=args.refresh, on_progress=progress(ctx, "voices"), **criteria)
+    search = account.catalogs.search_voices(refresh=args.refresh, on_progress=progress(ctx, "voices"), **criteria)
     found = await guarded(app, search)
     result = VoiceSearchResult.of(found.items, args.limit, found.note)
     fix = COUNTRY_FIXES.get(args.country or "")
@@ -77,11 +79,12 @@ async def search_personas(
     create_session_token. This is the setup Anam recommends for production.
     """
     app = app_of(ctx)
+    account = account_of(ctx)
 
     async def count(criteria: Mapping[str, Any]) -> int:
-        return len((await app.catalogs.search_personas(refresh=False, **criteria)).items)
+        return len((await account.catalogs.search_personas(refresh=False, **criteria)).items)
 
-    found = await guarded(app, app.catalogs.search_personas(args.query, refresh=args.refresh))
+    found = await guarded(app, account.catalogs.search_personas(args.query, refresh=args.refresh))
     result = PersonaSearchResult.of(found.items, args.limit, found.note)
     return search_result(await _explained(app, result, {"query": args.query}, count), args.query)
 
@@ -94,8 +97,9 @@ async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[Call
     default).
     """
     app = app_of(ctx)
-    found = await guarded(app, app.catalogs.list_llms(args.query, refresh=args.refresh))
-    everything = found if not args.query else await guarded(app, app.catalogs.list_llms(None, refresh=False))
+    account = account_of(ctx)
+    found = await guarded(app, account.catalogs.list_llms(args.query, refresh=args.refresh))
+    everything = found if not args.query else await guarded(app, account.catalogs.list_llms(None, refresh=False))
     choice = choose_default_llm(everything.items, app.settings.default_llm_id)
     listed = LlmListResult.of(found.items, len(found.items), found.note).with_default(choice)
     return search_result(listed, args.query, default_llm_text(choice.display_name, choice.reason))

@@ -9,12 +9,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult
 
+from ..accounts import Account
 from ..constants import TOKEN_LIFETIME_SECONDS
 from ..persona import LlmChoice, PersonaConfig, UnsupportedAvatarModelError, choose_default_llm
 from ..results import SessionTokenResult
 from ..session import EphemeralPersona, SessionTokenArgs
 from ..texts import TOKEN_HINTS, default_llm_text, token_summary
-from .context import AppContext, app_of
+from .context import AppContext, account_of, app_of
 from .toolkit import CREATES, guarded, model_tool, result
 from .views import LIVE_URI, ui_meta
 
@@ -39,12 +40,13 @@ async def create_session_token(
     JS SDK: createClient(sessionToken). Never put the API key in a page; the token is made for that.
     """
     app = app_of(ctx)
+    account = account_of(ctx)
     persona: EphemeralPersona | None = None
     choice: LlmChoice | None = None
     defaults: list[str] = []
     if args.mode == "ephemeral":
-        persona, choice, defaults = await complete(app, args.persona())
-    token = await guarded(app, app.client.create_session_token(args.token_body(persona)), TOKEN_HINTS)
+        persona, choice, defaults = await complete(app, account, args.persona())
+    token = await guarded(app, account.client.create_session_token(args.token_body(persona)), TOKEN_HINTS)
     minted = SessionTokenResult(
         session_token=token,
         mode=args.mode,
@@ -59,7 +61,9 @@ async def create_session_token(
     return result(minted, token_summary(minted.mode, minted.defaults_applied, llm))
 
 
-async def complete(app: AppContext, persona: PersonaT) -> tuple[PersonaT, LlmChoice | None, list[str]]:
+async def complete(
+    app: AppContext, account: Account, persona: PersonaT
+) -> tuple[PersonaT, LlmChoice | None, list[str]]:
     """`persona` with the defaults filled in, the LLM chosen for it (if llm_id was left out), and which were.
 
     An avatar_model the avatar does not support is refused before anything is sent, when the avatar is in
@@ -67,9 +71,9 @@ async def complete(app: AppContext, persona: PersonaT) -> tuple[PersonaT, LlmCho
     """
     choice = None
     if persona.llm_id is None:
-        llms = await guarded(app, app.catalogs.list_llms(None, refresh=False))
+        llms = await guarded(app, account.catalogs.list_llms(None, refresh=False))
         choice = choose_default_llm(llms.items, app.settings.default_llm_id)
-    avatar = app.catalogs.avatars.cached(str(persona.avatar_id)) if persona.avatar_id else None
+    avatar = account.catalogs.avatars.cached(str(persona.avatar_id)) if persona.avatar_id else None
     try:
         completed, defaults = persona.with_defaults(choice.id if choice else None, avatar)
     except UnsupportedAvatarModelError as exc:

@@ -8,7 +8,6 @@ schema: unknown arguments are refused, and a bad argument comes back as an error
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -108,13 +107,10 @@ def model_tool(
 
 def result(model: BaseModel, summary: str) -> CallToolResult:
     """Structured content for programs, plus a one-line summary and the same data as JSON text for models."""
-    data = model.model_dump(mode="json")
+    # pydantic writes the same compact JSON as json.dumps(data, ensure_ascii=False), several times faster.
     return CallToolResult(
-        content=[
-            TextContent(type="text", text=summary),
-            TextContent(type="text", text=json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
-        ],
-        structured_content=data,
+        content=[TextContent(type="text", text=summary), TextContent(type="text", text=model.model_dump_json())],
+        structured_content=model.model_dump(mode="json"),
     )
 
 

@@ -1,0 +1,205 @@
+"""Load benchmark of `anam-mcp --http`: warm search_voices from 50 concurrent clients, against the SDK's floor.
+
+In one run it starts the fake Anam API, `anam-mcp --http` (callers bring their own key) and
+bench/empty_http_server.py, an empty MCPServer over the same transport (stateless streamable HTTP, JSON
+responses, uvicorn, access log on) whose one tool answers as many bytes as the search does. It drives
+each with raw HTTP POSTs, the cheapest client there is, so the numbers are the servers': `--concurrency`
+callers over one keep-alive connection pool make `--calls` calls to each, in both protocol eras. The two
+servers take turns in `--rounds` short rounds, so that other work on the machine slows both alike. Then
+anam-mcp with 2 workers.
+
+It prints a table, checks the targets (at least 70 % of the floor's calls/s, p99 at most twice the
+floor's) and writes bench/http_results.json. The exit status is 0 when every target holds, 1 otherwise.
+
+    uv run python bench/http_load.py [--calls 3000] [--concurrency 50] [--rounds 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_anam import FakeAnam  # noqa: E402
+from tests.http_server import HttpServer, http_env, http_server  # noqa: E402
+
+EMPTY = [sys.executable, str(ROOT / "bench" / "empty_http_server.py"), "--port", "0"]
+SEARCH = ("search_voices", {"query": "calm"})
+ERAS = ("2025-11-25", "2026-07-28")
+_MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+Row = tuple[str, float, str, bool]
+
+
+def request(era: str, tool: str, arguments: dict[str, Any], key: str | None) -> tuple[dict[str, str], bytes]:
+    """Headers and body of one tools/call POST: 2025-11-25 needs no initialize when stateless; 2026-07-28
+    carries its version and capabilities in every request, and names the method and tool in headers."""
+    headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    params: dict[str, Any] = {"name": tool, "arguments": arguments}
+    if era == "2026-07-28":
+        headers |= {"mcp-protocol-version": era, "mcp-method": "tools/call", "mcp-name": tool}
+        params["_meta"] = _MODERN_META
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+    return headers, json.dumps(body).encode()
+
+
+def answer_size(url: str, headers: dict[str, str], body: bytes) -> int:
+    answer = httpx2.post(url, content=body, headers=headers, timeout=30)
+    if answer.status_code != 200 or b'"isError":false' not in answer.content:
+        raise RuntimeError(f"the warm-up call failed: {answer.status_code} {answer.text[:300]}")
+    return len(answer.content)
+
+
+@dataclass
+class Run:
+    """Latencies of every measured call and the seconds spent, over one or more rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        ordered = sorted(self.latencies)
+        return {
+            "calls": len(ordered),
+            "calls_per_s": round(len(ordered) / self.seconds, 1),
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+        }
+
+
+async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concurrency: int, run: Run) -> None:
+    """`calls` POSTs from `concurrency` callers, added to `run`. Every answer must be a success."""
+    remaining = calls
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(limits=limits, timeout=60) as http:
+
+        async def caller(count: bool) -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                started = time.perf_counter()
+                answer = await http.post(url, content=body, headers=headers)
+                if answer.status_code != 200 or b'"isError":false' not in answer.content:
+                    raise RuntimeError(f"call failed under load: {answer.status_code} {answer.text[:300]}")
+                if count:
+                    run.latencies.append(time.perf_counter() - started)
+
+        # Open every connection first, so the measured calls pay no handshakes.
+        remaining = concurrency
+        async with anyio.create_task_group() as group:
+            for _ in range(concurrency):
+                group.start_soon(caller, False)
+        remaining = calls
+        started = time.perf_counter()
+        async with anyio.create_task_group() as group:
+            for _ in range(concurrency):
+                group.start_soon(caller, True)
+        run.seconds += time.perf_counter() - started
+
+
+def ours(fake: FakeAnam, workers: int) -> AbstractContextManager[HttpServer]:
+    return http_server(http_env(fake, ANAM_LOG_LEVEL="INFO"), "--workers", str(workers))
+
+
+def floor() -> AbstractContextManager[HttpServer]:
+    return http_server(dict(os.environ), command=EMPTY)
+
+
+async def measure(fake: FakeAnam, args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {"calls": args.calls, "concurrency": args.concurrency, "eras": {}}
+    with ours(fake, 1) as server, floor() as empty:
+        for era in ERAS:
+            headers, body = request(era, *SEARCH, key=fake.api_key)
+            size = answer_size(server.mcp, headers, body)  # also loads the voice catalogue: every call is warm
+            empty_headers, empty_body = request(era, "payload", {"size": 0}, key=None)
+            padding = size - answer_size(empty.mcp, empty_headers, empty_body)
+            floor_headers, floor_body = request(era, "payload", {"size": padding}, key=None)
+            floor_size = answer_size(empty.mcp, floor_headers, floor_body)
+            ours_run, floor_run = Run(), Run()
+            share = max(args.concurrency, args.calls // args.rounds)
+            for _ in range(args.rounds):  # in turn, in short rounds, so that other work on the machine hits both alike
+                await load(empty.mcp, floor_headers, floor_body, share, args.concurrency, floor_run)
+                await load(server.mcp, headers, body, share, args.concurrency, ours_run)
+            results["eras"][era] = {
+                "answer_bytes": {"anam_mcp": size, "empty_mcpserver": floor_size},
+                "anam_mcp": ours_run.summary(),
+                "empty_mcpserver": floor_run.summary(),
+            }
+    with ours(fake, 2) as server:
+        results["two_workers"] = {}
+        for era in ERAS:
+            headers, body = request(era, *SEARCH, key=fake.api_key)
+            for _ in range(2):  # each worker loads the catalogue on its first call: warm both
+                await load(server.mcp, headers, body, args.concurrency, args.concurrency, Run())
+            run = Run()
+            await load(server.mcp, headers, body, args.calls, args.concurrency, run)
+            results["two_workers"][era] = run.summary()
+    return results
+
+
+def check(results: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for era, numbers in results["eras"].items():
+        ours, floor = numbers["anam_mcp"], numbers["empty_mcpserver"]
+        share = round(ours["calls_per_s"] / floor["calls_per_s"] * 100, 1)
+        rows.append((f"{era} calls/s, % of the floor's", share, ">= 70", share >= 70))
+        limit = round(floor["p99_ms"] * 2, 1)
+        rows.append((f"{era} p99 (ms)", ours["p99_ms"], f"<= {limit} (2 x the floor's)", ours["p99_ms"] <= limit))
+    return rows
+
+
+def report(results: dict[str, Any], rows: list[Row]) -> None:
+    print(
+        f"\nanam-mcp --http load: warm {SEARCH[0]}, {results['concurrency']} concurrent clients, "
+        f"{results['calls']} calls each, in turns\n"
+    )
+    print(f"{'':40}{'calls/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'bytes':>10}")
+    for era, numbers in results["eras"].items():
+        for name, label in (("anam_mcp", "anam-mcp"), ("empty_mcpserver", "empty MCPServer (floor)")):
+            row = numbers[name]
+            size = numbers["answer_bytes"][name]
+            print(f"{era + ' ' + label:40}{row['calls_per_s']:>10}{row['p50_ms']:>10}{row['p99_ms']:>10}{size:>10}")
+        two = results["two_workers"][era]
+        print(f"{era + ' anam-mcp, 2 workers':40}{two['calls_per_s']:>10}{two['p50_ms']:>10}{two['p99_ms']:>10}")
+    print("\ntargets")
+    for metric, value, target, ok in rows:
+        print(f"  {'ok  ' if ok else 'MISS'} {metric:34}{value:>9}  {target}")
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description="Load benchmark of anam-mcp --http against an empty MCPServer.")
+    parser.add_argument("--calls", type=int, default=3000, help="calls measured per server and era")
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--rounds", type=int, default=6, help="the calls are made in this many turns per server")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "http_results.json")
+    args = parser.parse_args()
+
+    with FakeAnam(cache_pages=True) as fake:
+        results = await measure(fake, args)
+    rows = check(results)
+    results["targets"] = [{"metric": m, "value": v, "target": t, "ok": ok} for m, v, t, ok in rows]
+    report(results, rows)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.output}")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(anyio.run(main))

@@ -1,0 +1,142 @@
+"""The Anam accounts the server acts for: one client and one set of catalogues per API key.
+
+Over stdio, or over HTTP with a server key, there is one account. Over HTTP without one, every caller
+brings a key, and each key gets an account of its own, so one caller's custom avatars, personas and
+sessions can never show up for another. Accounts are found by a salted hash of the key, never the key
+itself, and only the most recently used `limit` are kept. They share one connection pool, but each
+account's client bounds its own requests in flight, so one busy caller cannot starve the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import urllib.request
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import anyio
+import httpx2
+from pydantic import SecretStr
+
+from .catalog import Background, Catalogs
+from .client import AnamClient
+from .config import Settings
+
+__all__ = ["Account", "Accounts", "SharedPool"]
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Account:
+    """One Anam API key's client and cached catalogues."""
+
+    client: AnamClient
+    catalogs: Catalogs
+
+    def __repr__(self) -> str:
+        return f"Account({self.client!r})"
+
+
+class Accounts:
+    """Accounts by key, the least recently used dropped beyond `limit`; keyless calls share one account."""
+
+    def __init__(self, settings: Settings, background: Background, limit: int) -> None:
+        self._settings = settings
+        self._background = background
+        self._limit = limit
+        self._salt = secrets.token_bytes(32)
+        self._by_hash: OrderedDict[bytes, Account] = OrderedDict()
+        self.pool = SharedPool()
+        # Calls without a key still get an answer: the client says how to provide one.
+        self._keyless = self._open(None)
+
+    def __len__(self) -> int:
+        return len(self._by_hash)
+
+    def get(self, key: SecretStr | None) -> Account:
+        """The account for `key`, made (and, if prefetch is on, warmed in the background) on first use."""
+        if key is None or not key.get_secret_value():
+            return self._keyless
+        digest = hmac.new(self._salt, key.get_secret_value().encode(), hashlib.sha256).digest()
+        account = self._by_hash.get(digest)
+        if account is not None:
+            self._by_hash.move_to_end(digest)
+            return account
+        account = self._open(key)
+        self._by_hash[digest] = account
+        if len(self._by_hash) > self._limit:
+            # Nothing to close: the dropped client's connections belong to the shared pool, and a call
+            # still using it finishes normally.
+            self._by_hash.popitem(last=False)
+        if self._settings.prefetch and not self._settings.problems:
+            account.catalogs.prefetch()
+        return account
+
+    def _open(self, key: SecretStr | None) -> Account:
+        client = AnamClient(self._settings.model_copy(update={"api_key": key}), transport=self.pool)
+        return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
+
+    async def warm_up(self) -> None:
+        """Build the connection pool (it loads the TLS trust store) before the first call needs it."""
+        await self.pool.ready()
+
+    async def aclose(self) -> None:
+        self._by_hash.clear()
+        await self.pool.close()
+
+
+class SharedPool(httpx2.AsyncBaseTransport):
+    """One keep-alive connection pool for every account's client, honouring HTTPS_PROXY and NO_PROXY.
+
+    A client closes its transport when it is closed; this one ignores that, so a dropped account cannot
+    close connections other accounts use. `close()` ends it, once, at shutdown. A client given a
+    transport no longer reads the proxy variables itself, so the pool routes through them here.
+    """
+
+    def __init__(self) -> None:
+        self._direct: httpx2.AsyncHTTPTransport | None = None
+        self._proxied: dict[str, httpx2.AsyncHTTPTransport] = {}
+        self._building = anyio.Lock()
+
+    async def ready(self) -> httpx2.AsyncHTTPTransport:
+        """The direct pool, built in a worker thread on first use (loading the trust store takes tens of ms)."""
+        if self._direct is None:
+            async with self._building:
+                if self._direct is None:
+                    self._direct = await anyio.to_thread.run_sync(httpx2.AsyncHTTPTransport)
+        return self._direct
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        proxy = _proxy_for(request.url)
+        if proxy is None:
+            transport = await self.ready()
+        else:
+            transport = self._proxied.get(proxy) or await self._through(proxy)
+        return await transport.handle_async_request(request)
+
+    async def _through(self, proxy: str) -> httpx2.AsyncHTTPTransport:
+        async with self._building:
+            if proxy not in self._proxied:
+                self._proxied[proxy] = await anyio.to_thread.run_sync(lambda: httpx2.AsyncHTTPTransport(proxy=proxy))
+        return self._proxied[proxy]
+
+    async def aclose(self) -> None:
+        """Ignored: the pool outlives every client that uses it."""
+
+    async def close(self) -> None:
+        transports = [self._direct, *self._proxied.values()]
+        self._direct, self._proxied = None, {}
+        for transport in transports:
+            if transport is not None:
+                await transport.aclose()
+
+
+def _proxy_for(url: httpx2.URL) -> str | None:
+    """The proxy the environment names for `url` (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY), unless NO_PROXY exempts it."""
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    # With a proxy variable set, proxy_bypass reads NO_PROXY (and only that) on every platform.
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"

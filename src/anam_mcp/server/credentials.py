@@ -1,0 +1,111 @@
+"""Who may call the server over HTTP, and with what: never an open proxy to someone's Anam account.
+
+Three modes, chosen by the settings:
+- bring your own key (no ANAM_API_KEY): each caller sends its own Anam key as its bearer token, and its
+  calls act with that key alone;
+- server key with tokens (ANAM_API_KEY and ANAM_MCP_TOKENS): callers present one of the tokens, as a
+  bearer or in the URL (/mcp/t/<token>), and the calls act with the server's key;
+- server key without tokens: anyone who can connect may call, so it is allowed on this machine only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from enum import Enum
+
+from mcp.server.auth.provider import AccessToken
+
+from ..config import Settings, is_loopback, key_flaw
+
+__all__ = ["Credentials", "Mode", "exposure_problem"]
+
+# Far above any real Anam key or access token; a longer header is not worth hashing.
+_MAX_CREDENTIAL_CHARS = 1024
+# What every usable key looks like (printable ASCII, no spaces): checked at once, key_flaw says what is wrong.
+_PLAIN = re.compile(r"[!-~]+")
+
+
+class Mode(Enum):
+    BRING_YOUR_OWN_KEY = "bring your own key"
+    TOKENS = "server key, callers present a token"
+    OPEN = "server key, no tokens (this machine only)"
+
+
+class Credentials:
+    """The server's credential policy, and the SDK's `TokenVerifier` for it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._tokens = [token.get_secret_value().encode() for token in settings.mcp_tokens]
+        if settings.api_key is None:
+            self.mode = Mode.BRING_YOUR_OWN_KEY
+        else:
+            self.mode = Mode.TOKENS if self._tokens else Mode.OPEN
+        # The principal a credential stands for (it binds multi-round state to its caller): a keyed hash,
+        # the same on every worker when they share a request-state key.
+        shared = settings.request_state_key
+        self._salt = (
+            hashlib.sha256(b"anam-mcp principal\0" + shared.get_secret_value().encode()).digest()
+            if shared is not None
+            else secrets.token_bytes(32)
+        )
+
+    @property
+    def required(self) -> bool:
+        """Whether a request must carry a credential at all."""
+        return self.mode is not Mode.OPEN
+
+    @property
+    def accepts_secret_path(self) -> bool:
+        """Whether /mcp/t/<token> is a way in: only for this server's tokens, never for an Anam key."""
+        return self.mode is Mode.TOKENS
+
+    def refusal(self, credential: str | None) -> str | None:
+        """Why `credential` does not open the server, in words for the caller; None when it does."""
+        if self.mode is Mode.OPEN:
+            return None
+        if self.mode is Mode.TOKENS:
+            if credential is not None and self._is_token(credential):
+                return None
+            return (
+                "Send one of this server's access tokens (ANAM_MCP_TOKENS) as 'Authorization: Bearer <token>', "
+                "or use the URL /mcp/t/<token>."
+            )
+        if not credential:
+            return (
+                "This server has no Anam key of its own: send yours as 'Authorization: Bearer <your Anam API key>' "
+                "(Anam Lab > API keys)."
+            )
+        if len(credential) > _MAX_CREDENTIAL_CHARS:
+            return "The bearer token is far too long to be an Anam API key."
+        if not _PLAIN.fullmatch(credential) and (flaw := key_flaw(credential)):
+            return f"The bearer token contains {flaw}, which an Anam API key never has: copy the key again."
+        return None
+
+    def _is_token(self, credential: str) -> bool:
+        offered = credential.encode("utf-8", "surrogateescape")
+        # Every token is compared, in constant time, so the timing says nothing about which one nearly matched.
+        matches = [hmac.compare_digest(offered, token) for token in self._tokens]
+        return any(matches)
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        """The SDK's check of each bearer token: an access token for it, or None (the SDK answers 401)."""
+        if self.refusal(token) is not None:
+            return None
+        subject = hmac.new(self._salt, token.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
+        return AccessToken(token=token, client_id="anam-mcp", scopes=[], subject=subject[:32])
+
+
+def exposure_problem(settings: Settings, host: str | None) -> str | None:
+    """Why serving on `host` would open the server's Anam key to anyone who can connect; None if it would not."""
+    if settings.api_key is None or settings.mcp_tokens or is_loopback(host):
+        return None
+    problems = "".join(f" ({problem})" for problem in settings.problems if problem.startswith("ANAM_MCP_TOKENS"))
+    return (
+        f"Refusing to serve on {host}: with ANAM_API_KEY set, every caller acts with that key, and without "
+        f"ANAM_MCP_TOKENS{problems} anyone who can reach {host} could. Set ANAM_MCP_TOKENS to one or more "
+        "secret tokens, or leave ANAM_API_KEY unset so that each caller sends their own Anam key, or serve on "
+        "127.0.0.1."
+    )

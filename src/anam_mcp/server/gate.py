@@ -1,0 +1,93 @@
+"""The door in front of the SDK's HTTP app: who is calling, and a clear answer for whoever may not.
+
+Pure ASGI (a `BaseHTTPMiddleware` would buffer responses), acting only on /mcp and /mcp/t/<token>:
+everything else (/healthz, unknown paths, the lifespan) passes through untouched. A token in the path
+becomes the request's bearer token, and the path becomes /mcp in place, so the access log never shows
+it. The caller's credential is redacted from every log line written while its request runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..config import is_loopback
+from ..logs import redacting
+from .credentials import Credentials, Mode
+
+__all__ = ["MCP_PATH", "Gate"]
+
+MCP_PATH = "/mcp"
+_SECRET_PATH = re.compile(r"/mcp/t/([^/]+)/?")
+_FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
+
+
+class Gate:
+    def __init__(self, app: ASGIApp, credentials: Credentials, exposure: str) -> None:
+        """`exposure`: what to answer a remote caller when the server key may only be used on this machine."""
+        self._app = app
+        self._credentials = credentials
+        self._exposure = exposure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        secret = _SECRET_PATH.fullmatch(path)
+        if not (path in (MCP_PATH, MCP_PATH + "/") or secret):
+            await self._app(scope, receive, send)
+            return
+        if secret:
+            # In place, not a copy: the server logs the path it finds in this scope once the request ends.
+            scope["path"], scope["raw_path"] = MCP_PATH, MCP_PATH.encode()
+            if not self._credentials.accepts_secret_path:
+                await _answer(send, 404, "not_found", "This server has no access tokens: use /mcp.")
+                return
+            credential: str | None = secret.group(1)
+        else:
+            credential = _bearer(scope["headers"])
+        if self._credentials.mode is Mode.OPEN and not _from_this_machine(scope):
+            await _answer(send, 403, "forbidden", self._exposure)
+            return
+        if refusal := self._credentials.refusal(credential):
+            challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
+            await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
+            return
+        if scope["method"] == "GET":
+            # Stateless: there is no stream to resume. The SDK would hold a legacy GET open forever.
+            await _answer(send, 405, "method_not_allowed", "Send MCP requests with POST.", [(b"allow", b"POST")])
+            return
+        if credential is not None and self._credentials.required:
+            # The SDK's bearer check reads the header: give it the credential, however it came.
+            headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
+            scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
+        with redacting(credential):
+            await self._app(scope, receive, send)
+
+
+def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").strip().partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+            return None
+    return None
+
+
+def _from_this_machine(scope: Scope) -> bool:
+    """Reached on a loopback address, and not through a proxy (which could be forwarding anyone)."""
+    server = scope.get("server")
+    host = server[0] if server else None
+    return is_loopback(host) and not any(name in _FORWARDED for name, _ in scope["headers"])
+
+
+async def _answer(
+    send: Send, status: int, error: str, description: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps({"error": error, "error_description": description}).encode()
+    fixed = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    start: dict[str, Any] = {"type": "http.response.start", "status": status, "headers": [*fixed, *(headers or [])]}
+    await send(start)
+    await send({"type": "http.response.body", "body": body})

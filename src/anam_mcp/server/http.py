@@ -1,0 +1,128 @@
+"""Serving MCP over streamable HTTP: the ASGI app, and `anam-mcp --http` running it with uvicorn.
+
+Stateless, with JSON responses: any worker, on any machine behind a load balancer, can answer any
+request, and nothing about a client is kept between requests except caches. MCP is at /mcp (and
+/mcp/t/<token> when the server has access tokens); GET /healthz answers 200 without a key and without
+calling Anam.
+
+Outside in: CORS (only when origins are configured, so a preflight never meets the 401), the gate (who
+is calling: see gate.py and credentials.py), then the SDK's app, which checks Host and Origin against
+DNS rebinding, caps the body size and serves MCP in both protocol eras.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from mcp.server.request_state import RequestStateSecurity
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
+
+from .. import __version__
+from ..config import Settings
+from ..logs import configure_logging
+from . import build_server
+from .credentials import Credentials, exposure_problem
+from .gate import Gate
+
+__all__ = ["create_app", "serve_http"]
+
+# What the server answers to by default: this machine, under any port.
+_LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
+_LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
+# What browsers may send and read across origins, when CORS is on (2026-07-28 clients add Mcp-Method/-Name).
+_CORS_REQUEST_HEADERS = (
+    "authorization",
+    "content-type",
+    "accept",
+    "mcp-protocol-version",
+    "mcp-session-id",
+    "last-event-id",
+    "mcp-method",
+    "mcp-name",
+)
+_CORS_RESPONSE_HEADERS = ("Mcp-Session-Id", "WWW-Authenticate")
+# Allocations between two collections of the youngest generation (Python's default is 700).
+_YOUNG_OBJECTS = 10_000
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    """The HTTP server as one ASGI app, from `settings`, or else from ANAM_* variables and .env: then it is the
+    process's app, and sets up logging and the garbage collector too. An ASGI server calls it in each worker:
+    `uvicorn --factory anam_mcp.server.http:create_app`.
+    """
+    own_process = settings is None
+    if settings is None:
+        settings = Settings.from_environment()
+        configure_logging(settings)
+    credentials = Credentials(settings)
+    shared = settings.request_state_key
+    mcp = build_server(
+        settings,
+        token_verifier=credentials if credentials.required else None,
+        request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
+    )
+
+    mcp.custom_route("/healthz", methods=["GET"])(_healthz)
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[*_LOOPBACK_HOSTS, *settings.http_allowed_hosts],
+        allowed_origins=[*_LOOPBACK_ORIGINS, *settings.http_cors_origins],
+    )
+    sdk_app = mcp.streamable_http_app(
+        stateless_http=True,
+        json_response=True,
+        transport_security=security,
+        max_request_body_size=settings.http_max_body_bytes,
+    )
+    # Only consulted when the server key may be used without a token, i.e. from this machine alone.
+    exposure = exposure_problem(settings, "an address other than this machine's") or ""
+    app: ASGIApp = Gate(sdk_app, credentials, exposure)
+    if settings.http_cors_origins:
+        app = CORSMiddleware(
+            app,
+            allow_origins=list(settings.http_cors_origins),
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=list(_CORS_REQUEST_HEADERS),
+            expose_headers=list(_CORS_RESPONSE_HEADERS),
+            max_age=600,
+        )
+    if own_process:
+        # Everything built so far (SDK, pydantic schemas) lives as long as the worker: out of the collector's
+        # view, full collections stay short. Stateless requests allocate many short-lived objects: a larger
+        # young generation lets them die before a collection, instead of promoting them to be scanned again
+        # (measured: the collector's time per legacy call falls from ~0.2 ms to ~0.02 ms).
+        gc.freeze()
+        gc.set_threshold(_YOUNG_OBJECTS, *gc.get_threshold()[1:])
+    return app
+
+
+async def _healthz(_: Request) -> Response:
+    """For load balancers and probes: up, and which version. Needs no key and calls nothing."""
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Run the app with uvicorn until interrupted; each of `workers` processes builds its own from the environment.
+
+    Logging stays ours (stderr, secrets redacted): uvicorn's loggers pass their lines to it.
+    """
+    import uvicorn
+
+    trusted = ",".join(settings.http_forwarded_allow_ips)
+    uvicorn.run(
+        f"{__name__}:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        lifespan="on",
+        # X-Forwarded-For/-Proto count only from proxies named in ANAM_HTTP_FORWARDED_ALLOW_IPS.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        server_header=False,
+    )

@@ -1,0 +1,155 @@
+"""Accounts: one Anam client and set of catalogues per key, found by a salted hash, a bounded number kept,
+one connection pool shared by all, each with its own bound on requests in flight."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import anyio
+import pytest
+from pydantic import HttpUrl, SecretStr
+
+from anam_mcp.accounts import Account, Accounts, SharedPool
+from anam_mcp.catalog import Background
+from anam_mcp.client import AnamClient
+from anam_mcp.errors import MissingApiKeyError, UnreachableError
+
+from .fake_anam import FakeAnam, Fault
+from .helpers import make_settings
+
+pytestmark = pytest.mark.anyio
+
+OTHER_KEY = "other-account-key-9876543210"
+
+
+OpenAccounts = Callable[..., Accounts]
+
+
+@pytest.fixture
+async def accounts_for(fake: FakeAnam) -> AsyncIterator[OpenAccounts]:
+    """Accounts against the fake (`limit`, and settings overrides), closed at the end of the test."""
+    opened: list[Accounts] = []
+    async with Background() as background:
+
+        def open_accounts(limit: int = 10, **overrides: object) -> Accounts:
+            opened.append(Accounts(make_settings(fake, api_key=None, **overrides), background, limit))
+            return opened[-1]
+
+        yield open_accounts
+        for accounts in opened:
+            await accounts.aclose()
+
+
+async def test_each_key_has_its_own_account_and_the_same_key_finds_it_again(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    accounts = accounts_for()
+    mine = accounts.get(SecretStr(fake.api_key))
+    assert accounts.get(SecretStr(fake.api_key)) is mine
+    assert accounts.get(SecretStr(OTHER_KEY)) is not mine
+    assert mine.catalogs is not accounts.get(SecretStr(OTHER_KEY)).catalogs
+
+
+async def test_a_call_without_a_key_gets_the_keyless_account_which_says_to_set_one(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    accounts = accounts_for()
+    keyless = accounts.get(None)
+    assert accounts.get(SecretStr("")) is keyless
+    assert len(accounts) == 0
+    with pytest.raises(MissingApiKeyError):
+        await keyless.client.count_voices()
+    assert fake.requests == []
+
+
+async def test_accounts_are_found_by_a_salted_hash_never_by_the_key(fake: FakeAnam, accounts_for: OpenAccounts) -> None:
+    first, second = accounts_for(), accounts_for()
+    first.get(SecretStr(fake.api_key))
+    second.get(SecretStr(fake.api_key))
+    [(digest, account)] = first._by_hash.items()
+    assert fake.api_key.encode() not in digest
+    assert digest != next(iter(second._by_hash))  # another salt, another hash
+    assert fake.api_key not in repr(account) + repr(account.client)
+
+
+async def test_only_the_most_recently_used_accounts_are_kept(fake: FakeAnam, accounts_for: OpenAccounts) -> None:
+    accounts = accounts_for(limit=2)
+    a, b = accounts.get(SecretStr("key-a-0123456789")), accounts.get(SecretStr("key-b-0123456789"))
+    assert accounts.get(SecretStr("key-a-0123456789")) is a  # a is now the most recent
+    accounts.get(SecretStr("key-c-0123456789"))
+    assert len(accounts) == 2
+    assert accounts.get(SecretStr("key-a-0123456789")) is a
+    assert accounts.get(SecretStr("key-b-0123456789")) is not b  # b was dropped: a new account
+
+
+async def test_one_key_sees_its_own_personas_and_custom_avatars_only(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    other = fake.add_account(OTHER_KEY)
+    accounts = accounts_for()
+    mine, theirs = accounts.get(SecretStr(fake.api_key)), accounts.get(SecretStr(OTHER_KEY))
+
+    async def ids(account: Account, what: str) -> set[str]:
+        if what == "personas":
+            return {p.id for p in (await account.catalogs.search_personas(None, refresh=False)).items}
+        return {a.id for a in (await account.catalogs.search_avatars(None, stock_only=False, refresh=False)).items}
+
+    assert await ids(mine, "personas") == {p["id"] for p in fake.catalogues["/v1/personas"]}
+    assert await ids(theirs, "personas") == {p["id"] for p in other.catalogues["/v1/personas"]}
+    custom = {a["id"] for a in other.catalogues["/v1/avatars"] if a["createdByOrganizationId"]}
+    assert custom <= await ids(theirs, "avatars")
+    assert not custom & await ids(mine, "avatars")
+
+
+async def test_a_dropped_account_finishes_its_call_and_the_shared_pool_stays_open(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    accounts = accounts_for(limit=1)
+    first = accounts.get(SecretStr(fake.api_key))
+    fake.latency = 0.3
+    async with anyio.create_task_group() as group:
+        counted: list[int | None] = []
+
+        async def count() -> None:
+            counted.append(await first.client.count_voices())
+
+        group.start_soon(count)
+        await anyio.sleep(0.1)
+        second = accounts.get(SecretStr(fake.add_account(OTHER_KEY).api_key))  # drops the first
+    assert counted == [450]
+    fake.latency = 0
+    assert accounts.get(SecretStr(fake.api_key)) is not first
+    assert await second.client.count_voices() == 416
+    assert await first.client.count_voices() == 450  # its client still works: the pool was not closed
+
+
+async def test_one_account_at_its_limit_of_requests_does_not_hold_up_another(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    fake.add_account(OTHER_KEY)
+    accounts = accounts_for(max_concurrent_requests=1)
+    busy, other = accounts.get(SecretStr(fake.api_key)), accounts.get(SecretStr(OTHER_KEY))
+    fake.script("/v1/voices", Fault("hang", seconds=1.5))
+    async with anyio.create_task_group() as group:
+        group.start_soon(busy.client.count_voices)  # holds its only slot for 1.5 s
+        await anyio.sleep(0.1)
+        with anyio.fail_after(1):
+            assert await other.client.count_avatars() == 111
+        group.cancel_scope.cancel()
+
+
+async def test_the_shared_pool_goes_through_the_proxy_the_environment_names(
+    fake: FakeAnam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake answers a proxy's absolute-form requests too, so it stands in for the proxy here.
+    settings = make_settings(fake).model_copy(update={"api_url": HttpUrl("http://anam.invalid")})
+    monkeypatch.setenv("HTTP_PROXY", fake.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    pool = SharedPool()
+    async with AnamClient(settings, transport=pool) as client:
+        assert await client.count_voices() == 450
+        monkeypatch.setenv("NO_PROXY", "anam.invalid")
+        with pytest.raises(UnreachableError):
+            await client.count_voices()
+    await pool.close()

@@ -1,0 +1,151 @@
+"""`anam-mcp --http`, each caller bringing their own Anam key, through the SDK's streamable HTTP client.
+
+One server for the module, against a fake that serves two accounts. Every tool, resource and prompt
+answers in both protocol eras (2025-11-25 and 2026-07-28); two keys calling at once each see only their
+own account; and neither key appears in the server's log, even with every library's debug output on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import jsonschema
+import pytest
+from mcp import Client
+from mcp.client.context import ClientRequestContext
+from mcp.types import ElicitRequestParams, ElicitResult, TextResourceContents
+
+from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
+from .helpers import TOOLS, text
+from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
+
+pytestmark = pytest.mark.anyio
+
+OTHER_KEY = "second-account-key-0123456789"
+WRONG_KEY = "not-an-anam-key-0123456789"
+ERAS: dict[str, Mode] = {"2025-11-25": "legacy", "2026-07-28": "auto"}
+
+
+@pytest.fixture(scope="module")
+def accounts() -> Iterator[FakeAnam]:
+    """The fake with a second account, reached with OTHER_KEY."""
+    with FakeAnam() as fake:
+        fake.add_account(OTHER_KEY)
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(accounts: FakeAnam) -> Iterator[HttpServer]:
+    # Every library's debug output on: the keys must stay out of the log even so.
+    with http_server(http_env(accounts, ANAM_LOG_LEVEL="DEBUG", ANAM_LOG_HTTP="true")) as running:
+        yield running
+
+
+async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
+    result = await client.call_tool(name, arguments)
+    assert not result.is_error, text(result)
+    tool = next(t for t in (await client.list_tools()).tools if t.name == name)
+    jsonschema.validate(result.structured_content, tool.output_schema or {})
+    structured: dict[str, Any] | None = result.structured_content
+    assert structured is not None
+    return structured
+
+
+def confirming(asked: list[ElicitRequestParams]) -> Any:
+    async def on_elicit(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    return on_elicit
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
+    server: HttpServer, accounts: FakeAnam, era: str
+) -> None:
+    asked: list[ElicitRequestParams] = []
+    async with mcp_client(server.mcp, accounts.api_key, mode=ERAS[era], elicitation_callback=confirming(asked)) as c:
+        assert c.protocol_version == era
+        assert {tool.name for tool in (await c.list_tools()).tools} == TOOLS
+        assert (await call(c, "search_avatars", {"query": "liv", "limit": 3}))["items"][0]["id"] == LIV_AVATAR_ID
+        assert (await call(c, "search_voices", {"query": "lucy", "gender": "female"}))["items"][0]["country"] == "GB"
+        assert (await call(c, "list_llms", {}))["total"] == 5
+        assert (await call(c, "search_personas", {"query": "support"}))["total"] >= 1
+        token = await call(c, "create_session_token", {"avatar_id": LIV_AVATAR_ID, "voice_id": LUCY_VOICE_ID})
+        assert token["session_token"].count(".") == 2
+
+        saved = await call(c, "save_persona", {"name": f"HTTP guide {era}", "system_prompt": "Guide calmly."})
+        persona_id = saved["persona_id"]
+        assert (await call(c, "get_persona", {"persona_id": persona_id}))["system_prompt"] == "Guide calmly."
+        updated = await call(c, "update_persona", {"persona_id": persona_id, "system_prompt": "Guide briskly."})
+        assert updated["changed"] == ["system_prompt"]
+        link = await call(c, "create_share_link", {"persona_id": persona_id, "usage_limit": 3})
+        assert link["url"].endswith(accounts.share_links[-1]["token"])
+        session_id = accounts.record_conversation(persona_id, [("persona", "Welcome!"), ("user", "Too slow.")])
+        assert [s["id"] for s in (await call(c, "list_sessions", {"persona_id": persona_id}))["items"]] == [session_id]
+        transcript = await call(c, "get_session_transcript", {"session_id": session_id})
+        assert [m["text"] for m in transcript["messages"]] == ["Welcome!", "Too slow."]
+        assert await call(c, "delete_persona", {"persona_id": persona_id}) == {
+            "persona_id": persona_id,
+            "deleted": True,
+        }
+
+        voices = await c.read_resource("anam://voices")
+        assert isinstance(voices.contents[0], TextResourceContents)
+        assert len(json.loads(voices.contents[0].text)) == 450
+        assert {p.name for p in (await c.list_prompts()).prompts} == {"set_up_persona_session", "improve_persona"}
+    # 2026-07-28 asks in the result (input_required); a stateless 2025-11-25 call has no way to ask, so the
+    # host's own confirmation of a destructive tool stands in.
+    assert len(asked) == (1 if era == "2026-07-28" else 0)
+
+
+async def test_two_keys_calling_at_once_each_see_only_their_own_account(server: HttpServer, accounts: FakeAnam) -> None:
+    other = accounts.accounts[OTHER_KEY]
+    found: dict[str, dict[str, set[str]]] = {}
+
+    async def survey(key: str, mode: Mode) -> None:
+        async with mcp_client(server.mcp, key, mode=mode) as client:
+            saved = await call(client, "save_persona", {"name": f"Private persona {key[:6]}"})
+            personas = await call(client, "search_personas", {"query": "private persona", "limit": 50})
+            sessions = await call(client, "list_sessions", {"limit": 100})
+            avatars = await client.read_resource("anam://avatars")
+            assert isinstance(avatars.contents[0], TextResourceContents)
+            found[key] = {
+                "saved": {saved["persona_id"]},
+                "personas": {p["id"] for p in personas["items"]},
+                "sessions": {s["id"] for s in sessions["items"]},
+                "avatars": {a["id"] for a in json.loads(avatars.contents[0].text)},
+            }
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(survey, accounts.api_key, "legacy")
+        group.start_soon(survey, OTHER_KEY, "auto")
+    mine, theirs = found[accounts.api_key], found[OTHER_KEY]
+    assert mine["personas"] == mine["saved"] and theirs["personas"] == theirs["saved"]
+    assert mine["sessions"] == {s["id"] for s in accounts.catalogues["/v1/sessions"][:100]}
+    assert theirs["sessions"] == {s["id"] for s in other.catalogues["/v1/sessions"]}
+    assert mine["avatars"] == {a["id"] for a in accounts.catalogues["/v1/avatars"]}
+    assert theirs["avatars"] == {a["id"] for a in other.catalogues["/v1/avatars"]}
+    assert not mine["sessions"] & theirs["sessions"]
+    custom = {a["id"] for a in other.catalogues["/v1/avatars"] if a["createdByOrganizationId"]}
+    assert custom and not custom & mine["avatars"]
+
+
+async def test_a_wrong_key_is_anams_401_in_words_and_no_key_reaches_the_log(
+    server: HttpServer, accounts: FakeAnam
+) -> None:
+    async with mcp_client(server.mcp, WRONG_KEY) as client:
+        result = await client.call_tool("list_llms", {})
+    assert result.is_error
+    assert "rejected the API key" in text(result) and WRONG_KEY not in text(result)
+    async with mcp_client(server.mcp, accounts.api_key) as client, mcp_client(server.mcp, OTHER_KEY) as other:
+        await call(client, "search_voices", {"query": "calm"})
+        await call(other, "list_llms", {})
+    log = server.log()
+    assert " DEBUG httpcore" in log and " DEBUG mcp." in log  # the libraries' debug output is really there
+    for key in (accounts.api_key, OTHER_KEY, WRONG_KEY):
+        assert key not in log

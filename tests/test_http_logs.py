@@ -1,0 +1,71 @@
+"""What the HTTP server's log can never show: a caller's key, an access token, the token in a secret path."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from anam_mcp.config import Settings
+from anam_mcp.logs import configure_logging, redacting
+
+CALLER_KEY = "sk-caller-key-0123456789"
+TOKEN = "team-token-abcdefghijklmnop"
+
+
+@pytest.fixture
+def written() -> Iterator[io.StringIO]:
+    """Logging set up as the server does (with an access token configured), written to a string."""
+    settings = Settings.from_environment({"ANAM_MCP_TOKENS": TOKEN, "ANAM_LOG_LEVEL": "DEBUG"}, env_file=None)
+    root, access = logging.getLogger(), logging.getLogger("uvicorn.access")
+    saved = root.handlers[:], root.level, access.filters[:]
+    try:
+        configure_logging(settings)
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        yield stream
+    finally:
+        root.handlers[:], access.filters[:] = saved[0], saved[2]
+        root.setLevel(saved[1])
+
+
+def test_a_callers_key_is_redacted_in_every_form_while_its_request_runs(written: io.StringIO) -> None:
+    log = logging.getLogger("anam_mcp.test")
+    with redacting(CALLER_KEY):
+        log.info("header %s", f"Bearer {CALLER_KEY}")
+        log.info("as json %s, as repr %r", json.dumps({"k": CALLER_KEY}), CALLER_KEY.encode())
+    log.info("after the request: %s", "nothing secret")
+    text = written.getvalue()
+    assert CALLER_KEY not in text
+    assert text.count("[redacted]") == 3
+    assert "after the request: nothing secret" in text
+
+
+def test_access_tokens_and_secret_paths_are_redacted_from_every_line(written: io.StringIO) -> None:
+    logging.getLogger("anam_mcp.test").warning("token %s", TOKEN)
+    logging.getLogger("uvicorn.error").error("Exception in ASGI application for /mcp/t/%s/x", "some-guess-0123456789")
+    # uvicorn's access record: (client, method, path, HTTP version, status) as arguments.
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", "/mcp/t/another-guess-0123?x=1", "1.1", 404
+    )
+    text = written.getvalue()
+    for secret in (TOKEN, "some-guess-0123456789", "another-guess-0123"):
+        assert secret not in text
+    assert '"POST /mcp/t/[redacted]?x=1 HTTP/1.1" 404' in text
+
+
+def test_the_access_log_hides_secret_paths_whichever_handler_writes_it(written: io.StringIO) -> None:
+    """As under someone else's uvicorn logging set-up: its own handler on the access logger."""
+    access = logging.getLogger("uvicorn.access")
+    theirs = io.StringIO()
+    handler = logging.StreamHandler(theirs)
+    access.addHandler(handler)
+    try:
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", f"/mcp/t/{TOKEN}", "1.1", 200)
+    finally:
+        access.removeHandler(handler)
+    assert TOKEN not in theirs.getvalue()
+    assert "/mcp/t/[redacted]" in theirs.getvalue()
