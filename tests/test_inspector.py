@@ -43,7 +43,10 @@ def inspector(fake: FakeAnam, server: list[str], tool: str, arguments: dict[str,
     ]  # fmt: skip
 
 
-def run(command: list[str]) -> tuple[int, dict[str, Any], str]:
+Answer = tuple[int, dict[str, Any], str]
+
+
+def run(command: list[str]) -> Answer:
     """Exit status, the JSON answer printed on stdout, and everything printed."""
     done = subprocess.run(command, env=npx_env(), capture_output=True, text=True, timeout=120, check=False)
     printed = done.stdout + done.stderr
@@ -92,35 +95,51 @@ def test_inspector_exits_0_and_shows_is_error_for_an_error_result(
 
 
 def test_inspector_runs_the_persona_lifecycle() -> None:
-    """Each call is a new server process; the fake keeps what the calls made, so the loop carries over."""
-    require_npm(INSPECTOR)
-    with FakeAnam() as fake:
+    """Each call is a new server process; the fake keeps what the calls made, so the loop carries over.
 
-        def ok(tool: str, arguments: dict[str, str]) -> dict[str, Any]:
-            code, result, printed = run(inspector(fake, [SERVER_COMMAND], tool, arguments, fake.api_key))
+    Calls that only read what the step before made run together; each change waits for what came before it.
+    """
+    require_npm(INSPECTOR)
+    with FakeAnam() as fake, ThreadPoolExecutor(4) as pool:
+
+        def call(tool: str, arguments: dict[str, str]) -> Answer:
+            return run(inspector(fake, [SERVER_COMMAND], tool, arguments, fake.api_key))
+
+        def together(*calls: tuple[str, dict[str, str]]) -> list[Answer]:
+            return list(pool.map(lambda tool_and_arguments: call(*tool_and_arguments), calls))
+
+        def ok(answer: Answer) -> dict[str, Any]:
+            code, result, printed = answer
             assert code == 0 and result["isError"] is False, printed
             structured: dict[str, Any] = result["structuredContent"]
             return structured
 
-        saved = ok("save_persona", {"name": "Inspector museum guide", "system_prompt": "Guide visitors calmly."})
+        saved = ok(call("save_persona", {"name": "Inspector museum guide", "system_prompt": "Guide visitors calmly."}))
         persona_id = saved["persona_id"]
-        assert [p["id"] for p in ok("search_personas", {"query": "inspector museum"})["items"]] == [persona_id]
-        link = ok("create_share_link", {"persona_id": persona_id, "usage_limit": "3"})
+        session_id = fake.record_conversation(persona_id, [("persona", "Welcome!"), ("user", "Too slow.")])
+        found, link, sessions, transcript = map(
+            ok,
+            together(
+                ("search_personas", {"query": "inspector museum"}),
+                ("create_share_link", {"persona_id": persona_id, "usage_limit": "3"}),
+                ("list_sessions", {"persona_id": persona_id}),
+                ("get_session_transcript", {"session_id": session_id}),
+            ),
+        )
+        assert [p["id"] for p in found["items"]] == [persona_id]
         assert link["url"] == "https://lab.anam.ai/share/" + fake.share_links[-1]["token"]
         assert link["usage_limit"] == 3
-
-        session_id = fake.record_conversation(persona_id, [("persona", "Welcome!"), ("user", "Too slow.")])
-        assert [s["id"] for s in ok("list_sessions", {"persona_id": persona_id})["items"]] == [session_id]
-        transcript = ok("get_session_transcript", {"session_id": session_id})
+        assert [s["id"] for s in sessions["items"]] == [session_id]
         assert [m["text"] for m in transcript["messages"]] == ["Welcome!", "Too slow."]
 
-        ok("update_persona", {"persona_id": persona_id, "system_prompt": "Guide visitors calmly and briskly."})
-        assert ok("get_persona", {"persona_id": persona_id})["system_prompt"] == "Guide visitors calmly and briskly."
+        ok(call("update_persona", {"persona_id": persona_id, "system_prompt": "Guide visitors calmly and briskly."}))
+        got = ok(call("get_persona", {"persona_id": persona_id}))
+        assert got["system_prompt"] == "Guide visitors calmly and briskly."
         # The Inspector cannot answer elicitation, so the delete goes ahead (hosts ask: the tool is destructive).
-        assert ok("delete_persona", {"persona_id": persona_id}) == {"persona_id": persona_id, "deleted": True}
-        assert ok("search_personas", {"query": "inspector museum"})["total"] == 0
-        code, missing, printed = run(
-            inspector(fake, [SERVER_COMMAND], "get_persona", {"persona_id": persona_id}, fake.api_key)
+        assert ok(call("delete_persona", {"persona_id": persona_id})) == {"persona_id": persona_id, "deleted": True}
+        searched, (code, missing, printed) = together(
+            ("search_personas", {"query": "inspector museum"}), ("get_persona", {"persona_id": persona_id})
         )
+        assert ok(searched)["total"] == 0
         assert code == 0 and missing["isError"] is True, printed
         assert "(404)" in missing["content"][0]["text"] and "search_personas" in missing["content"][0]["text"]
