@@ -90,7 +90,7 @@ async def until_requested(fake: FakeAnam, path: str) -> None:
     """Return once `fake` has received a request for `path` (a call now in flight there), within 20 s."""
     with anyio.fail_after(20):
         # The fake records requests on its own thread, which cannot set an anyio.Event: poll.
-        while not any(request.path == path for request in fake.requests):  # noqa: ASYNC110
+        while not fake.requests_to(path):  # noqa: ASYNC110
             await anyio.sleep(0.01)
 
 
