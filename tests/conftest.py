@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -23,23 +24,54 @@ __all__ = ["SERVER_COMMAND", "make_settings", "network_env", "server_env", "serv
 
 _BENCHMARK = pytest.StashKey[tuple[subprocess.Popen[bytes], Path]]()
 
+# With xdist (see addopts), files go to the workers in this order, each file to one worker: the longest first, so
+# that no worker is left with a long one at the end while the other has nothing to do.
+_LONGEST_FIRST = (
+    "test_bench.py",
+    "test_inspector.py",
+    "test_views.py",
+    "test_mcpb.py",
+    "test_claude_code.py",
+    "test_packaging.py",
+)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `-n auto` (addopts): two for the whole suite; none when the command names the tests to run,
+    as starting workers (each collects every test) costs a few files more than it saves."""
+    return 2 if config.args_source is pytest.Config.ArgsSource.TESTPATHS else 0
+
+
+def _distributed() -> bool:
+    """True in an xdist worker: every worker collects every test, but runs only those it is sent."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The benchmark test comes last, so that the run it checks has had the whole suite's time to finish.
-    items.sort(key=lambda item: item.path.name == "test_bench.py")
+    if _distributed():
+        # The benchmark first of all: its worker starts the run and waits on it while the other worker goes on.
+        rank = {name: place for place, name in enumerate(_LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    else:
+        # The benchmark test comes last, so that the run it checks has had the whole suite's time to finish.
+        items.sort(key=lambda item: item.path.name == "test_bench.py")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the benchmark run as soon as a test is known to want it.
+    """In one process, start the benchmark run as soon as a test is known to want it.
 
     It spends its ~10 s starting servers in subprocesses: begun now, that overlaps the in-process tests
-    on the second core instead of adding to the suite's time.
+    on the second core instead of adding to the suite's time. (Under xdist its test starts it.)
     """
-    if session.config.option.collectonly or not any(item.path.name == "test_bench.py" for item in session.items):
+    if session.config.option.collectonly or _distributed():
         return
+    if any(item.path.name == "test_bench.py" for item in session.items):
+        session.config.stash[_BENCHMARK] = _start_benchmark(session.config)
+
+
+def _start_benchmark(config: pytest.Config) -> tuple[subprocess.Popen[bytes], Path]:
     output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
     process = start_benchmark(output)
-    session.config.stash[_BENCHMARK] = (process, output)
 
     def clean_up() -> None:
         if process.poll() is None:
@@ -47,12 +79,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             process.wait()
         shutil.rmtree(output.parent)
 
-    session.config.add_cleanup(clean_up)
+    config.add_cleanup(clean_up)
+    return process, output
 
 
 @pytest.fixture
 def benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
-    """The benchmark run started at collection, finished: its exit status, and the results file it wrote."""
+    """The benchmark run, finished: its exit status, and the results file it wrote."""
+    if _BENCHMARK not in request.config.stash:
+        request.config.stash[_BENCHMARK] = _start_benchmark(request.config)
     process, output = request.config.stash[_BENCHMARK]
     return process.wait(timeout=300), output
 
