@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -33,50 +34,82 @@ _BENCHMARKS = pytest.StashKey[dict[str, tuple[subprocess.Popen[bytes], Path]]]()
 # The benchmarks' tests, and how each starts its run (with the smallest counts).
 _STARTS = {"test_bench.py": start_benchmark, "test_bench_http.py": start_http_benchmark}
 
+# With xdist (see addopts), files go to the workers in this order, each file to one worker: the longest first, so
+# that no worker is left with a long one at the end while the other has nothing to do.
+_LONGEST_FIRST = (
+    "test_bench.py",
+    "test_bench_http.py",
+    "test_inspector.py",
+    "test_views.py",
+    "test_mcpb.py",
+    "test_claude_code.py",
+    "test_packaging.py",
+)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `-n auto` (addopts): two for the whole suite; none when the command names the tests to run,
+    as starting workers (each collects every test) costs a few files more than it saves."""
+    return 2 if config.args_source is pytest.Config.ArgsSource.TESTPATHS else 0
+
+
+def _distributed() -> bool:
+    """True in an xdist worker: every worker collects every test, but runs only those it is sent."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The benchmark tests come last, so that the runs they check have had the whole suite's time to finish.
-    items.sort(key=lambda item: item.path.name in _STARTS)
+    if _distributed():
+        # The benchmarks first of all: their workers start the runs and wait on them while the other goes on.
+        rank = {name: place for place, name in enumerate(_LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    else:
+        # The benchmark tests come last, so that the runs they check have had the whole suite's time to finish.
+        items.sort(key=lambda item: item.path.name in _STARTS)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start each benchmark run as soon as a test is known to want it.
+    """In one process, start each benchmark run as soon as a test is known to want it.
 
     They spend their ~10 s starting servers in subprocesses: begun now, that overlaps the in-process tests
-    on the second core instead of adding to the suite's time.
+    on the second core instead of adding to the suite's time. (Under xdist each one's test starts it.)
     """
-    wanted = {item.path.name for item in session.items} & set(_STARTS)
-    if session.config.option.collectonly or not wanted:
+    if session.config.option.collectonly or _distributed():
         return
-    runs = session.config.stash[_BENCHMARKS] = {}
-    for name in sorted(wanted):
-        output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
-        runs[name] = (_STARTS[name](output), output)
+    for name in sorted({item.path.name for item in session.items} & set(_STARTS)):
+        _start(session.config, name)
+
+
+def _start(config: pytest.Config, name: str) -> tuple[subprocess.Popen[bytes], Path]:
+    output = Path(tempfile.mkdtemp(prefix="anam-bench-")) / "results.json"
+    process = _STARTS[name](output)
 
     def clean_up() -> None:
-        for process, output in runs.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            shutil.rmtree(output.parent)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(output.parent)
 
-    session.config.add_cleanup(clean_up)
+    config.add_cleanup(clean_up)
+    run = config.stash.setdefault(_BENCHMARKS, {})[name] = (process, output)
+    return run
 
 
 def _finished(request: pytest.FixtureRequest, name: str) -> tuple[int, Path]:
-    process, output = request.config.stash[_BENCHMARKS][name]
+    runs = request.config.stash.setdefault(_BENCHMARKS, {})
+    process, output = runs.get(name) or _start(request.config, name)
     return process.wait(timeout=300), output
 
 
 @pytest.fixture
 def benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
-    """The benchmark run started at collection, finished: its exit status, and the results file it wrote."""
+    """The benchmark run, finished: its exit status, and the results file it wrote."""
     return _finished(request, "test_bench.py")
 
 
 @pytest.fixture
 def http_benchmark(request: pytest.FixtureRequest) -> tuple[int, Path]:
-    """The HTTP load benchmark run started at collection, finished: its exit status and results file."""
+    """The HTTP load benchmark run, finished: its exit status and results file."""
     return _finished(request, "test_bench_http.py")
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent
@@ -83,6 +84,14 @@ def network_env() -> dict[str, str]:
 
 def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServerParameters:
     return StdioServerParameters(command=SERVER_COMMAND, args=[], env=server_env(fake, **extra), cwd=str(cwd))
+
+
+async def until_requested(fake: FakeAnam, path: str) -> None:
+    """Return once `fake` has received a request for `path` (a call now in flight there), within 20 s."""
+    with anyio.fail_after(20):
+        # The fake records requests on its own thread, which cannot set an anyio.Event: poll.
+        while not fake.requests_to(path):  # noqa: ASYNC110
+            await anyio.sleep(0.01)
 
 
 def text(result: CallToolResult) -> str:

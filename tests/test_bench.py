@@ -16,7 +16,7 @@ TARGETS = {
 
 
 def test_bench_measures_every_row_against_baselines_from_the_same_run(benchmark: tuple[int, Path]) -> None:
-    code, output = benchmark  # started with the smallest counts when the tests were collected (see conftest)
+    code, output = benchmark  # the smallest counts, started at collection (or by its fixture under xdist: conftest)
     stdout = output.with_suffix(".stdout").read_text(encoding="utf-8")
     stderr = output.with_suffix(".stderr").read_text(encoding="utf-8")
     assert output.exists(), stdout + stderr

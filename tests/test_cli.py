@@ -1,4 +1,8 @@
-"""The command line: --version, --help, --check, and bad configuration."""
+"""The command line: --version, --help, --check, and bad configuration.
+
+The command itself runs for --version, --help, -m, a good key, a bad key and a .env file; the other verdicts of
+--check are read from `run_check` in this process, on the settings the same environment gives.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from anam_mcp import __version__
+from anam_mcp.check import run_check
+from anam_mcp.config import Settings
 
 from .fake_anam import FakeAnam
 from .helpers import SERVER_COMMAND, server_env
@@ -18,6 +26,13 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     return subprocess.run(
         [SERVER_COMMAND, *args], env={**clean, **env}, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
     )
+
+
+async def check_in_process(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """`run_check` on the settings `env` gives (no .env file): its exit status, then stdout and stderr."""
+    code = await run_check(Settings.from_environment(env, env_file=None))
+    written = capsys.readouterr()
+    return code, written.out, written.err
 
 
 def test_version(tmp_path: Path) -> None:
@@ -49,10 +64,11 @@ def test_check_fails_with_a_bad_key_and_says_why(fake: FakeAnam, tmp_path: Path)
     assert "sk-nope-123" not in done.stderr
 
 
-def test_check_fails_without_a_key(fake: FakeAnam, tmp_path: Path) -> None:
-    done = run(["--check"], server_env(fake, ANAM_API_KEY=""), tmp_path)
-    assert done.returncode == 1
-    assert "ANAM_API_KEY is not set" in done.stderr
+@pytest.mark.anyio
+async def test_check_fails_without_a_key(fake: FakeAnam, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, stderr = await check_in_process(server_env(fake, ANAM_API_KEY=""), capsys)
+    assert code == 1
+    assert "ANAM_API_KEY is not set" in stderr
     assert fake.requests == []
 
 
@@ -62,25 +78,32 @@ def test_check_reads_a_dot_env_file(fake: FakeAnam, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_invalid_configuration_is_reported_on_stderr(tmp_path: Path) -> None:
-    done = run(["--check"], {"ANAM_API_URL": "not a url", "ANAM_CATALOG_TTL_SECONDS": "-1"}, tmp_path)
-    assert done.returncode == 1
-    assert "ANAM_API_URL" in done.stderr and "ANAM_CATALOG_TTL_SECONDS" in done.stderr
-    assert done.stdout == ""
+@pytest.mark.anyio
+async def test_invalid_configuration_is_reported_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, stderr = await check_in_process(
+        {"ANAM_API_URL": "not a url", "ANAM_CATALOG_TTL_SECONDS": "-1"}, capsys
+    )
+    assert code == 1
+    assert "ANAM_API_URL" in stderr and "ANAM_CATALOG_TTL_SECONDS" in stderr
+    assert stdout == ""
 
 
-def test_a_plain_http_api_url_is_refused_before_the_key_is_sent(fake: FakeAnam, tmp_path: Path) -> None:
-    done = run(["--check"], server_env(fake, ANAM_API_URL="http://api.anam.ai"), tmp_path)
-    assert done.returncode == 1
-    assert "ANAM_API_URL" in done.stderr
-    assert "https://" in done.stderr
+@pytest.mark.anyio
+async def test_a_plain_http_api_url_is_refused_before_the_key_is_sent(
+    fake: FakeAnam, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, stderr = await check_in_process(server_env(fake, ANAM_API_URL="http://api.anam.ai"), capsys)
+    assert code == 1
+    assert "ANAM_API_URL" in stderr
+    assert "https://" in stderr
     assert fake.requests == []
 
 
-def test_unsubstituted_templates_count_as_unset(fake: FakeAnam, tmp_path: Path) -> None:
-    done = run(["--check"], server_env(fake, ANAM_API_KEY="${user_config.api_key}"), tmp_path)
-    assert done.returncode == 1
-    assert "ANAM_API_KEY is not set" in done.stderr
+@pytest.mark.anyio
+async def test_unsubstituted_templates_count_as_unset(fake: FakeAnam, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, stderr = await check_in_process(server_env(fake, ANAM_API_KEY="${user_config.api_key}"), capsys)
+    assert code == 1
+    assert "ANAM_API_KEY is not set" in stderr
 
 
 def test_python_dash_m_runs_the_same_entry_point() -> None:
@@ -91,8 +114,11 @@ def test_python_dash_m_runs_the_same_entry_point() -> None:
     assert done.stdout.strip() == f"anam-mcp {__version__}"
 
 
-def test_check_warns_when_the_default_llm_is_not_available(fake: FakeAnam, tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_check_warns_when_the_default_llm_is_not_available(
+    fake: FakeAnam, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = server_env(fake, ANAM_DEFAULT_LLM_ID="00000000-0000-4000-8000-000000000000")
-    done = run(["--check"], env, tmp_path)
-    assert done.returncode == 0
-    assert "WARN  the default LLM 00000000-0000-4000-8000-000000000000" in done.stderr
+    code, _, stderr = await check_in_process(env, capsys)
+    assert code == 0
+    assert "WARN  the default LLM 00000000-0000-4000-8000-000000000000" in stderr

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from .fake_anam import FakeAnam
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.anyio
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 
-# line sent -> (code, id) of the error it must get
+# case -> (line sent, code and id of the error it must get)
 JUNK: dict[str, tuple[str, int, int | str | None]] = {
     "not JSON": ("this is not json", PARSE_ERROR, None),
     "cut-off JSON": ('{"jsonrpc": "2.0", "id": 5, "method": ', PARSE_ERROR, None),
@@ -34,6 +35,14 @@ JUNK: dict[str, tuple[str, int, int | str | None]] = {
     "params not an object": ('{"jsonrpc": "2.0", "id": 5, "method": "ping", "params": 7}', INVALID_REQUEST, 5),
     "wrong jsonrpc version": ('{"jsonrpc": "1.0", "id": "five", "method": "ping"}', INVALID_REQUEST, "five"),
 }
+# case -> line sent, which must get no answer at all
+SILENT = {
+    "an empty line": "",
+    "only blanks and a carriage return": "   \r",
+    "a notification": json.dumps(
+        {"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}}
+    ),
+}
 
 
 async def answers_to(server: RawServer, line: str) -> list[dict[str, Any]]:
@@ -44,32 +53,27 @@ async def answers_to(server: RawServer, line: str) -> list[dict[str, Any]]:
     return [json.loads(written) for written in server.lines[before:-1]]
 
 
-@pytest.mark.parametrize(("line", "code", "request_id"), JUNK.values(), ids=JUNK.keys())
-async def test_a_junk_line_gets_a_json_rpc_error_and_the_server_keeps_serving(
-    line: str, code: int, request_id: int | str | None, fake: FakeAnam, tmp_path: Path
+async def test_junk_lines_get_a_json_rpc_error_blank_lines_and_notifications_none_and_the_server_keeps_serving(
+    fake: FakeAnam, tmp_path: Path
 ) -> None:
+    """One server takes every line in turn; a ping behind each shows what that line alone got."""
     server = await start(fake, tmp_path)
     await server.initialize()
-    answers = await answers_to(server, line)
-    assert len(answers) == 1, answers
-    assert answers[0]["id"] == request_id
-    assert answers[0]["error"]["code"] == code
+    lines = {case: line for case, (line, _, _) in JUNK.items()} | SILENT
+    answered = {
+        case: [(answer.get("id"), answer.get("error", {}).get("code")) for answer in await answers_to(server, line)]
+        for case, line in lines.items()
+    }
+    # By case, so that a failure names the line that got the wrong answer.
+    expected = {case: [(request_id, code)] for case, (_, code, request_id) in JUNK.items()} | {
+        case: [] for case in SILENT
+    }
+    assert answered == expected
     still_fine = await server.request(2, "tools/call", {"name": "search_avatars", "arguments": {"query": "liv"}})
     assert still_fine["result"]["isError"] is False
     code, _ = await server.finish()
     assert code == 0
     assert_only_json_rpc(server.lines)
-
-
-async def test_blank_lines_and_notifications_get_no_answer(fake: FakeAnam, tmp_path: Path) -> None:
-    server = await start(fake, tmp_path)
-    await server.initialize()
-    assert await answers_to(server, "") == []
-    assert await answers_to(server, "   \r") == []
-    progress = {"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}}
-    assert await answers_to(server, json.dumps(progress)) == []
-    code, _ = await server.finish()
-    assert code == 0
 
 
 async def test_junk_before_initialize_is_answered_too(fake: FakeAnam, tmp_path: Path) -> None:
@@ -83,9 +87,16 @@ async def test_junk_before_initialize_is_answered_too(fake: FakeAnam, tmp_path: 
 
 
 async def test_a_junk_line_is_logged_at_debug_level_only(fake: FakeAnam, tmp_path: Path) -> None:
-    for level, shown in (("DEBUG", True), ("INFO", False)):
+    logged: dict[str, bool] = {}
+
+    async def junk_at(level: str) -> None:
         server = await start(fake, tmp_path, ANAM_LOG_LEVEL=level)
         await server.initialize()
         await answers_to(server, "not json")
         _, stderr = await server.finish()
-        assert ("Answered a line that is not a JSON-RPC message: Parse error" in stderr) is shown
+        logged[level] = "Answered a line that is not a JSON-RPC message: Parse error" in stderr
+
+    async with anyio.create_task_group() as servers:  # two processes: side by side
+        for level in ("DEBUG", "INFO"):
+            servers.start_soon(junk_at, level)
+    assert logged == {"DEBUG": True, "INFO": False}

@@ -8,8 +8,10 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import anyio
 import pytest
 
 from anam_mcp.config import Settings
@@ -27,9 +29,23 @@ def check(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_against_an_unreachable_api_logs_one_readable_line_per_retry(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def unreachable(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+    """`--check` against an unreachable API, at INFO and at WARNING, run side by side: they mostly wait to retry."""
     # Port 9 (discard) on this machine: the connection is refused at once, every time.
-    done = check(server_env(None, ANAM_MAX_RETRIES="2", ANAM_RETRY_BUDGET_SECONDS="10"), tmp_path)
+    envs = {
+        "INFO": server_env(None, ANAM_MAX_RETRIES="2", ANAM_RETRY_BUDGET_SECONDS="10"),
+        "WARNING": server_env(None, ANAM_MAX_RETRIES="2", ANAM_LOG_LEVEL="WARNING"),
+    }
+    cwd = tmp_path_factory.mktemp("check")
+    with ThreadPoolExecutor(len(envs)) as pool:
+        return dict(zip(envs, pool.map(lambda env: check(env, cwd), envs.values()), strict=True))
+
+
+def test_check_against_an_unreachable_api_logs_one_readable_line_per_retry(
+    unreachable: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
+    done = unreachable["INFO"]
     assert done.returncode == 1
     assert "retry_scheduled" not in done.stderr
     assert "WARNING" not in done.stderr
@@ -44,28 +60,40 @@ def test_check_against_an_unreachable_api_logs_one_readable_line_per_retry(tmp_p
     assert "FAIL  Could not connect to the Anam API" in done.stderr
 
 
-def test_retries_are_not_logged_above_info(tmp_path: Path) -> None:
-    done = check(server_env(None, ANAM_MAX_RETRIES="2", ANAM_LOG_LEVEL="WARNING"), tmp_path)
+def test_retries_are_not_logged_above_info(unreachable: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    done = unreachable["WARNING"]
     assert done.returncode == 1
     assert "retry" not in done.stderr
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("log_http", "http_lines"), [("false", False), ("true", True)])
-async def test_debug_level_leaves_out_the_http_library_unless_asked(
-    log_http: str, http_lines: bool, fake: FakeAnam, tmp_path: Path
-) -> None:
-    server = await start(fake, tmp_path, ANAM_LOG_LEVEL="DEBUG", ANAM_LOG_HTTP=log_http)
-    await server.initialize()
-    await server.send("not json")  # one of our own debug lines
-    answer = await server.request(1, "tools/call", {"name": "list_llms", "arguments": {}})
-    assert answer["result"]["isError"] is False
-    code, stderr = await server.finish()
-    assert code == 0
-    assert "DEBUG anam_mcp.server.stdio: Answered a line that is not a JSON-RPC message" in stderr
-    assert "INFO anam_mcp.server.toolkit: tool list_llms: ok" in stderr
-    assert ("DEBUG httpcore2" in stderr) is http_lines
-    assert ("DEBUG mcp." in stderr) is http_lines
+async def test_debug_level_leaves_out_the_http_library_unless_asked(fake: FakeAnam, tmp_path: Path) -> None:
+    stderr: dict[str, str] = {}
+
+    async def serve(log_http: str) -> None:
+        server = await start(fake, tmp_path, ANAM_LOG_LEVEL="DEBUG", ANAM_LOG_HTTP=log_http)
+        await server.initialize()
+        await server.send("not json")  # one of our own debug lines
+        answer = await server.request(1, "tools/call", {"name": "list_llms", "arguments": {}})
+        assert answer["result"]["isError"] is False, log_http
+        code, stderr[log_http] = await server.finish()
+        assert code == 0, log_http
+
+    async with anyio.create_task_group() as servers:  # two processes: side by side
+        for log_http in ("false", "true"):
+            servers.start_soon(serve, log_http)
+    for log_http, written in stderr.items():
+        assert "DEBUG anam_mcp.server.stdio: Answered a line that is not a JSON-RPC message" in written, log_http
+        assert "INFO anam_mcp.server.toolkit: tool list_llms: ok" in written, log_http
+    # ANAM_LOG_HTTP -> whether the HTTP and MCP libraries' debug lines show
+    assert {log_http: "DEBUG httpcore2" in written for log_http, written in stderr.items()} == {
+        "false": False,
+        "true": True,
+    }
+    assert {log_http: "DEBUG mcp." in written for log_http, written in stderr.items()} == {
+        "false": False,
+        "true": True,
+    }
 
 
 @pytest.fixture

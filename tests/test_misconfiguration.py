@@ -1,4 +1,8 @@
-"""A bad setting: the server still starts and lists its tools, and every call says what to fix, in words."""
+"""A bad setting: the server still starts and lists its tools, and every call says what to fix, in words.
+
+Each bad setting is tried on a server in this process and on `run_check`; the case with several goes through
+a stdio server and the `--check` command line as well.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+
+from anam_mcp.check import run_check
+from anam_mcp.config import Settings
+from anam_mcp.server import build_server
 
 from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam
+from .helpers import text
 from .raw_client import assert_only_json_rpc, start
 
 # Any request that escaped the refusal would hit this dead proxy, never the internet.
@@ -58,8 +69,34 @@ def no_regex(text: str) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize(("env", "says"), BAD_SETTINGS.values(), ids=BAD_SETTINGS.keys())
 async def test_a_bad_setting_still_serves_and_every_call_says_what_to_fix(
-    env: dict[str, str], says: list[str], fake: FakeAnam, tmp_path: Path
+    env: dict[str, str], says: list[str], fake: FakeAnam, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name, value in NO_WAY_OUT.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_environment(
+        {"ANAM_API_KEY": fake.api_key, "ANAM_API_URL": fake.url, "ANAM_PREFETCH": "true"} | env, env_file=None
+    )
+    async with Client(build_server(settings)) as client:
+        assert len((await client.list_tools()).tools) == len(CALLS)
+        for name, arguments in CALLS:
+            result = await client.call_tool(name, arguments)
+            assert result.is_error, name
+            said = text(result)
+            assert "misconfigured" in said, (name, said)
+            for words in says:
+                assert words in said, (name, said)
+            no_regex(said)
+        with pytest.raises(MCPError) as refused:
+            await client.read_resource("anam://llms")
+        assert says[0] in str(refused.value)
+    assert fake.requests == []
+
+
+@pytest.mark.anyio
+async def test_over_stdio_bad_settings_are_logged_at_start_and_every_call_says_what_to_fix(
+    fake: FakeAnam, tmp_path: Path
+) -> None:
+    env, says = BAD_SETTINGS["several at once"]
     server = await start(fake, tmp_path, **({"ANAM_PREFETCH": "true"} | env | NO_WAY_OUT))
     await server.initialize()
     listed = await server.request(1, "tools/list")
@@ -72,20 +109,36 @@ async def test_a_bad_setting_still_serves_and_every_call_says_what_to_fix(
         for words in says:
             assert words in text, (name, text)
         no_regex(text)
-    resource = await server.request(10, "resources/read", {"uri": "anam://llms"})
+    resource = await server.request(100, "resources/read", {"uri": "anam://llms"})
     assert says[0] in resource["error"]["message"]
     code, stderr = await server.finish()
     assert code == 0
     assert fake.requests == []
-    assert says[0] in stderr  # and in the host's log, from the start
+    for words in says:
+        assert words in stderr  # and in the host's log, from the start
     assert "Traceback" not in stderr
     assert_only_json_rpc(server.lines)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(("env", "says"), BAD_SETTINGS.values(), ids=BAD_SETTINGS.keys())
-def test_check_reports_a_bad_setting_in_words_and_exits_1(
-    env: dict[str, str], says: list[str], fake: FakeAnam, tmp_path: Path
+async def test_check_reports_a_bad_setting_in_words_and_exits_1(
+    env: dict[str, str], says: list[str], fake: FakeAnam, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    settings = Settings.from_environment({"ANAM_API_KEY": fake.api_key, "ANAM_API_URL": fake.url} | env, env_file=None)
+    assert await run_check(settings) == 1
+    written = capsys.readouterr()
+    for words in says:
+        assert words in written.err
+    assert written.err.count("  FAIL  ANAM_") == len(env)  # one line per bad setting
+    assert "https://api.anam.ai" not in written.err  # the default stands in, but is not the configured API
+    no_regex(written.err)
+    assert written.out == ""
+    assert fake.requests == []
+
+
+def test_the_command_line_check_reports_bad_settings_in_words_and_exits_1(fake: FakeAnam, tmp_path: Path) -> None:
+    env, says = BAD_SETTINGS["several at once"]
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")}
     done = subprocess.run(
         [SERVER_COMMAND, "--check"],
@@ -100,7 +153,7 @@ def test_check_reports_a_bad_setting_in_words_and_exits_1(
     for words in says:
         assert words in done.stderr
     assert done.stderr.count("  FAIL  ANAM_") == len(env)  # one line per bad setting
-    assert "https://api.anam.ai" not in done.stderr  # the default stands in, but is not the configured API
+    assert "https://api.anam.ai" not in done.stderr
     no_regex(done.stderr)
     assert done.stdout == ""
     assert fake.requests == []

@@ -15,6 +15,7 @@ import pytest
 
 from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam, Fault
+from .helpers import until_requested
 from .raw_client import PROTOCOL, RawServer, start
 
 
@@ -59,7 +60,7 @@ async def test_sigint_during_a_hanging_call_stops_the_server_within_a_second(fak
     await server.send(
         {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "search_voices", "arguments": {}}}
     )
-    await anyio.sleep(0.3)
+    await until_requested(fake, "/v1/voices")  # the call now hangs there
     server.process.send_signal(signal.SIGINT)
     assert await seconds_until_exit(server) < 1
     assert "Traceback" not in await stderr_of(server)

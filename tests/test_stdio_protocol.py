@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 
 from .fake_anam import FakeAnam, Fault
-from .helpers import TOOLS, text
+from .helpers import TOOLS, text, until_requested
 from .raw_client import RawServer, assert_only_json_rpc, start
 
 pytestmark = pytest.mark.anyio
@@ -72,7 +72,7 @@ async def start_with_a_hanging_call(fake: FakeAnam, tmp_path: Path, request_id: 
     await server.initialize()
     call = {"name": "search_voices", "arguments": {}}
     await server.send({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": call})
-    await anyio.sleep(0.3)
+    await until_requested(fake, "/v1/voices")  # the call now hangs there
     return server
 
 
