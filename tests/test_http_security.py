@@ -149,6 +149,37 @@ def test_a_body_over_the_cap_is_413(server: HttpServer) -> None:
     assert answer.status_code == 413
 
 
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", -32700),
+        (b"\xff\xfe", -32700),
+        (b"[]", -32602),
+        (b"42", -32602),
+        (b'{"jsonrpc": "2.0", "id": 1}', -32602),
+    ],
+)
+def test_a_body_that_is_not_a_message_gets_a_json_rpc_error_and_the_server_keeps_serving(
+    server: HttpServer, body: bytes, code: int
+) -> None:
+    answer = httpx2.post(server.mcp, content=body, headers=JSON_HEADERS | bearer(TOKEN), timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["jsonrpc"] == "2.0" and answer.json()["id"] is None
+    assert answer.json()["error"]["code"] == code
+    assert post(server, **bearer(TOKEN)).status_code == 200
+
+
+def test_unknown_arguments_get_the_same_error_result_as_over_stdio(server: HttpServer, fake: FakeAnam) -> None:
+    before = len(fake.requests)
+    call = {"name": "search_voices", "arguments": {"queri": "calm"}}
+    answer = post(server, body={**LIST_TOOLS, "method": "tools/call", "params": call}, **bearer(TOKEN))
+    assert answer.status_code == 200
+    result = answer.json()["result"]
+    assert result["isError"] is True
+    assert "unknown argument queri (did you mean query?)" in result["content"][0]["text"]
+    assert len(fake.requests) == before
+
+
 def test_cors_lets_the_configured_origin_in_and_exposes_the_session_header(server: HttpServer) -> None:
     preflight = httpx2.options(
         server.mcp,
