@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from .helpers import ROOT
 
@@ -32,3 +33,15 @@ def test_nothing_prints_to_stdout() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
                 writes_to = {kw.arg: ast.unparse(kw.value) for kw in node.keywords}.get("file")
                 assert writes_to == "sys.stderr", f"{name}:{node.lineno} prints to stdout"
+
+
+def test_the_readme_layout_names_every_module_and_view_and_nothing_else() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("\nsrc/anam_mcp/\n", 1)[1].split("```", 1)[0]
+    named = set(re.findall(r"[\w.]+\.(?:py|html|js|css)\b", layout))
+    shipped = {
+        path.name
+        for path in SRC.rglob("*")
+        if path.suffix in {".py", ".html", ".js", ".css"} and path.name not in {"__main__.py", "py.typed"}
+    }
+    assert named == shipped
