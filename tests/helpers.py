@@ -86,11 +86,11 @@ def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServer
     return StdioServerParameters(command=SERVER_COMMAND, args=[], env=server_env(fake, **extra), cwd=str(cwd))
 
 
-async def until_requested(fake: FakeAnam, path: str) -> None:
-    """Return once `fake` has received a request for `path` (a call now in flight there), within 20 s."""
+async def until_requested(fake: FakeAnam, path: str, count: int = 1) -> None:
+    """Return once `fake` has received `count` requests for `path` (calls now in flight there), within 20 s."""
     with anyio.fail_after(20):
         # The fake records requests on its own thread, which cannot set an anyio.Event: poll.
-        while not fake.requests_to(path):  # noqa: ASYNC110
+        while len(fake.requests_to(path)) < count:  # noqa: ASYNC110
             await anyio.sleep(0.01)
 
 

@@ -11,11 +11,12 @@ import json
 import re
 from collections.abc import Iterator
 
+import anyio
 import httpx2
 import pytest
 
-from .fake_anam import FakeAnam
-from .helpers import text
+from .fake_anam import FakeAnam, Fault
+from .helpers import text, until_requested
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -24,6 +25,7 @@ TOKEN = "team-token-abcdefghijklmnop"
 SECOND_TOKEN = "other-token-qrstuvwxyz0123"
 APP_ORIGIN = "https://app.example.com"
 BODY_CAP = 4096
+CALLS_PER_CALLER = 2
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 JSON_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 
@@ -43,6 +45,7 @@ def server(fake: FakeAnam) -> Iterator[HttpServer]:
         ANAM_HTTP_CORS_ORIGINS=APP_ORIGIN,
         ANAM_HTTP_ALLOWED_HOSTS="mcp.example.com",
         ANAM_HTTP_MAX_BODY_BYTES=str(BODY_CAP),
+        ANAM_HTTP_MAX_CALLS_PER_CALLER=str(CALLS_PER_CALLER),
     )
     with http_server(env) as running:
         yield running
@@ -178,6 +181,33 @@ def test_unknown_arguments_get_the_same_error_result_as_over_stdio(server: HttpS
     assert result["isError"] is True
     assert "unknown argument queri (did you mean query?)" in result["content"][0]["text"]
     assert len(fake.requests) == before
+
+
+async def test_a_caller_with_too_many_requests_in_progress_gets_429_and_others_go_on(
+    server: HttpServer, fake: FakeAnam
+) -> None:
+    list_sessions = {**LIST_TOOLS, "method": "tools/call", "params": {"name": "list_sessions", "arguments": {}}}
+    fake.script("/v1/sessions", *[Fault("slow", seconds=2)] * CALLS_PER_CALLER)
+    answers: list[httpx2.Response] = []
+    async with httpx2.AsyncClient(headers=JSON_HEADERS, timeout=10) as http:
+
+        async def slow_call() -> None:
+            answers.append(await http.post(server.mcp, json=list_sessions, headers=bearer(TOKEN)))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(CALLS_PER_CALLER):
+                group.start_soon(slow_call)
+            await until_requested(fake, "/v1/sessions", CALLS_PER_CALLER)
+            busy = await http.post(server.mcp, json=LIST_TOOLS, headers=bearer(TOKEN))
+            other = await http.post(server.mcp, json=LIST_TOOLS, headers=bearer(SECOND_TOKEN))
+        after = await http.post(server.mcp, json=LIST_TOOLS, headers=bearer(TOKEN))
+    assert busy.status_code == 429
+    assert busy.headers["retry-after"] == "1"
+    assert "ANAM_HTTP_MAX_CALLS_PER_CALLER" in busy.json()["error_description"]
+    assert other.status_code == 200
+    assert [answer.status_code for answer in answers] == [200] * CALLS_PER_CALLER
+    assert all(not answer.json()["result"]["isError"] for answer in answers)
+    assert after.status_code == 200
 
 
 def test_cors_lets_the_configured_origin_in_and_exposes_the_session_header(server: HttpServer) -> None:

@@ -138,6 +138,9 @@ class Settings(BaseModel):
         default=(), description="Browser origins allowed to call the server (CORS); none by default."
     )
     http_max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
+    http_max_calls_per_caller: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=32, description="Requests one caller (key or access token) may have in progress per worker."
+    )
     http_forwarded_allow_ips: tuple[str, ...] = Field(
         default=(), description="Proxies whose X-Forwarded-For/-Proto are believed; none by default."
     )

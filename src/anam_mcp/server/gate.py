@@ -3,13 +3,19 @@
 Pure ASGI (a `BaseHTTPMiddleware` would buffer responses), acting only on /mcp and /mcp/t/<token>:
 everything else (/healthz, unknown paths, the lifespan) passes through untouched. A token in the path
 becomes the request's bearer token, and the path becomes /mcp in place, so the access log never shows
-it. The caller's credential is redacted from every log line written while its request runs.
+it. The caller's credential is redacted from every log line written while its request runs, and each
+caller has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in progress, so one cannot starve the others.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -26,11 +32,12 @@ _FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, credentials: Credentials, exposure: str) -> None:
+    def __init__(self, app: ASGIApp, credentials: Credentials, exposure: str, calls_per_caller: int) -> None:
         """`exposure`: what to answer a remote caller when the server key may only be used on this machine."""
         self._app = app
         self._credentials = credentials
         self._exposure = exposure
+        self._in_progress = _InProgress(calls_per_caller)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -62,8 +69,45 @@ class Gate:
             # The SDK's bearer check reads the header: give it the credential, however it came.
             headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
-        with redacting(credential):
-            await self._app(scope, receive, send)
+        with self._in_progress.admit(credential) as admitted, redacting(credential):
+            if admitted:
+                await self._app(scope, receive, send)
+            else:
+                busy = (
+                    f"This caller already has {self._in_progress.limit} requests in progress "
+                    "(ANAM_HTTP_MAX_CALLS_PER_CALLER): retry when one has finished."
+                )
+                await _answer(send, 429, "too_many_requests", busy, [(b"retry-after", b"1")])
+
+
+class _InProgress:
+    """Requests in progress per caller (per key, or per access token), under a salted hash of the credential.
+
+    One worker serves its requests on one event loop, so plain counts need no lock; a caller with nothing in
+    progress leaves no entry behind.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._salt = secrets.token_bytes(32)
+        self._counts: dict[bytes, int] = {}
+
+    @contextmanager
+    def admit(self, credential: str | None) -> Iterator[bool]:
+        """Yields whether the caller may go ahead; if so, it counts as in progress until the block ends."""
+        caller = hmac.new(self._salt, (credential or "").encode(), hashlib.sha256).digest()
+        count = self._counts.get(caller, 0)
+        if count >= self.limit:
+            yield False
+            return
+        self._counts[caller] = count + 1
+        try:
+            yield True
+        finally:
+            if self._counts[caller] == 1:
+                del self._counts[caller]
+            else:
+                self._counts[caller] -= 1
 
 
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
