@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 from mcp import Client
 from mcp.client.context import ClientRequestContext
+from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import ElicitRequestParams, ElicitResult, TextResourceContents
 
 from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
@@ -70,7 +71,15 @@ async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
     asked: list[ElicitRequestParams] = []
     async with mcp_client(server.mcp, accounts.api_key, mode=ERAS[era], elicitation_callback=confirming(asked)) as c:
         assert c.protocol_version == era
-        assert {tool.name for tool in (await c.list_tools()).tools} == TOOLS
+        listed = (await c.list_tools()).tools
+        assert {tool.name for tool in listed} == TOOLS
+        # The views reach remote hosts (claude.ai shows them for connectors): bound, readable, keyless.
+        bound = {tool.name: tool.meta["ui"]["resourceUri"] for tool in listed if tool.meta and "ui" in tool.meta}
+        assert set(bound) == {"search_avatars", "search_voices", "create_session_token"}
+        for uri in bound.values():
+            (view,) = (await c.read_resource(uri)).contents
+            assert isinstance(view, TextResourceContents) and view.mime_type == APP_MIME_TYPE
+            assert "<html" in view.text and accounts.api_key not in view.text
         assert (await call(c, "search_avatars", {"query": "liv", "limit": 3}))["items"][0]["id"] == LIV_AVATAR_ID
         assert (await call(c, "search_voices", {"query": "lucy", "gender": "female"}))["items"][0]["country"] == "GB"
         assert (await call(c, "list_llms", {}))["total"] == 5
