@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .fake_anam import FakeAnam
-from .helpers import ROOT, npm_unavailable, npx_env
+from .helpers import ROOT, installed, npm_unavailable, npx_env
 from .http_server import HttpServer, http_env, http_server
 from .test_claude_code import CLAUDE_CODE, claude
 from .test_inspector import INSPECTOR
@@ -55,9 +55,14 @@ def npx(*args: str) -> Run:
     )
 
 
-def inspector(server: HttpServer, *args: str, key: str | None) -> Run:
+def inspector(server: HttpServer, *args: str, key: str | None, readme: bool = False) -> Run:
+    """With `readme`, through npx as the README shows; otherwise the same Inspector started directly."""
     header = ["--header", f"Authorization: Bearer {key}"] if key else []
-    return npx(INSPECTOR, "--cli", server.mcp, "--transport", "http", *header, *args)
+    options = ["--cli", server.mcp, "--transport", "http", *header, *args]
+    if readme:
+        return npx(INSPECTOR, *options)
+    command = [installed(INSPECTOR, "mcp-inspector"), *options]
+    return subprocess.run(command, env=npx_env(), capture_output=True, text=True, timeout=_SECONDS, check=False)
 
 
 def claude_code(home: Path, byok: HttpServer, with_token: HttpServer, key: str) -> Run:
@@ -89,7 +94,7 @@ def runs(
 ) -> dict[str, Run | str]:
     """Every client run of this module, by name; where its npm package cannot be had, why not instead."""
     jobs: dict[str, tuple[str, Callable[[], Run]]] = {
-        "inspector list": (INSPECTOR, lambda: inspector(byok, "--method", "tools/list", key=fake.api_key)),
+        "inspector list": (INSPECTOR, lambda: inspector(byok, "--method", "tools/list", key=fake.api_key, readme=True)),
         "inspector call": (
             INSPECTOR,
             lambda: inspector(

@@ -10,16 +10,14 @@ memory, tests/test_http_e2e.py over HTTP).
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from .fake_anam import FakeAnam
-from .helpers import ROOT, SERVER_COMMAND, network_env, npx_env, require_npm
+from .helpers import ROOT, SERVER_COMMAND, installed, network_env, npx_env, require_npm
 
 INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
 
@@ -30,32 +28,16 @@ def inspector(
     """The README's shape: --cli and -e variables, then --, the server command, then the --method options.
 
     With `readme`, it starts the way the README says, through npx; otherwise the same Inspector is started
-    directly from where npx installed it, which spares each run npm's own start-up (0.6 s of CPU).
+    directly from where npx installed it.
     """
     variables = {"ANAM_API_URL": fake.url, "ANAM_API_KEY": key, "ANAM_PREFETCH": "false"} | network_env()
     return [
-        *(["npx", "-y", INSPECTOR] if readme else [installed_inspector()]), "--cli",
+        *(["npx", "-y", INSPECTOR] if readme else [installed(INSPECTOR, "mcp-inspector")]), "--cli",
         *[arg for name, value in variables.items() for arg in ("-e", f"{name}={value}")],
         "--", *server,
         "--method", "tools/call", "--tool-name", tool,
         *[arg for name, value in arguments.items() for arg in ("--tool-arg", f"{name}={value}")],
     ]  # fmt: skip
-
-
-@functools.cache
-def installed_inspector() -> str:
-    """The pinned Inspector's own command (its package's bin), installed by npx if it is not yet."""
-    done = subprocess.run(
-        ["npx", "-y", f"--package={INSPECTOR}", "-c", "command -v mcp-inspector"],
-        env=npx_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    command = done.stdout.strip()
-    assert done.returncode == 0 and Path(command).is_file(), done.stdout + done.stderr
-    return command
 
 
 Answer = tuple[int, dict[str, Any], str]
