@@ -2,10 +2,10 @@
 
 Each tools/call run of the Inspector lists the tools first and checks the result's structuredContent
 against the tool's outputSchema with its own validator, so a successful call covers both. One run starts the
-README's way (npx, then the server with uvx from this checkout); the persona lifecycle follows the README's
-"Try it without an Anam account", each call a new server process, and ends with an error result. Every tool
-is also called, its output checked against its schema, by the SDK's clients (tests/test_tools_e2e.py in
-memory, tests/test_http_e2e.py over HTTP).
+README's way over stdio (npx, then the server with uvx from this checkout); the persona lifecycle runs over
+streamable HTTP (the README's hosted way), each call a new Inspector process against one `anam-mcp --http`,
+and ends with an error result. Every tool is also called, its output checked against its schema, by the SDK's
+clients (tests/test_tools_e2e.py in memory, tests/test_http_e2e.py over HTTP).
 """
 
 from __future__ import annotations
@@ -17,27 +17,33 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .fake_anam import FakeAnam
-from .helpers import ROOT, SERVER_COMMAND, installed, network_env, npx_env, require_npm
+from .helpers import ROOT, installed, network_env, npx_env, require_npm
+from .http_server import HttpServer, http_env, http_server
 
 INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
 
 
-def inspector(
-    fake: FakeAnam, server: list[str], tool: str, arguments: dict[str, str], key: str, *, readme: bool = False
-) -> list[str]:
-    """The README's shape: --cli and -e variables, then --, the server command, then the --method options.
-
-    With `readme`, it starts the way the README says, through npx; otherwise the same Inspector is started
-    directly from where npx installed it.
-    """
-    variables = {"ANAM_API_URL": fake.url, "ANAM_API_KEY": key, "ANAM_PREFETCH": "false"} | network_env()
+def inspector(fake: FakeAnam, server: list[str], tool: str, arguments: dict[str, str]) -> list[str]:
+    """The README's shape over stdio: npx, --cli and -e variables, then --, the server command, then the
+    --method options."""
+    variables = {"ANAM_API_URL": fake.url, "ANAM_API_KEY": fake.api_key, "ANAM_PREFETCH": "false"} | network_env()
     return [
-        *(["npx", "-y", INSPECTOR] if readme else [installed(INSPECTOR, "mcp-inspector")]), "--cli",
+        "npx", "-y", INSPECTOR, "--cli",
         *[arg for name, value in variables.items() for arg in ("-e", f"{name}={value}")],
-        "--", *server,
-        "--method", "tools/call", "--tool-name", tool,
-        *[arg for name, value in arguments.items() for arg in ("--tool-arg", f"{name}={value}")],
+        "--", *server, *tool_call(tool, arguments),
     ]  # fmt: skip
+
+
+def inspector_over_http(server: HttpServer, key: str, tool: str, arguments: dict[str, str]) -> list[str]:
+    """The README's shape over HTTP: the URL, the transport and the key's header, then the --method options. The
+    Inspector starts directly from where npx installed it, sparing each run npm's own start-up."""
+    options = ["--cli", server.mcp, "--transport", "http", "--header", f"Authorization: Bearer {key}"]
+    return [installed(INSPECTOR, "mcp-inspector"), *options, *tool_call(tool, arguments)]
+
+
+def tool_call(tool: str, arguments: dict[str, str]) -> list[str]:
+    arguments_given = [arg for name, value in arguments.items() for arg in ("--tool-arg", f"{name}={value}")]
+    return ["--method", "tools/call", "--tool-name", tool, *arguments_given]
 
 
 Answer = tuple[int, dict[str, Any], str]
@@ -58,24 +64,22 @@ def test_inspector_started_the_readme_way_calls_a_tool() -> None:
     assert uvx is not None, "uvx is part of the test command's setup (pip install uv)"
     with FakeAnam() as fake:
         server = [uvx, "--from", str(ROOT), "anam-mcp"]
-        code, result, printed = run(
-            inspector(fake, server, "search_voices", {"query": "lucy", "gender": "female"}, fake.api_key, readme=True)
-        )
+        code, result, printed = run(inspector(fake, server, "search_voices", {"query": "lucy", "gender": "female"}))
     assert code == 0, printed
     assert result["isError"] is False, result
     assert result["structuredContent"]["items"][0]["country"] == "GB"
 
 
 def test_inspector_runs_the_persona_lifecycle_and_shows_an_error_result() -> None:
-    """Each call is a new server process; the fake keeps what the calls made, so the loop carries over.
+    """Each call is a new Inspector process; the fake keeps what the calls made, so the loop carries over.
 
     Calls that only need what the step before made run together; each one that reads a change waits for it.
     """
     require_npm(INSPECTOR)
-    with FakeAnam() as fake, ThreadPoolExecutor(5) as pool:
+    with FakeAnam() as fake, http_server(http_env(fake)) as server, ThreadPoolExecutor(5) as pool:
 
         def call(tool: str, arguments: dict[str, str]) -> Answer:
-            return run(inspector(fake, [SERVER_COMMAND], tool, arguments, fake.api_key))
+            return run(inspector_over_http(server, fake.api_key, tool, arguments))
 
         def together(*calls: tuple[str, dict[str, str]]) -> list[Answer]:
             return list(pool.map(lambda tool_and_arguments: call(*tool_and_arguments), calls))
