@@ -4,7 +4,8 @@ conformance suite.
 Two servers: one where callers bring their own Anam key (the Inspector and Claude Code send it as a
 header), and one with a server key and an access token, for clients that can only be given a URL (the
 conformance suite has no header option; claude.ai's custom connectors neither). Every client run is a
-separate process, and they all start together.
+separate process, and they all start together. The Inspector's tool calls over HTTP, with the key as a
+header, are the persona lifecycle in test_inspector.py.
 """
 
 from __future__ import annotations
@@ -95,19 +96,6 @@ def runs(
     """Every client run of this module, by name; where its npm package cannot be had, why not instead."""
     jobs: dict[str, tuple[str, Callable[[], Run]]] = {
         "inspector list": (INSPECTOR, lambda: inspector(byok, "--method", "tools/list", key=fake.api_key, readme=True)),
-        "inspector call": (
-            INSPECTOR,
-            lambda: inspector(
-                byok,
-                "--method",
-                "tools/call",
-                "--tool-name",
-                "search_voices",
-                "--tool-arg",
-                "query=lucy",
-                key=fake.api_key,
-            ),
-        ),
         "inspector without a key": (INSPECTOR, lambda: inspector(byok, "--method", "tools/list", key=None)),
         "claude code": (
             CLAUDE_CODE,
@@ -137,14 +125,6 @@ def test_inspector_lists_the_tools_over_http_with_a_header(runs: dict[str, Run |
     assert done.returncode == 0, done.stdout + done.stderr
     listed = json.loads(done.stdout[done.stdout.index("{") :])
     assert len(listed["tools"]) == 12
-
-
-def test_inspector_calls_a_tool_over_http_with_a_header(runs: dict[str, Run | str]) -> None:
-    done = finished(runs, "inspector call")
-    assert done.returncode == 0, done.stdout + done.stderr
-    result = json.loads(done.stdout[done.stdout.index("{") :])
-    assert result["isError"] is False
-    assert result["structuredContent"]["items"][0]["display_name"] == "Lucy - Fresh & Casual"
 
 
 def test_inspector_without_a_key_is_told_what_to_send(runs: dict[str, Run | str]) -> None:
