@@ -87,12 +87,16 @@ async def startup_once(command: list[str], env: dict[str, str]) -> tuple[float, 
     return initialized, listed
 
 
-async def cold_search(command: list[str], env: dict[str, str], tool: str) -> float:
-    """The first search in a fresh server process, after it has answered `tools/list`."""
+@asynccontextmanager
+async def after_cold_search(
+    command: list[str], env: dict[str, str], tool: str, colds: list[float]
+) -> AsyncIterator[Client]:
+    """A fresh server process, still connected, whose first search (after `tools/list`) was timed into `colds`."""
     async with connected(command, env) as client:
         await client.list_tools()
         await anyio.sleep(0.2)  # let start-up settle, as a user's first question comes a moment later
-        return await timed(lambda: client.call_tool(tool, {"query": "cara"}))
+        colds.append(await timed(lambda: client.call_tool(tool, {"query": "cara"})))
+        yield client
 
 
 async def warm_searches(client: Client, tool: str, calls: int) -> list[float]:
@@ -141,10 +145,13 @@ async def measure(fake: FakeAnam, args: argparse.Namespace) -> dict[str, Any]:
         server: dict[str, Any] = {}
         for tool in SEARCHES:
             fake.clear()
-            colds = [await cold_search(command, env, tool) for _ in range(args.cold_runs)]
-            cold_requests = len(fake.requests) // args.cold_runs
-            async with connected(command, env) as client:
-                await client.call_tool(tool, {"query": "cara"})
+            colds: list[float] = []
+            for _ in range(args.cold_runs - 1):
+                async with after_cold_search(command, env, tool, colds):
+                    pass
+            # The last cold process goes on to the warm searches: its catalogue is loaded.
+            async with after_cold_search(command, env, tool, colds) as client:
+                cold_requests = len(fake.requests) // args.cold_runs
                 fake.clear()
                 warm = await warm_searches(client, tool, calls)
                 server[tool] = {
@@ -226,7 +233,7 @@ async def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0, help="latency the fake adds to every request")
     parser.add_argument("--warm-calls", type=int, default=60, help="warm searches per tool (>= 50)")
     parser.add_argument("--naive-calls", type=int, default=10, help="repeated searches through the naive server")
-    parser.add_argument("--cold-runs", type=int, default=5, help="fresh processes per cold measurement")
+    parser.add_argument("--cold-runs", type=int, default=5, help="fresh processes per cold measurement (>= 1)")
     parser.add_argument("--startup-runs", type=int, default=9)
     parser.add_argument("--token-calls", type=int, default=30)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")

@@ -35,22 +35,28 @@ _BENCHMARKS = pytest.StashKey[dict[str, tuple[subprocess.Popen[bytes], Path]]]()
 _STARTS = {"test_bench.py": start_benchmark, "test_bench_http.py": start_http_benchmark}
 
 # With xdist (see addopts), files go to the workers in this order, each file to one worker: the longest first, so
-# that no worker is left with a long one at the end while the other has nothing to do.
+# that no worker is left with a long one at the end while the others have nothing to do.
 _LONGEST_FIRST = (
+    "test_inspector.py",
+    "test_http_clients.py",
     "test_bench.py",
     "test_bench_http.py",
-    "test_inspector.py",
     "test_views.py",
-    "test_mcpb.py",
+    "test_http_cli.py",
     "test_claude_code.py",
+    "test_upstream_concurrency.py",
+    "test_mcpb.py",
+    "test_stdio_protocol.py",
+    "test_upstream_retries.py",
     "test_packaging.py",
 )
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """Workers for `-n auto` (addopts): two for the whole suite; none when the command names the tests to run,
-    as starting workers (each collects every test) costs a few files more than it saves."""
-    return 2 if config.args_source is pytest.Config.ArgsSource.TESTPATHS else 0
+    """Workers for `-n auto` (addopts): three for the whole suite, one more than this machine's two cores, as
+    much of it waits on subprocesses, browsers and the fake's timed answers; none when the command names the
+    tests to run, as starting workers (each collects every test) costs a few files more than it saves."""
+    return 3 if config.args_source is pytest.Config.ArgsSource.TESTPATHS else 0
 
 
 def _distributed() -> bool:
@@ -60,7 +66,7 @@ def _distributed() -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if _distributed():
-        # The benchmarks first of all: their workers start the runs and wait on them while the other goes on.
+        # The longest files first (the benchmarks' tests start their runs and wait on them while the others go on).
         rank = {name: place for place, name in enumerate(_LONGEST_FIRST)}
         items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
     else:

@@ -8,16 +8,24 @@ import subprocess
 from pathlib import Path
 
 from .fake_anam import FakeAnam
-from .helpers import ROOT, npx_env, require_npm
+from .helpers import ROOT, installed, npx_env, require_npm
 
 CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
 
 
 def claude(args: list[str], home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Claude Code with a HOME of its own (its config), but this machine's npm and uv caches: no new downloads."""
+    """Claude Code with a HOME of its own (its config), but this machine's npm and uv caches: no new downloads.
+
+    It is started directly from where npx installed it (the README runs `claude` as installed, not with npx)."""
     env = {k: v for k, v in npx_env().items() if not k.startswith("ANAM_")} | caches() | {"HOME": str(home)}
     return subprocess.run(
-        ["npx", "-y", CLAUDE_CODE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        [installed(CLAUDE_CODE, "claude"), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 

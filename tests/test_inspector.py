@@ -1,71 +1,49 @@
 """The MCP Inspector CLI (a real, independent MCP client from npm) driving anam-mcp against the fake.
 
 Each tools/call run of the Inspector lists the tools first and checks the result's structuredContent
-against the tool's outputSchema with its own validator, so one successful call per tool covers both.
-The one-shot runs are independent processes (the Inspector's and a server each): they all start together.
+against the tool's outputSchema with its own validator, so a successful call covers both. One run starts the
+README's way over stdio (npx, then the server with uvx from this checkout); the persona lifecycle runs over
+streamable HTTP (the README's hosted way), each call a new Inspector process against one `anam-mcp --http`,
+and ends with an error result. Every tool is also called, its output checked against its schema, by the SDK's
+clients (tests/test_tools_e2e.py in memory, tests/test_http_e2e.py over HTTP).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from .fake_anam import FakeAnam
-from .helpers import ROOT, SERVER_COMMAND, network_env, npx_env, require_npm
+from .helpers import ROOT, installed, network_env, npx_env, require_npm
+from .http_server import HttpServer, http_env, http_server
 
 INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
 
-# Tool -> its arguments and what its structuredContent must show. search_voices runs the README's way, all of it:
-# npx starts the Inspector, which starts the server with uvx from this checkout.
-CALLS: dict[str, tuple[dict[str, str], Callable[[dict[str, Any]], bool]]] = {
-    "search_avatars": ({"query": "liv", "limit": "3"}, lambda s: s["items"][0]["display_name"] == "Liv"),
-    "search_voices": ({"query": "lucy", "gender": "female"}, lambda s: s["items"][0]["country"] == "GB"),
-    "list_llms": ({}, lambda s: s["total"] == 5),
-    "search_personas": ({"query": "support"}, lambda s: s["total"] >= 1),
-    "create_session_token": ({"system_prompt": "Hello"}, lambda s: s["session_token"].count(".") == 2),
-}
 
-
-def inspector(
-    fake: FakeAnam, server: list[str], tool: str, arguments: dict[str, str], key: str, *, readme: bool = False
-) -> list[str]:
-    """The README's shape: --cli and -e variables, then --, the server command, then the --method options.
-
-    With `readme`, it starts the way the README says, through npx; otherwise the same Inspector is started
-    directly from where npx installed it, which spares each run npm's own start-up (0.6 s of CPU).
-    """
-    variables = {"ANAM_API_URL": fake.url, "ANAM_API_KEY": key, "ANAM_PREFETCH": "false"} | network_env()
+def inspector(fake: FakeAnam, server: list[str], tool: str, arguments: dict[str, str]) -> list[str]:
+    """The README's shape over stdio: npx, --cli and -e variables, then --, the server command, then the
+    --method options."""
+    variables = {"ANAM_API_URL": fake.url, "ANAM_API_KEY": fake.api_key, "ANAM_PREFETCH": "false"} | network_env()
     return [
-        *(["npx", "-y", INSPECTOR] if readme else [installed_inspector()]), "--cli",
+        "npx", "-y", INSPECTOR, "--cli",
         *[arg for name, value in variables.items() for arg in ("-e", f"{name}={value}")],
-        "--", *server,
-        "--method", "tools/call", "--tool-name", tool,
-        *[arg for name, value in arguments.items() for arg in ("--tool-arg", f"{name}={value}")],
+        "--", *server, *tool_call(tool, arguments),
     ]  # fmt: skip
 
 
-@functools.cache
-def installed_inspector() -> str:
-    """The pinned Inspector's own command (its package's bin), installed by npx if it is not yet."""
-    done = subprocess.run(
-        ["npx", "-y", f"--package={INSPECTOR}", "-c", "command -v mcp-inspector"],
-        env=npx_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    command = done.stdout.strip()
-    assert done.returncode == 0 and Path(command).is_file(), done.stdout + done.stderr
-    return command
+def inspector_over_http(server: HttpServer, key: str, tool: str, arguments: dict[str, str]) -> list[str]:
+    """The README's shape over HTTP: the URL, the transport and the key's header, then the --method options. The
+    Inspector starts directly from where npx installed it, sparing each run npm's own start-up."""
+    options = ["--cli", server.mcp, "--transport", "http", "--header", f"Authorization: Bearer {key}"]
+    return [installed(INSPECTOR, "mcp-inspector"), *options, *tool_call(tool, arguments)]
+
+
+def tool_call(tool: str, arguments: dict[str, str]) -> list[str]:
+    arguments_given = [arg for name, value in arguments.items() for arg in ("--tool-arg", f"{name}={value}")]
+    return ["--method", "tools/call", "--tool-name", tool, *arguments_given]
 
 
 Answer = tuple[int, dict[str, Any], str]
@@ -79,58 +57,29 @@ def run(command: list[str]) -> Answer:
     return done.returncode, json.loads(done.stdout[done.stdout.index("{") :]), printed
 
 
-@pytest.fixture(scope="module")
-def answers() -> Iterator[dict[str, tuple[int, dict[str, Any], str]]]:
-    """Every run of this module, by name: one per tool, and one with a wrong key."""
+def test_inspector_started_the_readme_way_calls_a_tool() -> None:
+    """npx starts the Inspector, which starts the server with uvx from this checkout, as the README says."""
     require_npm(INSPECTOR)
     uvx = shutil.which("uvx")
     assert uvx is not None, "uvx is part of the test command's setup (pip install uv)"
     with FakeAnam() as fake:
-        commands = {
-            tool: inspector(fake, [SERVER_COMMAND], tool, arguments, fake.api_key)
-            for tool, (arguments, _) in CALLS.items()
-        }
-        commands["search_voices"] = inspector(
-            fake,
-            [uvx, "--from", str(ROOT), "anam-mcp"],
-            "search_voices",
-            CALLS["search_voices"][0],
-            fake.api_key,
-            readme=True,
-        )
-        commands["wrong key"] = inspector(fake, [SERVER_COMMAND], "create_session_token", {}, "not-the-key")
-        with ThreadPoolExecutor(len(commands)) as pool:
-            yield dict(zip(commands, pool.map(run, commands.values()), strict=True))
-
-
-@pytest.mark.parametrize("tool", CALLS)
-def test_inspector_calls_each_tool(answers: dict[str, tuple[int, dict[str, Any], str]], tool: str) -> None:
-    code, result, printed = answers[tool]
+        server = [uvx, "--from", str(ROOT), "anam-mcp"]
+        code, result, printed = run(inspector(fake, server, "search_voices", {"query": "lucy", "gender": "female"}))
     assert code == 0, printed
     assert result["isError"] is False, result
-    assert CALLS[tool][1](result["structuredContent"])
+    assert result["structuredContent"]["items"][0]["country"] == "GB"
 
 
-def test_inspector_exits_0_and_shows_is_error_for_an_error_result(
-    answers: dict[str, tuple[int, dict[str, Any], str]],
-) -> None:
-    code, result, printed = answers["wrong key"]
-    assert code == 0, printed  # Inspector 0.22 exits 0 on an error result (2.x exits 5)
-    assert result["isError"] is True
-    assert "Check ANAM_API_KEY" in result["content"][0]["text"]
-    assert '"isError": true' in printed
+def test_inspector_runs_the_persona_lifecycle_and_shows_an_error_result() -> None:
+    """Each call is a new Inspector process; the fake keeps what the calls made, so the loop carries over.
 
-
-def test_inspector_runs_the_persona_lifecycle() -> None:
-    """Each call is a new server process; the fake keeps what the calls made, so the loop carries over.
-
-    Calls that only read what the step before made run together; each change waits for what came before it.
+    Calls that only need what the step before made run together; each one that reads a change waits for it.
     """
     require_npm(INSPECTOR)
-    with FakeAnam() as fake, ThreadPoolExecutor(4) as pool:
+    with FakeAnam() as fake, http_server(http_env(fake)) as server, ThreadPoolExecutor(5) as pool:
 
         def call(tool: str, arguments: dict[str, str]) -> Answer:
-            return run(inspector(fake, [SERVER_COMMAND], tool, arguments, fake.api_key))
+            return run(inspector_over_http(server, fake.api_key, tool, arguments))
 
         def together(*calls: tuple[str, dict[str, str]]) -> list[Answer]:
             return list(pool.map(lambda tool_and_arguments: call(*tool_and_arguments), calls))
@@ -144,13 +93,15 @@ def test_inspector_runs_the_persona_lifecycle() -> None:
         saved = ok(call("save_persona", {"name": "Inspector museum guide", "system_prompt": "Guide visitors calmly."}))
         persona_id = saved["persona_id"]
         session_id = fake.record_conversation(persona_id, [("persona", "Welcome!"), ("user", "Too slow.")])
-        found, link, sessions, transcript = map(
+        # The update changes only the prompt, which none of the others reads.
+        found, link, sessions, transcript, updated = map(
             ok,
             together(
                 ("search_personas", {"query": "inspector museum"}),
                 ("create_share_link", {"persona_id": persona_id, "usage_limit": "3"}),
                 ("list_sessions", {"persona_id": persona_id}),
                 ("get_session_transcript", {"session_id": session_id}),
+                ("update_persona", {"persona_id": persona_id, "system_prompt": "Guide visitors calmly and briskly."}),
             ),
         )
         assert [p["id"] for p in found["items"]] == [persona_id]
@@ -158,15 +109,13 @@ def test_inspector_runs_the_persona_lifecycle() -> None:
         assert link["usage_limit"] == 3
         assert [s["id"] for s in sessions["items"]] == [session_id]
         assert [m["text"] for m in transcript["messages"]] == ["Welcome!", "Too slow."]
+        assert updated["changed"] == ["system_prompt"]
+        assert updated["persona"]["system_prompt"] == "Guide visitors calmly and briskly."
 
-        ok(call("update_persona", {"persona_id": persona_id, "system_prompt": "Guide visitors calmly and briskly."}))
-        got = ok(call("get_persona", {"persona_id": persona_id}))
-        assert got["system_prompt"] == "Guide visitors calmly and briskly."
         # The Inspector cannot answer elicitation, so the delete goes ahead (hosts ask: the tool is destructive).
         assert ok(call("delete_persona", {"persona_id": persona_id})) == {"persona_id": persona_id, "deleted": True}
-        searched, (code, missing, printed) = together(
-            ("search_personas", {"query": "inspector museum"}), ("get_persona", {"persona_id": persona_id})
-        )
-        assert ok(searched)["total"] == 0
-        assert code == 0 and missing["isError"] is True, printed
+        # An error result: the Inspector 0.22 exits 0 and prints it (2.x exits 5).
+        code, missing, printed = call("get_persona", {"persona_id": persona_id})
+        assert code == 0, printed
+        assert missing["isError"] is True and '"isError": true' in printed
         assert "(404)" in missing["content"][0]["text"] and "search_personas" in missing["content"][0]["text"]

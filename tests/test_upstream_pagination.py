@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 import stamina
-from mcp import Client
 
 from anam_mcp.client import AnamClient
 from anam_mcp.errors import AnamUnavailableError
 
-from .conftest import make_settings, server_params
 from .fake_anam import FakeAnam, Fault, make_voices
+from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 
 pytestmark = pytest.mark.anyio
@@ -38,11 +36,9 @@ LATER_PAGE_FAILURES = [
 
 
 @pytest.mark.parametrize(("fault", "says"), LATER_PAGE_FAILURES)
-async def test_a_failure_on_a_later_page_gives_its_specific_message(
-    fault: Fault, says: str, fake: FakeAnam, tmp_path: Path
-) -> None:
+async def test_a_failure_on_a_later_page_gives_its_specific_message(fault: Fault, says: str, fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault("ok"), fault)  # page 1 answers; the next page fails
-    async with Client(server_params(fake, tmp_path, ANAM_MAX_RETRIES="0")) as client:
+    async with in_memory(fake, max_retries=0) as client:
         found = await call(client, "search_voices", {"query": "lucy"})
         assert found.is_error
         assert says in text(found)
@@ -59,8 +55,8 @@ async def test_a_failure_on_a_later_page_raises_the_anam_error_itself(fake: Fake
     assert len([r for r in fake.requests_to("/v1/voices") if r.query["page"] != "1"]) >= 3
 
 
-async def test_a_failed_refresh_on_a_later_page_serves_the_stale_copy(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_MAX_RETRIES="0")) as client:
+async def test_a_failed_refresh_on_a_later_page_serves_the_stale_copy(fake: FakeAnam) -> None:
+    async with in_memory(fake, max_retries=0) as client:
         assert not (await call(client, "search_voices", {"query": "lucy"})).is_error
         fake.script("/v1/voices", Fault("ok"), Fault(status=500))
         stale = await call(client, "search_voices", {"query": "lucy", "refresh": True})
@@ -70,11 +66,9 @@ async def test_a_failed_refresh_on_a_later_page_serves_the_stale_copy(fake: Fake
     assert "Could not refresh the voices list (Anam is unavailable or failed (500)" in stale.structured_content["note"]
 
 
-async def test_a_resource_read_failing_on_a_later_page_gives_its_specific_message(
-    fake: FakeAnam, tmp_path: Path
-) -> None:
+async def test_a_resource_read_failing_on_a_later_page_gives_its_specific_message(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault("ok"), Fault(status=401))
-    async with Client(server_params(fake, tmp_path, ANAM_MAX_RETRIES="0")) as client:
+    async with in_memory(fake, max_retries=0) as client:
         with anyio.fail_after(30), pytest.raises(Exception, match=r"Anam rejected the API key \(401\)") as caught:
             await client.read_resource("anam://voices")
         assert "Error reading resource" not in str(caught.value)
@@ -117,8 +111,8 @@ async def test_a_catalogue_of_more_than_ten_thousand_entries_is_listed_whole() -
         assert len(fake.requests_to("/v1/voices")) == math.ceil(10_050 / 100)
 
 
-async def test_the_item_limit_shows_in_the_note_and_stops_requests(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_MAX_CATALOG_ITEMS="250")) as client:
+async def test_the_item_limit_shows_in_the_note_and_stops_requests(fake: FakeAnam) -> None:
+    async with in_memory(fake, max_catalog_items=250) as client:
         found = await call(client, "search_voices", {})
     assert found.structured_content is not None, text(found)
     assert found.structured_content["total"] == 250
@@ -128,8 +122,8 @@ async def test_the_item_limit_shows_in_the_note_and_stops_requests(fake: FakeAna
     assert len(fake.requests_to("/v1/voices")) == 3
 
 
-async def test_the_byte_limit_shows_in_the_note_and_stops_requests(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path, ANAM_MAX_CATALOG_BYTES="1024")) as client:
+async def test_the_byte_limit_shows_in_the_note_and_stops_requests(fake: FakeAnam) -> None:
+    async with in_memory(fake, max_catalog_bytes=1024) as client:
         found = await call(client, "search_voices", {})
     assert found.structured_content is not None, text(found)
     assert found.structured_content["total"] == 100  # page 1 alone is over the limit

@@ -1,7 +1,8 @@
 """Whatever text Anam sends, the server reads what it can and keeps serving (issue #12: 1, 6, 7, 9).
 
-Through the real server over stdio where the behaviour is the server's; record parsing is also tested
-directly, where it is a pure function.
+Through the real server over stdio where what is sent matters (text that cannot be encoded as it came, a
+ping answered while a huge page is parsed), in memory where only the server's reading does; record parsing is
+also tested directly, where it is a pure function.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from anam_mcp.models import Avatar, Llm, PageMeta, Persona, Voice, parse_records
 
 from .conftest import server_params
 from .fake_anam import CARA_VOICE_ID, GPT4O_MINI_LLM_ID, FakeAnam, Fault
+from .helpers import in_memory
 from .upstream_helpers import call, text, until
 
 pytestmark = pytest.mark.anyio
@@ -54,10 +56,10 @@ async def test_a_lone_surrogate_in_the_session_token_is_an_error_not_a_crash(fak
 # -- 9. nesting --------------------------------------------------------------------------------
 
 
-async def test_deeply_nested_json_is_an_unreadable_response(fake: FakeAnam, tmp_path: Path) -> None:
+async def test_deeply_nested_json_is_an_unreadable_response(fake: FakeAnam) -> None:
     depth = 100_000
     fake.script("/v1/voices", Fault(kind="raw", status=200, body=b'{"data": ' + b"[" * depth + b"]" * depth + b"}"))
-    async with Client(server_params(fake, tmp_path, ANAM_MAX_RETRIES="0")) as client:
+    async with in_memory(fake, max_retries=0) as client:
         found = await call(client, "search_voices", {})
         assert found.is_error
         assert "Anam sent a response that could not be read (nested too deeply)" in text(found)
@@ -104,11 +106,11 @@ def test_page_meta_counts_that_are_not_non_negative_integers_are_unknown() -> No
     assert PageMeta.read("meta") == PageMeta()
 
 
-async def test_the_default_llm_with_a_null_field_is_still_listed(fake: FakeAnam, tmp_path: Path) -> None:
+async def test_the_default_llm_with_a_null_field_is_still_listed(fake: FakeAnam) -> None:
     llms = fake.catalogues["/v1/llms"]
     llms[0].update(isDefault=None, displayTags=None)
     llms.append({"id": None, "displayName": "Broken"})
-    async with Client(server_params(fake, tmp_path)) as client:
+    async with in_memory(fake) as client:
         listed = await call(client, "list_llms", {})
     assert not listed.is_error, text(listed)
     content = listed.structured_content
@@ -118,10 +120,10 @@ async def test_the_default_llm_with_a_null_field_is_still_listed(fake: FakeAnam,
     assert "1 of the entries Anam sent for the LLMs list had no usable id" in content["note"]
 
 
-async def test_a_voice_with_a_mistyped_field_is_found(fake: FakeAnam, tmp_path: Path) -> None:
+async def test_a_voice_with_a_mistyped_field_is_found(fake: FakeAnam) -> None:
     cara = next(v for v in fake.catalogues["/v1/voices"] if v["id"] == CARA_VOICE_ID)
     cara.update(displayTags=None, gender=7, country=None)
-    async with Client(server_params(fake, tmp_path)) as client:
+    async with in_memory(fake) as client:
         found = await call(client, "search_voices", {"query": "cara"})
     assert found.structured_content is not None
     assert CARA_VOICE_ID in [v["id"] for v in found.structured_content["items"]]

@@ -6,18 +6,17 @@ Waits are real here only where the timing is the behaviour under test.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import anyio
 import pytest
 import stamina
-from mcp import Client
 
 from anam_mcp.client import AnamClient
 from anam_mcp.errors import AnamUnavailableError, RateLimitedError, UpstreamTimeoutError
 
-from .conftest import make_settings, server_params
+from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
+from .helpers import in_memory
 from .upstream_helpers import call, text
 
 pytestmark = pytest.mark.anyio
@@ -42,9 +41,9 @@ def test_retry_after_is_rounded_and_capped_in_words(seconds: float | None, says:
     assert str(RateLimitedError(seconds)).endswith(says)
 
 
-async def test_a_huge_retry_after_says_later(fake: FakeAnam, tmp_path: Path) -> None:
+async def test_a_huge_retry_after_says_later(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(status=429, headers={"Retry-After": "1e+20"}))
-    async with Client(server_params(fake, tmp_path)) as client:
+    async with in_memory(fake) as client:
         found = await call(client, "search_voices", {})
     assert found.is_error
     assert "rate limiting requests (429). Try again later." in text(found)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from mcp import Client
 
 from anam_mcp.search import index, rank
 
-from .conftest import server_params
 from .fake_anam import FakeAnam
+from .helpers import in_memory
 from .upstream_helpers import call, text
 
 pytestmark = pytest.mark.anyio
@@ -42,8 +40,8 @@ def test_one_word_with_punctuation_is_still_a_substring() -> None:
     assert search(items, "gpt-4o") == ["GPT-4o", "GPT-4o mini"]
 
 
-async def test_searching_voices_finds_the_same_voices_whatever_the_word_order(fake: FakeAnam, tmp_path: Path) -> None:
-    async with Client(server_params(fake, tmp_path)) as client:
+async def test_searching_voices_finds_the_same_voices_whatever_the_word_order(fake: FakeAnam) -> None:
+    async with in_memory(fake) as client:
         found = {}
         for query in ("calm british", "british calm"):
             result = await call(client, "search_voices", {"query": query, "limit": 100})

@@ -7,6 +7,7 @@ schema: unknown arguments are refused, and a bad argument comes back as an error
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import time
@@ -87,9 +88,14 @@ def model_tool(
     meta: dict[str, Any] | None = None,
 ) -> Tool:
     """A tool whose arguments are the model annotated on `fn`'s `args` parameter."""
-    tool = _ModelTool.from_function(
-        fn, title=title, description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations, meta=meta
-    )
+    # The argument model and the schemas take pydantic most of a server's build time: they are made once per
+    # tool function, however many servers one process builds (the tests build hundreds).
+    return _built(fn).model_copy(update={"title": title, "annotations": annotations, "meta": meta})
+
+
+@functools.cache
+def _built(fn: Callable[..., Awaitable[CallToolResult]]) -> Tool:
+    tool = _ModelTool.from_function(fn, description=inspect.cleandoc(fn.__doc__ or ""))
     model: type[BaseModel] = get_type_hints(fn)["args"]
     arguments: type[ArgModelBase] = type(
         f"{tool.name}Arguments", (model, _ArgumentModel), {"__module__": model.__module__}
