@@ -153,22 +153,29 @@ def test_a_body_over_the_cap_is_413(server: HttpServer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "code"),
+    ("body", "answer_id", "says"),
     [
-        (b"{not json", -32700),
-        (b"\xff\xfe", -32700),
-        (b"[]", -32602),
-        (b"42", -32602),
-        (b'{"jsonrpc": "2.0", "id": 1}', -32602),
+        (b"{not json", None, "Parse error: the message is not valid JSON"),
+        (b"\xff\xfe", None, "Parse error: the message is not valid JSON"),
+        (b"", None, "Parse error: the message is not valid JSON"),
+        (b"[]", None, "Invalid Request: batches are not supported"),
+        (b"42", None, "Invalid Request: a message needs"),
+        (b'{"jsonrpc": "2.0", "id": 1}', None, "Invalid Request: a message needs"),
+        (b'{"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": []}', 7, "Invalid Request: a message needs"),
+        # The SDK would take this for a notification and answer nothing.
+        (b'{"jsonrpc": "2.0", "id": true, "method": "tools/list"}', None, "the id must be a string or an integer"),
     ],
 )
-def test_a_body_that_is_not_a_message_gets_a_json_rpc_error_and_the_server_keeps_serving(
-    server: HttpServer, body: bytes, code: int
+def test_a_body_that_is_not_a_message_gets_a_json_rpc_error_in_words_and_the_server_keeps_serving(
+    server: HttpServer, body: bytes, answer_id: int | None, says: str
 ) -> None:
     answer = httpx2.post(server.mcp, content=body, headers=JSON_HEADERS | bearer(TOKEN), timeout=10)
     assert answer.status_code == 400
-    assert answer.json()["jsonrpc"] == "2.0" and answer.json()["id"] is None
-    assert answer.json()["error"]["code"] == code
+    error = answer.json()
+    assert error["jsonrpc"] == "2.0" and error["id"] == answer_id
+    assert error["error"]["code"] == (-32700 if "Parse error" in says else -32600)
+    assert says in error["error"]["message"]
+    assert "pydantic" not in answer.text
     assert post(server, **bearer(TOKEN)).status_code == 200
 
 

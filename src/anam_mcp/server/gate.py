@@ -5,6 +5,7 @@ everything else (/healthz, unknown paths, the lifespan) passes through untouched
 becomes the request's bearer token, and the path becomes /mcp in place, so the access log never shows
 it. The caller's credential is redacted from every log line written while its request runs, and each
 caller has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in progress, so one cannot starve the others.
+A body that is not one JSON-RPC message gets a JSON-RPC error in words here, as a junk line does over stdio.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import is_loopback
 from ..logs import redacting
 from .credentials import Credentials, Mode
+from .jsonrpc import rejection
 
 __all__ = ["MCP_PATH", "Gate"]
 
@@ -32,12 +34,15 @@ _FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, credentials: Credentials, exposure: str, calls_per_caller: int) -> None:
+    def __init__(
+        self, app: ASGIApp, credentials: Credentials, exposure: str, calls_per_caller: int, max_body_bytes: int
+    ) -> None:
         """`exposure`: what to answer a remote caller when the server key may only be used on this machine."""
         self._app = app
         self._credentials = credentials
         self._exposure = exposure
         self._in_progress = _InProgress(calls_per_caller)
+        self._max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -71,13 +76,25 @@ class Gate:
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
         with self._in_progress.admit(credential) as admitted, redacting(credential):
             if admitted:
-                await self._app(scope, receive, send)
+                await self._serve(scope, receive, send)
             else:
                 busy = (
                     f"This caller already has {self._in_progress.limit} requests in progress "
                     "(ANAM_HTTP_MAX_CALLS_PER_CALLER): retry when one has finished."
                 )
                 await _answer(send, 429, "too_many_requests", busy, [(b"retry-after", b"1")])
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            await self._app(scope, receive, send)
+            return
+        body, receive = await _buffered(receive, self._max_body_bytes)
+        error = rejection(body.decode("utf-8", "replace")) if body is not None else None
+        if error is None:
+            # Over the cap (the SDK answers 413), or a message the SDK serves.
+            await self._app(scope, receive, send)
+        else:
+            await _respond(send, 400, error.model_dump_json(by_alias=True, exclude_unset=True).encode())
 
 
 class _InProgress:
@@ -127,10 +144,36 @@ def _from_this_machine(scope: Scope) -> bool:
     return is_loopback(host) and not any(name in _FORWARDED for name, _ in scope["headers"])
 
 
+async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The request's whole body, or None once it passes `limit` bytes; and a `receive` that replays what was read."""
+    read: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        read.append(message)
+        if message["type"] != "http.request":
+            break
+        size += len(message.get("body", b""))
+        if size > limit or not message.get("more_body", False):
+            break
+    last = read[-1]
+    whole = last["type"] == "http.request" and not last.get("more_body", False) and size <= limit
+    body = b"".join(message.get("body", b"") for message in read) if whole else None
+
+    async def replay() -> Message:
+        return read.pop(0) if read else await receive()
+
+    return body, replay
+
+
 async def _answer(
     send: Send, status: int, error: str, description: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     body = json.dumps({"error": error, "error_description": description}).encode()
+    await _respond(send, status, body, headers)
+
+
+async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     fixed = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     start: dict[str, Any] = {"type": "http.response.start", "status": status, "headers": [*fixed, *(headers or [])]}
     await send(start)

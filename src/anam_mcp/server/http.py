@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     )
     # Only consulted when the server key may be used without a token, i.e. from this machine alone.
     exposure = exposure_problem(settings, "an address other than this machine's") or ""
-    app: ASGIApp = Gate(sdk_app, credentials, exposure, settings.http_max_calls_per_caller)
+    app: ASGIApp = Gate(
+        sdk_app, credentials, exposure, settings.http_max_calls_per_caller, settings.http_max_body_bytes
+    )
     if settings.http_cors_origins:
         app = CORSMiddleware(
             app,

@@ -8,7 +8,6 @@ would drop without a word (not JSON, a batch, an unreadable id) is answered with
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -22,16 +21,9 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
-from mcp.types import (
-    INVALID_REQUEST,
-    PARSE_ERROR,
-    ErrorData,
-    JSONRPCError,
-    JSONRPCNotification,
-    RequestId,
-    jsonrpc_message_adapter,
-)
-from pydantic import ValidationError
+from mcp.types import JSONRPCError
+
+from .jsonrpc import rejection
 
 __all__ = ["serve_stdio"]
 
@@ -93,7 +85,7 @@ class _Lines:
         async for line in self._lines():
             if not line.strip():
                 continue
-            error = _rejection(line)
+            error = rejection(line)
             if error is None:
                 yield line
             else:
@@ -130,49 +122,6 @@ class _Lines:
         # If the server is stopping, nobody is left to answer.
         with suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
             await self._replies.send(SessionMessage(error))
-
-
-def _rejection(line: str) -> JSONRPCError | None:
-    """The error to answer `line` with, or None if it is a message the SDK handles."""
-    try:
-        message = jsonrpc_message_adapter.validate_json(line, by_name=False)
-    except ValidationError as exc:
-        if any(error["type"] == "json_invalid" for error in exc.errors()):
-            return _error(None, PARSE_ERROR, "Parse error: the line is not valid JSON")
-        return _invalid(_parsed(line))
-    # An id that is not a string or an integer makes the SDK read a request as a notification,
-    # which is never answered.
-    if isinstance(message, JSONRPCNotification) and '"id"' in line:
-        data = _parsed(line)
-        if isinstance(data, dict) and "id" in data:
-            return _error(None, INVALID_REQUEST, "Invalid Request: the id must be a string or an integer")
-    return None
-
-
-def _parsed(line: str) -> Any:
-    try:
-        return json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-
-
-def _invalid(data: Any) -> JSONRPCError:
-    if isinstance(data, list):
-        return _error(None, INVALID_REQUEST, "Invalid Request: batches are not supported, send one message per line")
-    # Answer a request by its id when it can be read; never answer what looks like a response.
-    request_id = data.get("id") if isinstance(data, dict) and "method" in data else None
-    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
-        request_id = None
-    return _error(
-        request_id,
-        INVALID_REQUEST,
-        'Invalid Request: a message needs "jsonrpc": "2.0", a string method, an id that is a string or an '
-        "integer (for a request) and params that are an object",
-    )
-
-
-def _error(request_id: RequestId | None, code: int, message: str) -> JSONRPCError:
-    return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=message))
 
 
 def _pollable(fd: int) -> bool:
