@@ -114,8 +114,10 @@ async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concu
         run.seconds += time.perf_counter() - started
 
 
-def ours(fake: FakeAnam, workers: int) -> AbstractContextManager[HttpServer]:
-    return http_server(http_env(fake, ANAM_LOG_LEVEL="INFO"), "--workers", str(workers))
+def ours(fake: FakeAnam, workers: int, concurrency: int) -> AbstractContextManager[HttpServer]:
+    # All the clients here send one key, and the server caps each caller's requests in progress: let them all in.
+    env = http_env(fake, ANAM_LOG_LEVEL="INFO", ANAM_HTTP_MAX_CALLS_PER_CALLER=str(concurrency))
+    return http_server(env, "--workers", str(workers))
 
 
 def floor() -> AbstractContextManager[HttpServer]:
@@ -124,7 +126,7 @@ def floor() -> AbstractContextManager[HttpServer]:
 
 async def measure(fake: FakeAnam, args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"calls": args.calls, "concurrency": args.concurrency, "eras": {}}
-    with ours(fake, 1) as server, floor() as empty:
+    with ours(fake, 1, args.concurrency) as server, floor() as empty:
         for era in ERAS:
             headers, body = request(era, *SEARCH, key=fake.api_key)
             size = answer_size(server.mcp, headers, body)  # also loads the voice catalogue: every call is warm
@@ -142,7 +144,7 @@ async def measure(fake: FakeAnam, args: argparse.Namespace) -> dict[str, Any]:
                 "anam_mcp": ours_run.summary(),
                 "empty_mcpserver": floor_run.summary(),
             }
-    with ours(fake, 2) as server:
+    with ours(fake, 2, args.concurrency) as server:
         results["two_workers"] = {}
         for era in ERAS:
             headers, body = request(era, *SEARCH, key=fake.api_key)
