@@ -8,8 +8,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import anyio
+import jsonschema
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent
@@ -97,6 +99,18 @@ async def until_requested(fake: FakeAnam, path: str, count: int = 1) -> None:
 def text(result: CallToolResult) -> str:
     """The text blocks of a tool result, one per line."""
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
+    result = await client.call_tool(name, arguments)
+    assert not result.is_error, text(result)
+    tool = next(t for t in (await client.list_tools()).tools if t.name == name)
+    assert tool.output_schema is not None
+    jsonschema.validate(result.structured_content, tool.output_schema)
+    structured: dict[str, Any] | None = result.structured_content
+    assert structured is not None
+    return structured
 
 
 def start_benchmark(output: Path) -> subprocess.Popen[bytes]:

@@ -5,40 +5,20 @@ Through the SDK's in-memory client over `build_server`, against the fake Anam AP
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.types import CallToolResult, TextContent
 
-from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
 from .conftest import make_settings
 from .fake_anam import GPT4O_LLM_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, FakeAnam, make_llms
+from .helpers import call, text
 
 pytestmark = pytest.mark.anyio
 
 TOOLS = ("search_avatars", "search_voices", "search_personas", "list_llms", "create_session_token")
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-
-
-@pytest.fixture
-async def mem(settings: Settings) -> AsyncIterator[Client]:
-    async with Client(build_server(settings)) as client:
-        yield client
-
-
-async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(name, arguments)
-    assert not result.is_error, text(result)
-    structured: dict[str, Any] | None = result.structured_content
-    assert structured is not None
-    return structured
 
 
 # -- unknown and mistyped arguments ----------------------------------------------------------
@@ -63,16 +43,16 @@ async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str
     ],
 )
 async def test_unknown_arguments_are_refused_by_name_with_the_nearest_valid_one(
-    mem: Client, fake: FakeAnam, tool: str, arguments: dict[str, Any], named: str
+    client: Client, fake: FakeAnam, tool: str, arguments: dict[str, Any], named: str
 ) -> None:
-    result = await mem.call_tool(tool, arguments)
+    result = await client.call_tool(tool, arguments)
     assert result.is_error
     assert f"unknown argument {named}" in text(result)
     assert fake.requests == []
 
 
-async def test_every_input_schema_forbids_unknown_arguments(mem: Client) -> None:
-    for tool in (await mem.list_tools()).tools:
+async def test_every_input_schema_forbids_unknown_arguments(client: Client) -> None:
+    for tool in (await client.list_tools()).tools:
         assert tool.input_schema.get("additionalProperties") is False, tool.name
 
 
@@ -90,9 +70,9 @@ async def test_every_input_schema_forbids_unknown_arguments(mem: Client) -> None
     ],
 )
 async def test_argument_errors_say_what_is_wrong_and_what_is_allowed_in_plain_words(
-    mem: Client, fake: FakeAnam, tool: str, arguments: dict[str, Any], expected: str
+    client: Client, fake: FakeAnam, tool: str, arguments: dict[str, Any], expected: str
 ) -> None:
-    result = await mem.call_tool(tool, arguments)
+    result = await client.call_tool(tool, arguments)
     message = text(result)
     assert result.is_error
     assert expected in message
@@ -101,9 +81,9 @@ async def test_argument_errors_say_what_is_wrong_and_what_is_allowed_in_plain_wo
     assert fake.requests == []
 
 
-async def test_numeric_bounds_are_json_schema_minimum_and_maximum(mem: Client) -> None:
+async def test_numeric_bounds_are_json_schema_minimum_and_maximum(client: Client) -> None:
     numbers = 0
-    for tool in (await mem.list_tools()).tools:
+    for tool in (await client.list_tools()).tools:
         for name, spec in tool.input_schema["properties"].items():
             for variant in spec.get("anyOf", [spec]):
                 assert not {"ge", "le", "gt", "lt"} & set(variant), f"{tool.name}.{name}: {variant}"
@@ -117,15 +97,15 @@ async def test_numeric_bounds_are_json_schema_minimum_and_maximum(mem: Client) -
     ("tool", "arguments"),
     [("create_session_token", {"max_session_length_seconds": True}), ("search_voices", {"limit": True})],
 )
-async def test_a_boolean_is_not_a_number(mem: Client, fake: FakeAnam, tool: str, arguments: dict[str, Any]) -> None:
-    result = await mem.call_tool(tool, arguments)
+async def test_a_boolean_is_not_a_number(client: Client, fake: FakeAnam, tool: str, arguments: dict[str, Any]) -> None:
+    result = await client.call_tool(tool, arguments)
     assert result.is_error
     assert "must be a number, not true or false" in text(result)
     assert fake.requests == []
 
 
-async def test_language_code_case_is_normalised(mem: Client, fake: FakeAnam) -> None:
-    made = await call(mem, "create_session_token", {"language_code": "EN"})
+async def test_language_code_case_is_normalised(client: Client, fake: FakeAnam) -> None:
+    made = await call(client, "create_session_token", {"language_code": "EN"})
     assert made["persona_config"]["language_code"] == "en"
     (sent,) = fake.requests_to("/v1/auth/session-token")
     assert sent.body["personaConfig"]["languageCode"] == "en"
@@ -134,17 +114,17 @@ async def test_language_code_case_is_normalised(mem: Client, fake: FakeAnam) -> 
 # -- the default LLM ----------------------------------------------------------------------------
 
 
-async def test_left_out_llm_is_the_accounts_gpt_4o_mini_and_the_result_says_why(mem: Client, fake: FakeAnam) -> None:
-    made = await call(mem, "create_session_token", {})
+async def test_left_out_llm_is_the_accounts_gpt_4o_mini_and_the_result_says_why(client: Client, fake: FakeAnam) -> None:
+    made = await call(client, "create_session_token", {})
     assert made["default_llm"] == {
         "id": GPT4O_MINI_LLM_ID,
         "display_name": "GPT-4o mini",
         "reason": "GPT-4o-mini, the usual default",
     }
     assert made["persona_config"]["llm_id"] == GPT4O_MINI_LLM_ID
-    listed = await call(mem, "list_llms", {})
+    listed = await call(client, "list_llms", {})
     assert [m["id"] for m in listed["items"] if m["is_used_by_default"]] == [GPT4O_MINI_LLM_ID]
-    summary = text(await mem.call_tool("list_llms", {}))
+    summary = text(await client.call_tool("list_llms", {}))
     assert "Without llm_id, a persona gets GPT-4o mini" in summary
 
 
@@ -174,8 +154,8 @@ async def test_without_any_candidate_llm_id_is_left_for_anam_to_choose(fake: Fak
     assert "llmId" not in sent.body["personaConfig"]
 
 
-async def test_list_llms_names_built_in_llms_clearly(mem: Client) -> None:
-    listed = await call(mem, "list_llms", {})
+async def test_list_llms_names_built_in_llms_clearly(client: Client) -> None:
+    listed = await call(client, "list_llms", {})
     own = next(m for m in listed["items"] if m["display_name"] == "My Azure GPT")
     assert own["is_built_in"] is False
     assert "is_default" not in own
@@ -185,7 +165,7 @@ async def test_list_llms_names_built_in_llms_clearly(mem: Client) -> None:
 # -- results that say what matters ---------------------------------------------------------------
 
 
-async def test_voice_summaries_tell_same_named_voices_apart(mem: Client, fake: FakeAnam) -> None:
+async def test_voice_summaries_tell_same_named_voices_apart(client: Client, fake: FakeAnam) -> None:
     base = fake.catalogues["/v1/voices"][0]
     twins: list[dict[str, Any]] = [
         {"country": "GB", "gender": "FEMALE"},
@@ -195,48 +175,50 @@ async def test_voice_summaries_tell_same_named_voices_apart(mem: Client, fake: F
         {**base, "id": f"00000000-0000-4000-8000-00000000000{i}", "displayName": "Twin - Calm", **twin}
         for i, twin in enumerate(twins)
     ]
-    summary = text(await mem.call_tool("search_voices", {"query": "twin"}))
+    summary = text(await client.call_tool("search_voices", {"query": "twin"}))
     assert "Twin - Calm (GB, female)" in summary
     assert "Twin - Calm (US, male, no sample)" in summary
 
 
-async def test_an_unsupported_avatar_model_is_refused_before_anything_is_sent(mem: Client, fake: FakeAnam) -> None:
+async def test_an_unsupported_avatar_model_is_refused_before_anything_is_sent(client: Client, fake: FakeAnam) -> None:
     liv = next(a for a in fake.catalogues["/v1/avatars"] if a["id"] == LIV_AVATAR_ID)
     liv["availableVersions"] = ["cara-3"]
-    await call(mem, "search_avatars", {"query": "liv"})  # the avatar catalogue is now loaded
-    result = await mem.call_tool("create_session_token", {"avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"})
+    await call(client, "search_avatars", {"query": "liv"})  # the avatar catalogue is now loaded
+    result = await client.call_tool("create_session_token", {"avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"})
     assert result.is_error
     assert "avatar_model cara-4 is not supported by the avatar Liv" in text(result)
     assert "it supports cara-3" in text(result)
     assert fake.requests_to("/v1/auth/session-token") == []
 
 
-async def test_a_default_avatar_model_the_avatar_lacks_is_replaced_by_one_it_has(mem: Client, fake: FakeAnam) -> None:
+async def test_a_default_avatar_model_the_avatar_lacks_is_replaced_by_one_it_has(
+    client: Client, fake: FakeAnam
+) -> None:
     liv = next(a for a in fake.catalogues["/v1/avatars"] if a["id"] == LIV_AVATAR_ID)
     liv["availableVersions"] = ["cara-4"]
-    await call(mem, "search_avatars", {"query": "liv"})
-    made = await call(mem, "create_session_token", {"avatar_id": LIV_AVATAR_ID})
+    await call(client, "search_avatars", {"query": "liv"})
+    made = await call(client, "create_session_token", {"avatar_id": LIV_AVATAR_ID})
     assert made["persona_config"]["avatar_model"] == "cara-4"
     assert "avatar_model" in made["defaults_applied"]
 
 
-async def test_an_empty_search_suggests_the_fix(mem: Client) -> None:
-    found = await call(mem, "search_voices", {"country": "UK"})
+async def test_an_empty_search_suggests_the_fix(client: Client) -> None:
+    found = await call(client, "search_voices", {"country": "UK"})
     assert found["total"] == 0
     assert "UK is not an ISO 3166-1 country code: use country=GB" in found["note"]
-    summary = text(await mem.call_tool("search_voices", {"country": "UK"}))
+    summary = text(await client.call_tool("search_voices", {"country": "UK"}))
     assert "use country=GB" in summary
 
 
-async def test_an_empty_search_says_which_filter_to_drop(mem: Client) -> None:
-    found = await call(mem, "search_voices", {"query": "lucy", "gender": "MALE"})
+async def test_an_empty_search_says_which_filter_to_drop(client: Client) -> None:
+    found = await call(client, "search_voices", {"query": "lucy", "gender": "MALE"})
     assert found["total"] == 0
     assert "without gender 'MALE', 1 voice match" in found["note"]
 
 
-async def test_skip_greeting_is_reported_as_sent_and_inherit_is_no_language(mem: Client) -> None:
-    made = await call(mem, "create_session_token", {})
+async def test_skip_greeting_is_reported_as_sent_and_inherit_is_no_language(client: Client) -> None:
+    made = await call(client, "create_session_token", {})
     assert made["persona_config"]["skip_greeting"] is False
-    personas = await call(mem, "search_personas", {"limit": 100})
+    personas = await call(client, "search_personas", {"limit": 100})
     assert "inherit" not in {p["language_code"] for p in personas["items"]}
     assert None in {p["language_code"] for p in personas["items"]}

@@ -12,15 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio
-import jsonschema
 import pytest
-from mcp import Client
 from mcp.client.context import ClientRequestContext
 from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import ElicitRequestParams, ElicitResult, TextResourceContents
 
 from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
-from .helpers import TOOLS, text
+from .helpers import TOOLS, call, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -43,17 +41,6 @@ def server(accounts: FakeAnam) -> Iterator[HttpServer]:
     # Every library's debug output on: the keys must stay out of the log even so.
     with http_server(http_env(accounts, ANAM_LOG_LEVEL="DEBUG", ANAM_LOG_HTTP="true")) as running:
         yield running
-
-
-async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
-    result = await client.call_tool(name, arguments)
-    assert not result.is_error, text(result)
-    tool = next(t for t in (await client.list_tools()).tools if t.name == name)
-    jsonschema.validate(result.structured_content, tool.output_schema or {})
-    structured: dict[str, Any] | None = result.structured_content
-    assert structured is not None
-    return structured
 
 
 def confirming(asked: list[ElicitRequestParams]) -> Any:

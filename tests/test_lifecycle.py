@@ -6,47 +6,24 @@ tools create.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import jsonschema
 import pytest
 from mcp import Client
 from mcp.client.context import ClientRequestContext
-from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
+from mcp.types import ElicitRequestParams, ElicitResult
 
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
 from .conftest import make_settings
 from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
+from .helpers import call, text
 
 pytestmark = pytest.mark.anyio
 
 UNKNOWN = "11111111-2222-4333-8444-555555555555"
 HUGE = "x" * 40_000
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-
-
-@pytest.fixture
-async def mem(settings: Settings) -> AsyncIterator[Client]:
-    async with Client(build_server(settings)) as client:
-        yield client
-
-
-async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
-    result = await client.call_tool(name, arguments)
-    assert not result.is_error, text(result)
-    tool = next(t for t in (await client.list_tools()).tools if t.name == name)
-    assert tool.output_schema is not None
-    jsonschema.validate(result.structured_content, tool.output_schema)
-    structured: dict[str, Any] | None = result.structured_content
-    assert structured is not None
-    return structured
 
 
 def persona_in_fake(fake: FakeAnam, persona_id: str) -> bool:
@@ -56,15 +33,15 @@ def persona_in_fake(fake: FakeAnam, persona_id: str) -> bool:
 # -- the whole loop ------------------------------------------------------------------------------
 
 
-async def test_the_whole_loop_save_find_share_talk_read_improve_delete(mem: Client, fake: FakeAnam) -> None:
+async def test_the_whole_loop_save_find_share_talk_read_improve_delete(client: Client, fake: FakeAnam) -> None:
     saved = await call(
-        mem, "save_persona", {"name": "Calm museum guide", "system_prompt": "You guide visitors calmly."}
+        client, "save_persona", {"name": "Calm museum guide", "system_prompt": "You guide visitors calmly."}
     )
     persona_id = saved["persona_id"]
-    found = await call(mem, "search_personas", {"query": "museum guide"})
+    found = await call(client, "search_personas", {"query": "museum guide"})
     assert [p["id"] for p in found["items"]] == [persona_id]
 
-    link = await call(mem, "create_share_link", {"persona_id": persona_id})
+    link = await call(client, "create_share_link", {"persona_id": persona_id})
     (made,) = fake.share_links
     assert link["url"] == "https://lab.anam.ai/share/" + made["token"]
     assert (link["share_link_id"], link["usage_limit"]) == (made["id"], 10)
@@ -72,11 +49,11 @@ async def test_the_whole_loop_save_find_share_talk_read_improve_delete(mem: Clie
     # The user opens the link and talks to the persona.
     said = [("persona", "Welcome! Where shall we start?"), ("user", "The mummies, please."), ("persona", "Follow me.")]
     session_id = fake.record_conversation(persona_id, said)
-    sessions = await call(mem, "list_sessions", {"persona_id": persona_id})
+    sessions = await call(client, "list_sessions", {"persona_id": persona_id})
     assert sessions["total"] == 1
     assert [s["id"] for s in sessions["items"]] == [session_id]
     assert sessions["items"][0]["persona_id"] == persona_id
-    transcript = await call(mem, "get_session_transcript", {"session_id": session_id})
+    transcript = await call(client, "get_session_transcript", {"session_id": session_id})
     assert [(m["role"], m["text"]) for m in transcript["messages"]] == said
     assert (transcript["persona_name"], transcript["total_messages"], transcript["note"]) == (
         "Calm museum guide",
@@ -85,19 +62,19 @@ async def test_the_whole_loop_save_find_share_talk_read_improve_delete(mem: Clie
     )
 
     better = "You guide visitors calmly. Offer the mummies room first."
-    updated = await call(mem, "update_persona", {"persona_id": persona_id, "system_prompt": better})
+    updated = await call(client, "update_persona", {"persona_id": persona_id, "system_prompt": better})
     assert updated["changed"] == ["system_prompt"]
     assert updated["persona"]["system_prompt"] == better
-    shown = await call(mem, "get_persona", {"persona_id": persona_id})
+    shown = await call(client, "get_persona", {"persona_id": persona_id})
     assert shown["system_prompt"] == better
     assert shown["name"] == "Calm museum guide"
     assert shown["share_links"] == [
         {"url": link["url"], "expires_at": link["expires_at"], "usage": {"used": 0, "limit": 10}}
     ]
 
-    deleted = await call(mem, "delete_persona", {"persona_id": persona_id})
+    deleted = await call(client, "delete_persona", {"persona_id": persona_id})
     assert deleted == {"persona_id": persona_id, "deleted": True}
-    gone = await call(mem, "search_personas", {"query": "museum guide"})
+    gone = await call(client, "search_personas", {"query": "museum guide"})
     assert gone["total"] == 0
     assert not persona_in_fake(fake, persona_id)
 
@@ -105,8 +82,8 @@ async def test_the_whole_loop_save_find_share_talk_read_improve_delete(mem: Clie
 # -- save_persona ---------------------------------------------------------------------------------
 
 
-async def test_save_applies_and_reports_the_same_defaults_as_a_token(mem: Client, fake: FakeAnam) -> None:
-    saved = await call(mem, "save_persona", {"name": "Ada", "description": "Tutor for the docs"})
+async def test_save_applies_and_reports_the_same_defaults_as_a_token(client: Client, fake: FakeAnam) -> None:
+    saved = await call(client, "save_persona", {"name": "Ada", "description": "Tutor for the docs"})
     assert saved["defaults_applied"] == ["avatar_id", "voice_id", "llm_id"]
     assert saved["default_llm"]["id"] == GPT4O_MINI_LLM_ID
     (sent,) = fake.requests_to("/v1/personas", "POST")
@@ -129,7 +106,7 @@ async def test_save_applies_and_reports_the_same_defaults_as_a_token(mem: Client
     assert persona_in_fake(fake, saved["persona_id"])
 
 
-async def test_save_sends_every_field_given_in_camel_case(mem: Client, fake: FakeAnam) -> None:
+async def test_save_sends_every_field_given_in_camel_case(client: Client, fake: FakeAnam) -> None:
     arguments = {
         "name": "Liv",
         "avatar_id": LIV_AVATAR_ID,
@@ -139,7 +116,7 @@ async def test_save_sends_every_field_given_in_camel_case(mem: Client, fake: Fak
         "skip_greeting": True,
         "language_code": "FR",
     }
-    saved = await call(mem, "save_persona", arguments)
+    saved = await call(client, "save_persona", arguments)
     assert saved["defaults_applied"] == []
     assert saved["default_llm"] is None
     (sent,) = fake.requests_to("/v1/personas", "POST")
@@ -153,7 +130,7 @@ async def test_save_sends_every_field_given_in_camel_case(mem: Client, fake: Fak
         "skipGreeting": True,
         "languageCode": "fr",
     }
-    shown = await call(mem, "get_persona", {"persona_id": saved["persona_id"]})
+    shown = await call(client, "get_persona", {"persona_id": saved["persona_id"]})
     assert (shown["avatar"]["display_name"], shown["voice"]["id"], shown["language_code"]) == (
         "Liv",
         LUCY_VOICE_ID,
@@ -162,18 +139,20 @@ async def test_save_sends_every_field_given_in_camel_case(mem: Client, fake: Fak
     assert (shown["llm_id"], shown["skip_greeting"], shown["system_prompt"]) == ("CUSTOMER_CLIENT_V1", True, "Hi")
 
 
-async def test_save_refuses_a_model_the_avatar_lacks_before_anything_is_sent(mem: Client, fake: FakeAnam) -> None:
+async def test_save_refuses_a_model_the_avatar_lacks_before_anything_is_sent(client: Client, fake: FakeAnam) -> None:
     liv = next(a for a in fake.catalogues["/v1/avatars"] if a["id"] == LIV_AVATAR_ID)
     liv["availableVersions"] = ["cara-3"]
-    await call(mem, "search_avatars", {"query": "liv"})  # the avatar catalogue is now loaded
-    result = await mem.call_tool("save_persona", {"name": "Liv", "avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"})
+    await call(client, "search_avatars", {"query": "liv"})  # the avatar catalogue is now loaded
+    result = await client.call_tool(
+        "save_persona", {"name": "Liv", "avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"}
+    )
     assert result.is_error
     assert "avatar_model cara-4 is not supported by the avatar Liv" in text(result)
     assert fake.requests_to("/v1/personas", "POST") == []
 
 
-async def test_an_unknown_avatar_in_a_save_names_the_tools_that_list_valid_ids(mem: Client) -> None:
-    result = await mem.call_tool("save_persona", {"name": "X", "avatar_id": UNKNOWN})
+async def test_an_unknown_avatar_in_a_save_names_the_tools_that_list_valid_ids(client: Client) -> None:
+    result = await client.call_tool("save_persona", {"name": "X", "avatar_id": UNKNOWN})
     assert result.is_error
     assert "400" in text(result) and "search_avatars" in text(result)
 
@@ -181,9 +160,9 @@ async def test_an_unknown_avatar_in_a_save_names_the_tools_that_list_valid_ids(m
 # -- get_persona and update_persona ------------------------------------------------------------
 
 
-async def test_get_persona_gives_every_field_null_when_anam_leaves_it_out(mem: Client, fake: FakeAnam) -> None:
+async def test_get_persona_gives_every_field_null_when_anam_leaves_it_out(client: Client, fake: FakeAnam) -> None:
     seeded = fake.catalogues["/v1/personas"][0]
-    shown = await call(mem, "get_persona", {"persona_id": seeded["id"]})
+    shown = await call(client, "get_persona", {"persona_id": seeded["id"]})
     assert set(shown) == {
         "id",
         "name",
@@ -202,10 +181,10 @@ async def test_get_persona_gives_every_field_null_when_anam_leaves_it_out(mem: C
     assert shown["share_links"] is None  # Anam sends null until a link is made
 
 
-async def test_update_sends_only_the_fields_given(mem: Client, fake: FakeAnam) -> None:
+async def test_update_sends_only_the_fields_given(client: Client, fake: FakeAnam) -> None:
     persona = fake.catalogues["/v1/personas"][1]
     updated = await call(
-        mem,
+        client,
         "update_persona",
         {"persona_id": persona["id"], "name": "Renamed", "skip_greeting": False, "voice_id": None},
     )
@@ -216,28 +195,30 @@ async def test_update_sends_only_the_fields_given(mem: Client, fake: FakeAnam) -
     assert updated["persona"]["voice"]["id"] == CARA_VOICE_ID  # unchanged
 
 
-async def test_a_changed_name_is_found_by_search_at_once(mem: Client, fake: FakeAnam) -> None:
+async def test_a_changed_name_is_found_by_search_at_once(client: Client, fake: FakeAnam) -> None:
     persona = fake.catalogues["/v1/personas"][2]
-    await call(mem, "search_personas", {})  # the persona list is cached now
-    await call(mem, "update_persona", {"persona_id": persona["id"], "name": "Quetzal docent"})
-    found = await call(mem, "search_personas", {"query": "quetzal"})
+    await call(client, "search_personas", {})  # the persona list is cached now
+    await call(client, "update_persona", {"persona_id": persona["id"], "name": "Quetzal docent"})
+    found = await call(client, "search_personas", {"query": "quetzal"})
     assert [p["id"] for p in found["items"]] == [persona["id"]]
 
 
-async def test_a_saved_persona_is_found_by_search_at_once_without_refresh(mem: Client, fake: FakeAnam) -> None:
-    await call(mem, "search_personas", {"query": "zebra"})  # the persona list is cached now
-    saved = await call(mem, "save_persona", {"name": "Zebra keeper"})
-    found = await call(mem, "search_personas", {"query": "zebra"})
+async def test_a_saved_persona_is_found_by_search_at_once_without_refresh(client: Client, fake: FakeAnam) -> None:
+    await call(client, "search_personas", {"query": "zebra"})  # the persona list is cached now
+    saved = await call(client, "save_persona", {"name": "Zebra keeper"})
+    found = await call(client, "search_personas", {"query": "zebra"})
     assert [p["id"] for p in found["items"]] == [saved["persona_id"]]
     assert len(fake.requests_to("/v1/personas", "GET")) == 2  # reloaded once, after the change
 
 
-async def test_update_refuses_a_model_the_new_avatar_lacks_before_anything_is_sent(mem: Client, fake: FakeAnam) -> None:
+async def test_update_refuses_a_model_the_new_avatar_lacks_before_anything_is_sent(
+    client: Client, fake: FakeAnam
+) -> None:
     liv = next(a for a in fake.catalogues["/v1/avatars"] if a["id"] == LIV_AVATAR_ID)
     liv["availableVersions"] = ["cara-3"]
-    await call(mem, "search_avatars", {"query": "liv"})
+    await call(client, "search_avatars", {"query": "liv"})
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
-    result = await mem.call_tool(
+    result = await client.call_tool(
         "update_persona", {"persona_id": persona_id, "avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"}
     )
     assert result.is_error
@@ -247,10 +228,10 @@ async def test_update_refuses_a_model_the_new_avatar_lacks_before_anything_is_se
 
 @pytest.mark.parametrize("arguments", [{}, {"name": None, "system_prompt": None}])
 async def test_an_update_with_nothing_to_change_is_an_error_and_sends_nothing(
-    mem: Client, fake: FakeAnam, arguments: dict[str, Any]
+    client: Client, fake: FakeAnam, arguments: dict[str, Any]
 ) -> None:
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
-    result = await mem.call_tool("update_persona", {"persona_id": persona_id, **arguments})
+    result = await client.call_tool("update_persona", {"persona_id": persona_id, **arguments})
     assert result.is_error
     assert "nothing to change" in text(result)
     assert fake.requests == []
@@ -273,9 +254,9 @@ async def test_share_link_url_follows_the_configured_base_and_sends_the_limits(f
     assert sent.body == {"personaId": persona_id, "expiresInHours": 2, "usageLimit": 3}
 
 
-async def test_share_link_defaults_are_a_week_and_ten_uses(mem: Client, fake: FakeAnam) -> None:
+async def test_share_link_defaults_are_a_week_and_ten_uses(client: Client, fake: FakeAnam) -> None:
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
-    await call(mem, "create_share_link", {"persona_id": persona_id})
+    await call(client, "create_share_link", {"persona_id": persona_id})
     (sent,) = fake.requests_to("/v1/share-links")
     assert sent.body == {"personaId": persona_id, "expiresInHours": 168, "usageLimit": 10}
 
@@ -283,8 +264,8 @@ async def test_share_link_defaults_are_a_week_and_ten_uses(mem: Client, fake: Fa
 # -- list_sessions and get_session_transcript -----------------------------------------------------
 
 
-async def test_sessions_come_newest_first_up_to_limit_with_the_total(mem: Client, fake: FakeAnam) -> None:
-    listed = await call(mem, "list_sessions", {"limit": 4})
+async def test_sessions_come_newest_first_up_to_limit_with_the_total(client: Client, fake: FakeAnam) -> None:
+    listed = await call(client, "list_sessions", {"limit": 4})
     everything = fake.catalogues["/v1/sessions"]
     assert listed["total"] == len(everything) > 4
     started = [s["started_at"] for s in listed["items"]]
@@ -296,45 +277,45 @@ async def test_sessions_come_newest_first_up_to_limit_with_the_total(mem: Client
     assert ephemeral["duration_seconds"] is not None
 
 
-async def test_sessions_filter_by_persona(mem: Client, fake: FakeAnam) -> None:
+async def test_sessions_filter_by_persona(client: Client, fake: FakeAnam) -> None:
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
-    listed = await call(mem, "list_sessions", {"persona_id": persona_id})
+    listed = await call(client, "list_sessions", {"persona_id": persona_id})
     expected = [s["id"] for s in fake.catalogues["/v1/sessions"] if s["personaId"] == persona_id]
     assert [s["id"] for s in listed["items"]] == expected and expected
     assert fake.requests_to("/v1/sessions")[0].query["personaId"] == persona_id
 
 
-async def test_a_persona_without_sessions_is_pointed_to_a_share_link(mem: Client, fake: FakeAnam) -> None:
-    saved = await call(mem, "save_persona", {"name": "New"})
-    result = await mem.call_tool("list_sessions", {"persona_id": saved["persona_id"]})
+async def test_a_persona_without_sessions_is_pointed_to_a_share_link(client: Client, fake: FakeAnam) -> None:
+    saved = await call(client, "save_persona", {"name": "New"})
+    result = await client.call_tool("list_sessions", {"persona_id": saved["persona_id"]})
     assert result.structured_content == {"total": 0, "items": []}
     assert "create_share_link" in text(result)
 
 
-async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(mem: Client, fake: FakeAnam) -> None:
+async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Client, fake: FakeAnam) -> None:
     session_id = next(s for s, t in fake.transcripts.items() if len(t["messages"]) == 250)
-    read = await call(mem, "get_session_transcript", {"session_id": session_id, "max_messages": 30})
+    read = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 30})
     assert len(read["messages"]) == 30
     assert read["total_messages"] == 250
     assert "first 30 of 250" in read["note"]
     assert read["messages"][0]["text"] == fake.transcripts[session_id]["messages"][0]["message"]
-    whole = await call(mem, "get_session_transcript", {"session_id": session_id})
+    whole = await call(client, "get_session_transcript", {"session_id": session_id})
     assert len(whole["messages"]) == 200  # the default
 
 
-async def test_a_session_without_transcripts_says_so(mem: Client, fake: FakeAnam) -> None:
+async def test_a_session_without_transcripts_says_so(client: Client, fake: FakeAnam) -> None:
     session_id = next(s for s, t in fake.transcripts.items() if t["transcriptsEnabled"] is False)
-    read = await call(mem, "get_session_transcript", {"session_id": session_id})
+    read = await call(client, "get_session_transcript", {"session_id": session_id})
     assert read["messages"] == []
     assert "turned off" in read["note"]
 
 
 @pytest.mark.parametrize("key", ["content", "text"])
-async def test_message_text_is_read_from_content_or_text_too(mem: Client, fake: FakeAnam, key: str) -> None:
+async def test_message_text_is_read_from_content_or_text_too(client: Client, fake: FakeAnam, key: str) -> None:
     session_id, transcript = next(
         (s, t) for s, t in fake.transcripts.items() if t["messages"] and key in t["messages"][0]
     )
-    read = await call(mem, "get_session_transcript", {"session_id": session_id})
+    read = await call(client, "get_session_transcript", {"session_id": session_id})
     assert [m["text"] for m in read["messages"]] == [m[key] for m in transcript["messages"]]
     assert all(m["text"] for m in read["messages"])
     assert read["messages"][0]["role"] == "persona"
@@ -354,9 +335,9 @@ async def test_message_text_is_read_from_content_or_text_too(mem: Client, fake: 
     ],
 )
 async def test_an_unknown_id_is_a_404_that_names_the_tool_listing_valid_ids(
-    mem: Client, tool: str, arguments: dict[str, Any], lists_ids: str
+    client: Client, tool: str, arguments: dict[str, Any], lists_ids: str
 ) -> None:
-    result = await mem.call_tool(tool, arguments)
+    result = await client.call_tool(tool, arguments)
     assert result.is_error
     assert "(404)" in text(result)
     assert lists_ids in text(result)
@@ -442,10 +423,10 @@ BAD: dict[str, list[tuple[dict[str, Any], str]]] = {
 
 @pytest.mark.parametrize("tool", sorted(BAD))
 async def test_bad_arguments_are_refused_in_plain_words_without_a_request(
-    mem: Client, fake: FakeAnam, tool: str
+    client: Client, fake: FakeAnam, tool: str
 ) -> None:
     for arguments, says in BAD[tool]:
-        result = await mem.call_tool(tool, arguments)
+        result = await client.call_tool(tool, arguments)
         shown = {k: (v if v is not HUGE else "<40 kB>") for k, v in arguments.items()}
         assert result.is_error, f"{tool}{shown} was accepted"
         assert says in text(result), f"{tool}{shown}: {text(result)}"
@@ -523,11 +504,11 @@ async def test_delete_of_an_unknown_persona_fails_before_asking(settings: Settin
 # -- the improve_persona prompt --------------------------------------------------------------------
 
 
-async def test_improve_prompt_walks_from_transcripts_to_an_agreed_update(mem: Client) -> None:
-    prompts = {p.name: p for p in (await mem.list_prompts()).prompts}
+async def test_improve_prompt_walks_from_transcripts_to_an_agreed_update(client: Client) -> None:
+    prompts = {p.name: p for p in (await client.list_prompts()).prompts}
     (argument,) = prompts["improve_persona"].arguments or []
     assert (argument.name, argument.required) == ("persona_id", True)
-    got = await mem.get_prompt("improve_persona", {"persona_id": P})
+    got = await client.get_prompt("improve_persona", {"persona_id": P})
     body = got.messages[0].content.text  # type: ignore[union-attr]
     steps = ["get_persona", "list_sessions", "get_session_transcript", "diff", "agree", "update_persona"]
     positions = [body.index(step) for step in steps]
@@ -535,10 +516,10 @@ async def test_improve_prompt_walks_from_transcripts_to_an_agreed_update(mem: Cl
     assert f"persona_id={P}" in body
 
 
-async def test_null_for_every_unused_argument_means_its_default(mem: Client, fake: FakeAnam) -> None:
+async def test_null_for_every_unused_argument_means_its_default(client: Client, fake: FakeAnam) -> None:
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
     session_id = fake.catalogues["/v1/sessions"][0]["id"]
-    schema = {t.name: t.input_schema for t in (await mem.list_tools()).tools}
+    schema = {t.name: t.input_schema for t in (await client.list_tools()).tools}
     for tool, chosen in (
         ("save_persona", {"name": "Nulls"}),
         ("get_persona", {"persona_id": persona_id}),
@@ -549,7 +530,7 @@ async def test_null_for_every_unused_argument_means_its_default(mem: Client, fak
         ("delete_persona", {"persona_id": persona_id}),
     ):
         arguments = dict.fromkeys(schema[tool]["properties"]) | chosen
-        result = await mem.call_tool(tool, arguments)
+        result = await client.call_tool(tool, arguments)
         assert not result.is_error, f"{tool}: {text(result)}"
     (update,) = fake.requests_to(f"/v1/personas/{persona_id}", "PUT")
     assert update.body == {"description": "Only this"}
@@ -557,8 +538,10 @@ async def test_null_for_every_unused_argument_means_its_default(mem: Client, fak
     assert link.body == {"personaId": persona_id, "expiresInHours": 168, "usageLimit": 10}
 
 
-async def test_an_unknown_voice_in_an_update_names_the_tools_that_list_valid_ids(mem: Client, fake: FakeAnam) -> None:
+async def test_an_unknown_voice_in_an_update_names_the_tools_that_list_valid_ids(
+    client: Client, fake: FakeAnam
+) -> None:
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
-    result = await mem.call_tool("update_persona", {"persona_id": persona_id, "voice_id": UNKNOWN})
+    result = await client.call_tool("update_persona", {"persona_id": persona_id, "voice_id": UNKNOWN})
     assert result.is_error
     assert "(400)" in text(result) and "search_voices" in text(result)

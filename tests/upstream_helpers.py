@@ -7,14 +7,14 @@ from typing import Any
 
 import anyio
 from mcp import Client
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult
+
+from .helpers import text
+
+__all__ = ["CALL_LIMIT_SECONDS", "call", "text", "until"]
 
 # Long enough for any call here; short enough that a server that died or hangs fails the test, not the run.
 CALL_LIMIT_SECONDS = 30
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
 async def call(client: Client, name: str, arguments: dict[str, Any], **kwargs: Any) -> CallToolResult:
