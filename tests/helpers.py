@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -108,6 +109,9 @@ async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str
     tool = next(t for t in (await client.list_tools()).tools if t.name == name)
     assert tool.output_schema is not None
     jsonschema.validate(result.structured_content, tool.output_schema)
+    # The last text block is the same result as JSON, for clients that read only text.
+    last = result.content[-1]
+    assert isinstance(last, TextContent) and json.loads(last.text) == result.structured_content
     structured: dict[str, Any] | None = result.structured_content
     assert structured is not None
     return structured

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import jsonschema
 import pytest
 from mcp import Client
 from mcp.client.context import ClientRequestContext
 from mcp.types import ElicitRequestParams, ElicitResult, Tool
 
 from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
-from .helpers import TOOLS, in_memory, server_params, text
+from .helpers import TOOLS, call, in_memory, server_params, text
 
 pytestmark = pytest.mark.anyio
 
@@ -32,19 +31,6 @@ CHANGES = {
 
 async def tools_by_name(client: Client) -> dict[str, Tool]:
     return {tool.name: tool for tool in (await client.list_tools()).tools}
-
-
-async def call_ok(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
-    result = await client.call_tool(name, arguments)
-    assert not result.is_error, text(result)
-    tool = (await tools_by_name(client))[name]
-    assert tool.output_schema is not None
-    jsonschema.validate(result.structured_content, tool.output_schema)
-    assert json.loads(result.content[-1].text) == result.structured_content  # type: ignore[union-attr]
-    structured: dict[str, Any] | None = result.structured_content
-    assert structured is not None
-    return structured
 
 
 # -- tools/list ------------------------------------------------------------------------------
@@ -114,7 +100,7 @@ async def test_tools_list_works_without_a_key(fake: FakeAnam) -> None:
 
 
 async def test_search_avatars_is_accent_insensitive_and_ranked(client: Client) -> None:
-    found = await call_ok(client, "search_avatars", {"query": "zoe", "limit": 2})
+    found = await call(client, "search_avatars", {"query": "zoe", "limit": 2})
     assert found["total"] >= 3 and found["returned"] == 2
     assert {item["display_name"] for item in found["items"]} == {"Zoë"}
     item = found["items"][0]
@@ -124,15 +110,15 @@ async def test_search_avatars_is_accent_insensitive_and_ranked(client: Client) -
 async def test_search_avatars_spans_every_page(client: Client, fake: FakeAnam) -> None:
     last = fake.catalogues["/v1/avatars"][-1]
     last["displayName"] = "Quetzalcoatl"
-    found = await call_ok(client, "search_avatars", {"query": "quetzal"})
+    found = await call(client, "search_avatars", {"query": "quetzal"})
     assert [i["id"] for i in found["items"]] == [last["id"]]
     assert sorted(int(r.query["page"]) for r in fake.requests_to("/v1/avatars")) == [1, 2]
 
 
 async def test_search_avatars_stock_only(client: Client) -> None:
-    found = await call_ok(client, "search_avatars", {"stock_only": True, "limit": 100})
+    found = await call(client, "search_avatars", {"stock_only": True, "limit": 100})
     assert found["items"] and all(i["is_stock"] for i in found["items"])
-    everything = await call_ok(client, "search_avatars", {"limit": 100})
+    everything = await call(client, "search_avatars", {"limit": 100})
     assert everything["total"] == 130 > found["total"]
 
 
@@ -140,15 +126,15 @@ async def test_search_avatars_stock_only(client: Client) -> None:
 
 
 async def test_search_voices_ranks_names_and_matches_descriptions(client: Client) -> None:
-    found = await call_ok(client, "search_voices", {"query": "Lucy"})
+    found = await call(client, "search_voices", {"query": "Lucy"})
     assert found["items"][0]["id"] == LUCY_VOICE_ID
-    british = await call_ok(client, "search_voices", {"query": "british", "limit": 100})
+    british = await call(client, "search_voices", {"query": "british", "limit": 100})
     assert british["total"] > 0
     assert all("british" in (i["description"] or "").lower() for i in british["items"])
 
 
 async def test_search_voices_filters_case_insensitively(client: Client, fake: FakeAnam) -> None:
-    found = await call_ok(client, "search_voices", {"gender": "male", "country": "us", "provider": "cartesia"})
+    found = await call(client, "search_voices", {"gender": "male", "country": "us", "provider": "cartesia"})
     wanted = ("MALE", "US", "CARTESIA")
     expected = [v for v in fake.catalogues["/v1/voices"] if (v["gender"], v["country"], v["provider"]) == wanted]
     assert found["total"] == len(expected) > 0
@@ -169,12 +155,12 @@ async def test_search_voices_rejects_bad_filters_without_a_request(
 
 
 async def test_a_warm_search_makes_no_request(client: Client, fake: FakeAnam) -> None:
-    await call_ok(client, "search_voices", {"query": "calm"})
+    await call(client, "search_voices", {"query": "calm"})
     fake.clear()
-    await call_ok(client, "search_voices", {"query": "warm", "gender": "FEMALE"})
-    await call_ok(client, "search_voices", {})
+    await call(client, "search_voices", {"query": "warm", "gender": "FEMALE"})
+    await call(client, "search_voices", {})
     assert fake.requests == []
-    await call_ok(client, "search_voices", {"refresh": True})
+    await call(client, "search_voices", {"refresh": True})
     assert len(fake.requests_to("/v1/voices")) == 5
 
 
@@ -194,7 +180,7 @@ async def test_cold_search_reports_progress(client: Client) -> None:
 
 
 async def test_list_llms_marks_the_default_llm(client: Client, fake: FakeAnam) -> None:
-    found = await call_ok(client, "list_llms", {})
+    found = await call(client, "list_llms", {})
     assert found["total"] == len(fake.catalogues["/v1/llms"])
     defaults = [i for i in found["items"] if i["is_used_by_default"]]
     assert [d["id"] for d in defaults] == [GPT4O_MINI_LLM_ID]
@@ -203,7 +189,7 @@ async def test_list_llms_marks_the_default_llm(client: Client, fake: FakeAnam) -
 
 async def test_search_personas_finds_saved_personas(client: Client, fake: FakeAnam) -> None:
     persona = fake.catalogues["/v1/personas"][3]
-    found = await call_ok(client, "search_personas", {"query": persona["name"]})
+    found = await call(client, "search_personas", {"query": persona["name"]})
     assert found["items"][0]["id"] == persona["id"]
     assert found["items"][0]["avatar_name"] == "Cara"
 
@@ -212,7 +198,7 @@ async def test_search_personas_finds_saved_personas(client: Client, fake: FakeAn
 
 
 async def test_ephemeral_token_uses_and_reports_defaults(client: Client, fake: FakeAnam) -> None:
-    made = await call_ok(client, "create_session_token", {"system_prompt": "Be brief.", "name": "Cara"})
+    made = await call(client, "create_session_token", {"system_prompt": "Be brief.", "name": "Cara"})
     assert made["mode"] == "ephemeral"
     assert made["session_token"].count(".") == 2
     assert made["expires_in_seconds"] == 3600
@@ -234,7 +220,7 @@ async def test_ephemeral_token_uses_and_reports_defaults(client: Client, fake: F
 
 
 async def test_ephemeral_token_sends_every_field_in_camel_case(client: Client, fake: FakeAnam) -> None:
-    made = await call_ok(
+    made = await call(
         client,
         "create_session_token",
         {
@@ -266,7 +252,7 @@ async def test_ephemeral_token_sends_every_field_in_camel_case(client: Client, f
 
 async def test_persona_token_sends_only_the_persona(client: Client, fake: FakeAnam) -> None:
     persona_id = fake.catalogues["/v1/personas"][0]["id"]
-    made = await call_ok(client, "create_session_token", {"persona_id": persona_id})
+    made = await call(client, "create_session_token", {"persona_id": persona_id})
     assert made["mode"] == "persona"
     assert made["defaults_applied"] == []
     assert made["persona_id"] == persona_id
@@ -314,8 +300,8 @@ async def test_background_warm_up_fills_the_cache(fake: FakeAnam) -> None:
             # The fake records requests on its own threads: poll, there is no event to await.
             while len(fake.requests_to("/v1/avatars")) < 2 or len(fake.requests_to("/v1/voices")) < 5:  # noqa: ASYNC110
                 await anyio.sleep(0.05)
-        await call_ok(client, "search_avatars", {"query": "cara"})
-        await call_ok(client, "search_voices", {"query": "cara"})
+        await call(client, "search_avatars", {"query": "cara"})
+        await call(client, "search_voices", {"query": "cara"})
     assert len(fake.requests_to("/v1/avatars")) == 2  # the searches used the warmed copy
     assert len(fake.requests_to("/v1/voices")) == 5
 
@@ -324,9 +310,9 @@ async def test_anams_older_value_forms_come_out_normalised(client: Client, fake:
     avatar, voice = fake.catalogues["/v1/avatars"][0], fake.catalogues["/v1/voices"][0]
     avatar |= {"displayName": "Quorra", "availableVersions": ["v2", "cara-4-3"], "activeVersion": "v2"}
     voice |= {"displayName": "Quill", "gender": "female", "country": "gb", "provider": "elevenlabs"}
-    found = await call_ok(client, "search_avatars", {"query": "quorra"})
+    found = await call(client, "search_avatars", {"query": "quorra"})
     assert found["items"][0]["available_models"] == ["cara-3", "cara-4-latest"]
-    voices = await call_ok(client, "search_voices", {"query": "quill", "gender": "FEMALE", "country": "GB"})
+    voices = await call(client, "search_voices", {"query": "quill", "gender": "FEMALE", "country": "GB"})
     assert [(v["gender"], v["country"], v["provider"]) for v in voices["items"]] == [("FEMALE", "GB", "ELEVENLABS")]
 
 
@@ -354,7 +340,7 @@ async def test_catalogue_resources_serve_json_from_the_shared_cache(client: Clie
     assert len(voices) == 450
     assert {"id", "display_name", "gender", "country"} <= set(voices[0])
     fake.clear()
-    await call_ok(client, "search_voices", {"query": "lucy"})
+    await call(client, "search_voices", {"query": "lucy"})
     assert fake.requests == []  # the tool used the copy the resource loaded
     llms = json.loads((await client.read_resource("anam://llms")).contents[0].text)  # type: ignore[union-attr]
     assert any(m["is_used_by_default"] for m in llms)
