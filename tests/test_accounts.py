@@ -15,7 +15,7 @@ from anam_mcp.client import AnamClient
 from anam_mcp.errors import MissingApiKeyError, UnreachableError
 
 from .fake_anam import FakeAnam, Fault
-from .helpers import make_settings
+from .helpers import make_settings, until_requested
 
 pytestmark = pytest.mark.anyio
 
@@ -114,7 +114,7 @@ async def test_a_dropped_account_finishes_its_call_and_the_shared_pool_stays_ope
             counted.append(await first.client.count_voices())
 
         group.start_soon(count)
-        await anyio.sleep(0.1)
+        await until_requested(fake, "/v1/voices")
         second = accounts.get(SecretStr(fake.add_account(OTHER_KEY).api_key))  # drops the first
     assert counted == [450]
     fake.latency = 0
@@ -132,7 +132,7 @@ async def test_one_account_at_its_limit_of_requests_does_not_hold_up_another(
     fake.script("/v1/voices", Fault("hang", seconds=1.5))
     async with anyio.create_task_group() as group:
         group.start_soon(busy.client.count_voices)  # holds its only slot for 1.5 s
-        await anyio.sleep(0.1)
+        await until_requested(fake, "/v1/voices")
         with anyio.fail_after(1):
             assert await other.client.count_avatars() == 111
         group.cancel_scope.cancel()

@@ -17,6 +17,7 @@ from anam_mcp.client import AnamClient
 
 from .conftest import make_settings, server_params
 from .fake_anam import FakeAnam, Fault
+from .helpers import until_requested
 from .upstream_helpers import call, text, until
 
 pytestmark = pytest.mark.anyio
@@ -89,7 +90,7 @@ async def test_a_caller_that_joins_a_load_in_flight_gets_progress(fake: FakeAnam
             assert not result.is_error
 
         group.start_soon(search, first)
-        await until(lambda: fake.requests_to("/v1/voices"))
+        await until_requested(fake, "/v1/voices")
         group.start_soon(search, joined)
     assert len(fake.requests_to("/v1/voices")) == 5  # one shared load
     assert first == [(i, 5) for i in range(1, 6)]

@@ -20,8 +20,8 @@ from anam_mcp.models import Avatar, Llm, PageMeta, Persona, Voice, parse_records
 
 from .conftest import server_params
 from .fake_anam import CARA_VOICE_ID, GPT4O_MINI_LLM_ID, FakeAnam, Fault
-from .helpers import in_memory
-from .upstream_helpers import call, text, until
+from .helpers import in_memory, until_requested
+from .upstream_helpers import call, text
 
 pytestmark = pytest.mark.anyio
 
@@ -151,7 +151,7 @@ async def test_ping_is_answered_while_a_huge_page_is_parsed(fake: FakeAnam, tmp_
 
         async with anyio.create_task_group() as group:
             group.start_soon(search)
-            await until(lambda: fake.requests_to("/v1/voices"))
+            await until_requested(fake, "/v1/voices")
             while not results:
                 started = time.perf_counter()
                 await client.send_ping()
