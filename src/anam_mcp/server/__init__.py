@@ -51,7 +51,7 @@ def build_server(
     for multi-round calls.
     """
     background = Background()
-    app = AppContext(settings, Accounts(settings, background, settings.max_accounts), background)
+    app = AppContext(settings, Accounts(settings, background, settings.max_accounts))
     # Checked by the HTTP layer only; nothing here is an OAuth issuer, so the URL is never published.
     auth = (
         AuthSettings(issuer_url=AnyHttpUrl("https://anam-mcp.invalid"), resource_server_url=None)

@@ -10,19 +10,17 @@ from mcp.server.mcpserver import Context
 from pydantic import SecretStr
 
 from ..accounts import Account, Accounts
-from ..catalog import Background
 from ..config import Settings
 
-__all__ = ["AppContext", "account_of", "app_of", "caller_key"]
+__all__ = ["AppContext", "app_of", "caller_key"]
 
 
 @dataclass(frozen=True, slots=True)
 class AppContext:
-    """The settings, the accounts (an Anam client and catalogues per key) and the background task group."""
+    """The settings, and the accounts (an Anam client and catalogues per key)."""
 
     settings: Settings
     accounts: Accounts
-    background: Background
 
     def account(self) -> Account:
         """The account this request acts for."""
@@ -32,11 +30,6 @@ class AppContext:
 def app_of(ctx: Context[Any]) -> AppContext:
     app: AppContext = ctx.request_context.lifespan_context
     return app
-
-
-def account_of(ctx: Context[Any]) -> Account:
-    """The Anam client and catalogues of the key this call acts with."""
-    return app_of(ctx).account()
 
 
 def caller_key(settings: Settings) -> SecretStr | None:

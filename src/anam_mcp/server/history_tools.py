@@ -11,7 +11,7 @@ from mcp.types import CallToolResult
 from ..arguments import SessionList, TranscriptRequest
 from ..results import SessionItem, SessionListResult, TranscriptResult
 from ..texts import NO_SESSIONS, SESSION_HINTS, search_summary, transcript_note, transcript_summary
-from .context import AppContext, account_of, app_of
+from .context import AppContext, app_of
 from .toolkit import READ_ONLY, guarded, model_tool, result
 
 __all__ = ["history_tools"]
@@ -25,7 +25,7 @@ async def list_sessions(ctx: Context[AppContext], args: SessionList) -> Annotate
     every matching session; items holds the newest, up to limit.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     page = await guarded(app, account.client.list_sessions(args.persona_id, args.limit))
     items = [SessionItem.of(session) for session in page.data]
     total = page.meta.total if page.meta.total is not None else len(items)
@@ -45,7 +45,7 @@ async def get_session_transcript(
     persona's system_prompt with update_persona.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     transcript = await guarded(app, account.client.get_transcript(args.session_id), SESSION_HINTS)
     said = len(transcript.messages)
     shown = min(said, args.max_messages)

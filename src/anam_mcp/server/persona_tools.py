@@ -30,7 +30,7 @@ from ..texts import (
     share_link_summary,
     updated_summary,
 )
-from .context import AppContext, account_of, app_of
+from .context import AppContext, app_of
 from .session_tools import complete
 from .toolkit import CREATES, DESTRUCTIVE, READ_ONLY, can_elicit, guarded, model_tool, result
 
@@ -49,7 +49,7 @@ async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotate
     change one, use update_persona.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     persona, choice, defaults = await complete(app, account, args)
     saved = await guarded(app, account.client.create_persona(persona.body()), SAVE_HINTS)
     account.catalogs.personas.invalidate()
@@ -72,7 +72,7 @@ async def get_persona(ctx: Context[AppContext], args: PersonaRef) -> Annotated[C
     system prompt, or to find a share link already made.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     persona = await guarded(app, account.client.get_persona(args.persona_id), PERSONA_HINTS)
     view = PersonaView.of(persona, app.settings.share_url)
     links = len(view.share_links or [])
@@ -90,7 +90,7 @@ async def update_persona(
     (voice_id) and list_llms (llm_id). Returns the fields changed and the persona as Anam now holds it.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     avatar = account.catalogs.avatars.cached(str(args.avatar_id)) if args.avatar_id else None
     if avatar is not None and args.avatar_model is not None and not avatar.supports(args.avatar_model):
         raise ToolError(str(UnsupportedAvatarModelError(avatar, args.avatar_model)))
@@ -116,7 +116,7 @@ async def _confirm_deletion(
     if not can_elicit(ctx):
         return DeleteConfirmation(confirm=True)
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     persona = await guarded(app, account.client.get_persona(args.persona_id), PERSONA_HINTS)
     return Elicit(delete_question(persona.name, str(args.persona_id)), DeleteConfirmation)
 
@@ -133,7 +133,7 @@ async def delete_persona(
     an error: do not call again unless they ask).
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     persona_id = str(args.persona_id)
     if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
         return result(DeletePersonaResult(persona_id=persona_id, deleted=False), deleted_summary(persona_id, False))
@@ -153,7 +153,7 @@ async def create_share_link(
     get_session_transcript show how the conversations went.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     link = await guarded(app, account.client.create_share_link(args.body()), PERSONA_HINTS)
     made = ShareLinkResult(
         url=app.settings.share_url(link.token),

@@ -13,7 +13,7 @@ from ..arguments import AvatarSearch, LlmSearch, PersonaSearch, VoiceSearch
 from ..persona import choose_default_llm
 from ..results import AvatarSearchResult, LlmListResult, PersonaSearchResult, SearchResult, VoiceSearchResult
 from ..texts import COUNTRY_FIXES, default_llm_text, no_match_text
-from .context import AppContext, account_of, app_of
+from .context import AppContext, app_of
 from .toolkit import READ_ONLY, guarded, model_tool, progress, search_result
 from .views import GALLERY_URI, VOICES_URI, ui_meta
 
@@ -32,7 +32,7 @@ async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annota
     (avatar_model values) each supports.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
 
     async def count(criteria: Mapping[str, Any]) -> int:
         return len((await account.catalogs.search_avatars(refresh=False, **criteria)).items)
@@ -56,7 +56,7 @@ async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotate
     note says which filter to drop or fix.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
 
     async def count(criteria: Mapping[str, Any]) -> int:
         return len((await account.catalogs.search_voices(refresh=False, **criteria)).items)
@@ -79,7 +79,7 @@ async def search_personas(
     create_session_token. This is the setup Anam recommends for production.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
 
     async def count(criteria: Mapping[str, Any]) -> int:
         return len((await account.catalogs.search_personas(refresh=False, **criteria)).items)
@@ -97,7 +97,7 @@ async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[Call
     default).
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     found = await guarded(app, account.catalogs.list_llms(args.query, refresh=args.refresh))
     everything = found if not args.query else await guarded(app, account.catalogs.list_llms(None, refresh=False))
     choice = choose_default_llm(everything.items, app.settings.default_llm_id)

@@ -15,7 +15,7 @@ from ..persona import LlmChoice, PersonaConfig, UnsupportedAvatarModelError, cho
 from ..results import SessionTokenResult
 from ..session import EphemeralPersona, SessionTokenArgs
 from ..texts import TOKEN_HINTS, default_llm_text, token_summary
-from .context import AppContext, account_of, app_of
+from .context import AppContext, app_of
 from .toolkit import CREATES, guarded, model_tool, result
 from .views import LIVE_URI, ui_meta
 
@@ -40,7 +40,7 @@ async def create_session_token(
     JS SDK: createClient(sessionToken). Never put the API key in a page; the token is made for that.
     """
     app = app_of(ctx)
-    account = account_of(ctx)
+    account = app.account()
     persona: EphemeralPersona | None = None
     choice: LlmChoice | None = None
     defaults: list[str] = []
