@@ -587,10 +587,6 @@ class _Pages(Generic[RecordT]):
         self._items_left -= room
         return room
 
-    @property
-    def spent(self) -> bool:
-        return self._items_left <= 0 or self._bytes_left <= 0
-
     def add(self, number: int, page: Page[RecordT], room: int) -> None:
         if self._bytes_left <= 0:  # spent while this page was on its way: it is left out
             self._left_out(True)

@@ -98,7 +98,7 @@ def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], b
         haystack = entry.haystack
         if q in haystack:
             score = _score(entry, q) if q in entry.name_text else Rank.SECONDARY
-        elif words and words[0] in haystack and all(w in haystack for w in words[1:]):
+        elif words and all(w in haystack for w in words):
             score = Rank.WORDS if all(w in entry.name_text for w in words) else Rank.SECONDARY
         else:
             continue
