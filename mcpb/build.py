@@ -29,9 +29,12 @@ FILES = ("pyproject.toml", "uv.lock", "README.md", "LICENSE")
 
 
 def tools() -> list[dict[str, str]]:
-    """Each tool's name and the first line of its description, as the install dialog shows them."""
+    """Each tool's name and the first paragraph of its description, on one line, as the install dialog shows them."""
     listed = asyncio.run(build_server(Settings(prefetch=False)).list_tools())
-    return [{"name": tool.name, "description": (tool.description or "").splitlines()[0]} for tool in listed]
+    return [
+        {"name": tool.name, "description": " ".join((tool.description or "").split("\n\n")[0].split())}
+        for tool in listed
+    ]
 
 
 def manifest() -> dict[str, Any]:
