@@ -7,6 +7,7 @@ never reaches one. Its `_meta.ui.csp` declares exactly the origins it loads from
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from importlib.resources import files
@@ -97,6 +98,7 @@ def _inline(name: str) -> str:
     return f"<{tag}>\n{text}</{tag}>"
 
 
+@functools.cache
 def _read(name: str) -> str:
     return files("anam_mcp").joinpath("views", name).read_text(encoding="utf-8")
 
