@@ -139,6 +139,11 @@ class Persona(Record):
     def _empty_is_none(cls, text: str | None) -> str | None:
         return text or None
 
+    @field_validator("language_code", mode="after")
+    @classmethod
+    def _inherit_is_none(cls, code: str | None) -> str | None:
+        return None if code == "inherit" else code  # Anam's word for "the organisation's setting"
+
     @property
     def avatar_name(self) -> str | None:
         return self.avatar.display_name if self.avatar else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Generic, Literal, Self, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from .models import PersonaDetail, Session, ShareLink, Transcript
 from .persona import LlmChoice, SavedPersona
@@ -103,18 +103,9 @@ class PersonaItem(_Item):
     language_code: str | None = Field(description="Speech-recognition language; null follows the organisation.")
     updated_at: str | None
 
-    @field_validator("language_code")
-    @classmethod
-    def _inherit_is_none(cls, code: str | None) -> str | None:
-        return _no_inherit(code)
-
     @property
     def label(self) -> str:
         return self.name
-
-
-def _no_inherit(code: str | None) -> str | None:
-    return None if code == "inherit" else code  # Anam's word for "the organisation's setting"
 
 
 ItemT = TypeVar("ItemT", bound=_Item)
@@ -243,7 +234,7 @@ class PersonaView(BaseModel):
             llm_id=persona.llm_id,
             avatar_model=persona.avatar_model,
             skip_greeting=persona.skip_greeting,
-            language_code=_no_inherit(persona.language_code),
+            language_code=persona.language_code,
             share_links=None if links is None else [_share_link_item(link, share_url) for link in links],
         )
 
