@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult
 
 from ..arguments import AvatarSearch, LlmSearch, PersonaSearch, VoiceSearch
+from ..catalog import Matches
 from ..persona import choose_default_llm
 from ..results import AvatarSearchResult, LlmListResult, PersonaSearchResult, SearchResult, VoiceSearchResult
 from ..texts import COUNTRY_FIXES, default_llm_text, no_match_text
@@ -19,7 +21,8 @@ from .views import GALLERY_URI, VOICES_URI, ui_meta
 
 __all__ = ["search_tools"]
 
-_Count = Callable[[Mapping[str, Any]], Awaitable[int]]
+_Search = Callable[..., Awaitable[Matches[Any]]]
+_ResultT = TypeVar("_ResultT", bound=SearchResult[Any])
 
 
 async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annotated[CallToolResult, AvatarSearchResult]:
@@ -34,16 +37,14 @@ async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annota
     app = app_of(ctx)
     account = app.account()
 
-    async def count(criteria: Mapping[str, Any]) -> int:
-        return len((await account.catalogs.search_avatars(refresh=False, **criteria)).items)
-
     search = account.catalogs.search_avatars(
         args.query, stock_only=args.stock_only, refresh=args.refresh, on_progress=progress(ctx, "avatars")
     )
     found = await guarded(app, search)
     result = AvatarSearchResult.of(found.items, args.limit, found.note)
     criteria = {"query": args.query, "stock_only": args.stock_only}
-    return search_result(await _explained(app, result, criteria, count), args.query)
+    warm = partial(account.catalogs.search_avatars, refresh=False)
+    return search_result(await _explained(result, criteria, warm), args.query)
 
 
 async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotated[CallToolResult, VoiceSearchResult]:
@@ -58,16 +59,14 @@ async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotate
     app = app_of(ctx)
     account = app.account()
 
-    async def count(criteria: Mapping[str, Any]) -> int:
-        return len((await account.catalogs.search_voices(refresh=False, **criteria)).items)
-
     criteria = {"query": args.query, "gender": args.gender, "country": args.country, "provider": args.provider}
     search = account.catalogs.search_voices(refresh=args.refresh, on_progress=progress(ctx, "voices"), **criteria)
     found = await guarded(app, search)
     result = VoiceSearchResult.of(found.items, args.limit, found.note)
     fix = COUNTRY_FIXES.get(args.country or "")
     fixes = [f"{args.country} is not an ISO 3166-1 country code: use country={fix}"] if fix else []
-    return search_result(await _explained(app, result, criteria, count, fixes), args.query)
+    warm = partial(account.catalogs.search_voices, refresh=False)
+    return search_result(await _explained(result, criteria, warm, fixes), args.query)
 
 
 async def search_personas(
@@ -81,12 +80,10 @@ async def search_personas(
     app = app_of(ctx)
     account = app.account()
 
-    async def count(criteria: Mapping[str, Any]) -> int:
-        return len((await account.catalogs.search_personas(refresh=False, **criteria)).items)
-
     found = await guarded(app, account.catalogs.search_personas(args.query, refresh=args.refresh))
     result = PersonaSearchResult.of(found.items, args.limit, found.note)
-    return search_result(await _explained(app, result, {"query": args.query}, count), args.query)
+    warm = partial(account.catalogs.search_personas, refresh=False)
+    return search_result(await _explained(result, {"query": args.query}, warm), args.query)
 
 
 async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[CallToolResult, LlmListResult]:
@@ -106,15 +103,16 @@ async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[Call
 
 
 async def _explained(
-    app: AppContext,
-    result: SearchResult[Any],
-    criteria: Mapping[str, Any],
-    count: _Count,
-    fixes: Sequence[str] = (),
-) -> Any:
-    """`result`, with a note on what would match when nothing did (the catalogue is warm: no requests)."""
+    result: _ResultT, criteria: Mapping[str, Any], search: _Search, fixes: Sequence[str] = ()
+) -> _ResultT:
+    """`result`, with a note on what would match when nothing did: `search` runs on the warm catalogue (no
+    requests) with each criterion of `criteria` dropped in turn, then with none."""
     if result.total:
         return result
+
+    async def count(criteria: Mapping[str, Any]) -> int:
+        return len((await search(**criteria)).items)
+
     given = {name: value for name, value in criteria.items() if value}
     relaxed = [(f"{name} {value!r}", await count({**criteria, name: None})) for name, value in given.items()]
     everything = await count(dict.fromkeys(criteria))
