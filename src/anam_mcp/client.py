@@ -71,7 +71,7 @@ from .models import (
     prepare_parsing,
 )
 
-__all__ = ["PER_PAGE_MAX", "AnamClient", "Listed", "ProgressCallback", "parse_json"]
+__all__ = ["PER_PAGE_MAX", "AnamClient", "Listed", "ProgressCallback"]
 
 logger = logging.getLogger(__name__)
 
@@ -410,7 +410,7 @@ class AnamClient:
     def _detail(self, body: bytes) -> str | None:
         """Anam's own message from an error body, cleaned; None for HTML or other non-JSON bodies."""
         try:
-            payload = parse_json(body)
+            payload = _parse_json(body)
         except UnreadableResponseError:
             return None
         if not isinstance(payload, dict):
@@ -435,12 +435,12 @@ def _prepare_parsing() -> None:
 
 def _parse_one(model: type[ModelT], raw: bytes, what: str) -> ModelT:
     try:
-        return model.model_validate(parse_json(raw))
+        return model.model_validate(_parse_json(raw))
     except ValidationError as exc:
         raise UnreadableResponseError(f"{what} is not in the expected shape") from exc
 
 
-def parse_json(body: bytes) -> Any:
+def _parse_json(body: bytes) -> Any:
     """Anam's JSON as Python values whose text is all valid Unicode; UnreadableResponseError if it is not JSON.
 
     Invalid UTF-8 and lone UTF-16 surrogates (`"\\ud83d"`, which json.loads accepts) become U+FFFD here, at the
@@ -475,7 +475,7 @@ async def _off_the_loop_if_large(size: int, work: Callable[[], _R]) -> _R:
 
 
 def _read_token(raw: bytes) -> str:
-    payload = parse_json(raw)
+    payload = _parse_json(raw)
     token = payload.get("sessionToken") if isinstance(payload, dict) else None
     if not isinstance(token, str) or not token:
         raise UnreadableResponseError("no sessionToken in the answer")
@@ -485,7 +485,7 @@ def _read_token(raw: bytes) -> str:
 
 
 def _read_page(listing: Listing[RecordT], raw: bytes, items_left: int | None) -> Page[RecordT]:
-    payload = parse_json(raw)
+    payload = _parse_json(raw)
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
         raise UnreadableResponseError(f"{listing.path} did not return a list")
     entries: list[Any] = payload["data"]

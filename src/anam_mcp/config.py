@@ -210,14 +210,10 @@ class Settings(BaseModel):
             )
         return value
 
-    @field_validator("view_media_domains", mode="before")
-    @classmethod
-    def _split_origins(cls, value: Any) -> Any:
-        return tuple(value.lower().replace(",", " ").split()) if isinstance(value, str) else value
-
     @field_validator("view_media_domains")
     @classmethod
     def _only_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        origins = tuple(origin.lower() for origin in origins)
         for origin in origins:
             if not _CSP_ORIGIN.fullmatch(origin):
                 raise ValueError(
@@ -225,7 +221,14 @@ class Settings(BaseModel):
                 )
         return origins
 
-    @field_validator("mcp_tokens", "http_allowed_hosts", "http_cors_origins", "http_forwarded_allow_ips", mode="before")
+    @field_validator(
+        "view_media_domains",
+        "mcp_tokens",
+        "http_allowed_hosts",
+        "http_cors_origins",
+        "http_forwarded_allow_ips",
+        mode="before",
+    )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         return tuple(value.replace(",", " ").split()) if isinstance(value, str) else value

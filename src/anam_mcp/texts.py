@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 from .errors import AnamError, InvalidRequestError, NotFoundError
 
 __all__ = [
+    "COUNTRY_FIXES",
     "IMPROVE_PROMPT",
     "INSTRUCTIONS",
     "NO_SESSIONS",
@@ -27,9 +28,11 @@ __all__ = [
     "UPDATE_HINTS",
     "Hints",
     "arguments_text",
+    "default_llm_text",
     "delete_question",
     "deleted_summary",
     "error_text",
+    "no_match_text",
     "persona_summary",
     "saved_summary",
     "search_summary",
