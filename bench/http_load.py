@@ -32,6 +32,7 @@ import httpx2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.run import Row, percentile  # noqa: E402
 from tests.fake_anam import FakeAnam  # noqa: E402
 from tests.http_server import HttpServer, http_env, http_server  # noqa: E402
 
@@ -42,8 +43,6 @@ _MODERN_META = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientCapabilities": {},
 }
-
-Row = tuple[str, float, str, bool]
 
 
 def request(era: str, tool: str, arguments: dict[str, Any], key: str | None) -> tuple[dict[str, str], bytes]:
@@ -79,8 +78,8 @@ class Run:
         return {
             "calls": len(ordered),
             "calls_per_s": round(len(ordered) / self.seconds, 1),
-            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+            "p50_ms": round(percentile(ordered, 50) * 1000, 1),
+            "p99_ms": round(percentile(ordered, 99) * 1000, 1),
         }
 
 
