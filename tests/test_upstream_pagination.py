@@ -94,20 +94,22 @@ async def test_every_voice_is_listed_whatever_the_page_metadata_says(
     meta: Callable[[dict[str, Any]], Any], fake: FakeAnam
 ) -> None:
     fake.meta_for["/v1/voices"] = meta
-    async with AnamClient(make_settings(fake)) as client:
-        voices = await client.list_voices()
-    assert len({v.id for v in voices}) == 450
-    assert voices.limit is None
+    async with in_memory(fake) as client:
+        found = await call(client, "search_voices", {"limit": 1})
+    assert found.structured_content is not None, text(found)
+    assert found.structured_content["total"] == 450
+    assert found.structured_content["note"] is None
     # Pages 1-5 hold the list; metadata that overstates it costs at most one round of concurrent requests more.
     assert len(fake.requests_to("/v1/voices")) <= 5 + 8
 
 
 async def test_a_catalogue_of_more_than_ten_thousand_entries_is_listed_whole() -> None:
     with FakeAnam(voices=make_voices(10_050)) as fake:
-        async with AnamClient(make_settings(fake)) as client:
-            voices = await client.list_voices()
-        assert len(voices) == 10_050
-        assert voices.limit is None
+        async with in_memory(fake) as client:
+            found = await call(client, "search_voices", {"limit": 1})
+        assert found.structured_content is not None, text(found)
+        assert found.structured_content["total"] == 10_050
+        assert found.structured_content["note"] is None
         assert len(fake.requests_to("/v1/voices")) == math.ceil(10_050 / 100)
 
 
@@ -132,6 +134,7 @@ async def test_the_byte_limit_shows_in_the_note_and_stops_requests(fake: FakeAna
 
 
 async def test_a_whole_catalogue_has_no_note(fake: FakeAnam) -> None:
-    async with AnamClient(make_settings(fake, max_catalog_items=450)) as client:
-        voices = await client.list_voices()
-    assert (len(voices), voices.limit, voices.skipped) == (450, None, 0)
+    async with in_memory(fake, max_catalog_items=450) as client:
+        found = await call(client, "search_voices", {"limit": 1})
+    assert found.structured_content is not None, text(found)
+    assert (found.structured_content["total"], found.structured_content["note"]) == (450, None)
