@@ -21,7 +21,7 @@ import httpx2
 from pydantic import SecretStr
 
 from .catalog import Background, Catalogs
-from .client import AnamClient
+from .client import AnamClient, warm_up_parsing
 from .config import Settings
 
 __all__ = ["Account", "Accounts", "SharedPool"]
@@ -78,8 +78,9 @@ class Accounts:
         return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
 
     async def warm_up(self) -> None:
-        """Build the connection pool (it loads the TLS trust store) before the first call needs it."""
+        """Build the connection pool (it loads the TLS trust store) and the parsers before the first call."""
         await self.pool.ready()
+        await warm_up_parsing()
 
     async def aclose(self) -> None:
         self._by_hash.clear()

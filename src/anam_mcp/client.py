@@ -71,7 +71,7 @@ from .models import (
     prepare_parsing,
 )
 
-__all__ = ["PER_PAGE_MAX", "AnamClient", "Listed", "ProgressCallback"]
+__all__ = ["PER_PAGE_MAX", "AnamClient", "Listed", "ProgressCallback", "warm_up_parsing"]
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +99,19 @@ class AnamClient:
         self._settings = settings
         self._base_url = settings.base_url
         self._api_key = settings.api_key
-        self._transport = transport
-        self._http: httpx2.AsyncClient | None = None
-        self._http_ready = anyio.Lock()
+        # Without a `transport` (a one-off client: --check, tests) this loads the TLS trust store; the server's
+        # clients share the accounts' pool, which is built off the event loop (see accounts.py).
+        self._http = httpx2.AsyncClient(
+            base_url=self._base_url,
+            timeout=httpx2.Timeout(
+                connect=settings.connect_timeout_seconds,
+                read=settings.read_timeout_seconds,
+                write=settings.read_timeout_seconds,
+                pool=settings.read_timeout_seconds,
+            ),
+            headers={"User-Agent": f"anam-mcp/{__version__}", "Accept": "application/json"},
+            transport=transport,
+        )
         self._in_flight = anyio.Semaphore(settings.max_concurrent_requests)
         # At least one slot is left for the user's own calls whenever there are two or more.
         background_slots = max(1, min(_BACKGROUND_SLOTS, settings.max_concurrent_requests - 1))
@@ -123,45 +133,7 @@ class AnamClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-
-    async def warm_up(self) -> None:
-        """Build the HTTP client and load the retry library ahead of the first call; sends nothing.
-
-        Best effort: whatever fails here fails again, and is reported, on the first real request.
-        """
-        try:
-            await self._client()
-            await anyio.to_thread.run_sync(_prepare_parsing)
-        except Exception:
-            logger.debug("HTTP warm-up failed", exc_info=True)
-
-    async def _client(self) -> httpx2.AsyncClient:
-        """The shared HTTP client, built on first use.
-
-        Building it loads the TLS trust store (tens of ms), so it happens in a worker thread on the
-        first request rather than in the lifespan, where it would delay the answer to `initialize`.
-        """
-        if self._http is None:
-            async with self._http_ready:
-                if self._http is None:
-                    self._http = await anyio.to_thread.run_sync(self._new_client)
-        return self._http
-
-    def _new_client(self) -> httpx2.AsyncClient:
-        s = self._settings
-        return httpx2.AsyncClient(
-            base_url=self._base_url,
-            timeout=httpx2.Timeout(
-                connect=s.connect_timeout_seconds,
-                read=s.read_timeout_seconds,
-                write=s.read_timeout_seconds,
-                pool=s.read_timeout_seconds,
-            ),
-            headers={"User-Agent": f"anam-mcp/{__version__}", "Accept": "application/json"},
-            transport=self._transport,
-        )
+        await self._http.aclose()
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -354,7 +326,7 @@ class AnamClient:
         s = self._settings
         # read_timeout bounds each socket read; this bounds a body that trickles in forever.
         deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds
-        http = await self._client()
+        http = self._http
         # Background loads queue for a couple of slots first, so they never hold all of them.
         lane = self._background_slots if background else contextlib.nullcontext()
         async with lane, self._in_flight:
@@ -427,8 +399,16 @@ class AnamClient:
         return text[:_DETAIL_MAX_CHARS] or None
 
 
+async def warm_up_parsing() -> None:
+    """Load the retry library and build the record validators (deferred at import to start faster), in a
+    worker thread, ahead of the first call. Best effort: what fails here fails again on the first request."""
+    try:
+        await anyio.to_thread.run_sync(_prepare_parsing)
+    except Exception:
+        logger.debug("Warm-up failed", exc_info=True)
+
+
 def _prepare_parsing() -> None:
-    """Load the retry library and build the record validators (deferred at import to start faster)."""
     importlib.import_module("stamina")
     prepare_parsing()
 

@@ -65,8 +65,8 @@ def build_server(
             async with background:
                 # Background work, so the answer to `initialize` is not delayed. The server's own account
                 # (if it has a key) is made here, so its catalogues prefetch if that is on.
-                background.start_soon(app.accounts.warm_up, name="warm-up-pool")
-                background.start_soon(app.account().client.warm_up, name="warm-up-client")
+                background.start_soon(app.accounts.warm_up, name="warm-up")
+                app.account()
                 yield app
         finally:
             await app.accounts.aclose()
