@@ -29,7 +29,6 @@ _TEMPLATE = re.compile(r"^\$\{[^}]*\}$")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 _PREFIX = "ANAM_"
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 # A CSP source: an https origin (a leading "*." allowed), or an http one on this machine. Nothing else
 # can reach the policy, so a value cannot smuggle in a directive.
 _CSP_ORIGIN = re.compile(
@@ -196,7 +195,7 @@ class Settings(BaseModel):
     @classmethod
     def _https_unless_loopback(cls, url: HttpUrl) -> HttpUrl:
         # The key travels in a header, the SDK is code a view runs: plain HTTP only to this machine.
-        if url.scheme != "https" and url.host not in _LOOPBACK_HOSTS:
+        if url.scheme != "https" and not is_loopback(url.host):
             raise ValueError("must use https:// (plain http:// is only allowed for localhost)")
         return url
 
@@ -290,7 +289,7 @@ class Settings(BaseModel):
     @property
     def api_is_local(self) -> bool:
         """True when the API is on this machine (a local fake or proxy)."""
-        return self.api_url.host in _LOOPBACK_HOSTS
+        return is_loopback(self.api_url.host)
 
     @property
     def base_url(self) -> str:
