@@ -8,12 +8,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from .errors import AnamError, InvalidRequestError, NotFoundError
+
+if TYPE_CHECKING:
+    from .persona import LlmChoice
 
 __all__ = [
     "COUNTRY_FIXES",
@@ -137,9 +141,11 @@ def search_summary(kind: str, total: int, labels: Sequence[str], query: str | No
     return f"{total} {kind}{plural}{about}{shown}: {', '.join(labels[:_SHOWN_NAMES])}{end}{after}"
 
 
-def default_llm_text(name: str | None, reason: str) -> str:
-    """Which LLM a persona without llm_id gets, in a sentence."""
-    return f"Without llm_id, a persona gets {name or 'the LLM Anam chooses'} ({reason})."
+def default_llm_text(choice: LlmChoice | None) -> str | None:
+    """Which LLM a persona without llm_id gets, in a sentence; None when no default was chosen."""
+    if choice is None:
+        return None
+    return f"Without llm_id, a persona gets {choice.display_name or 'the LLM Anam chooses'} ({choice.reason})."
 
 
 # Codes people often use that are not ISO 3166-1 (the accent country of a voice).

@@ -60,7 +60,7 @@ async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotate
         default_llm=choice,
         defaults_applied=defaults,
     )
-    llm = default_llm_text(choice.display_name, choice.reason) if choice else None
+    llm = default_llm_text(choice)
     return result(made, saved_summary(made.name, made.persona_id, defaults, llm))
 
 

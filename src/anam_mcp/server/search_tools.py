@@ -99,7 +99,7 @@ async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[Call
     everything = found if not args.query else await guarded(app, account.catalogs.list_llms(None, refresh=False))
     choice = choose_default_llm(everything.items, app.settings.default_llm_id)
     listed = LlmListResult.of(found.items, len(found.items), found.note).with_default(choice)
-    return search_result(listed, args.query, default_llm_text(choice.display_name, choice.reason))
+    return search_result(listed, args.query, default_llm_text(choice))
 
 
 async def _explained(

@@ -57,7 +57,7 @@ async def create_session_token(
         client_label=args.client_label,
         defaults_applied=defaults,
     )
-    llm = default_llm_text(choice.display_name, choice.reason) if choice else None
+    llm = default_llm_text(choice)
     return result(minted, token_summary(minted.mode, minted.defaults_applied, llm))
 
 
