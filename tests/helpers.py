@@ -15,7 +15,9 @@ import anyio
 import jsonschema
 import pytest
 from mcp import Client, StdioServerParameters
-from mcp.types import CallToolResult, TextContent
+from mcp.client.context import ClientRequestContext
+from mcp.client.session import ElicitationFnT
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
 
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
@@ -100,6 +102,17 @@ async def until_requested(fake: FakeAnam, path: str, count: int = 1) -> None:
 def text(result: CallToolResult) -> str:
     """The text blocks of a tool result, one per line."""
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def answering(action: str, confirm: bool | None, asked: list[ElicitRequestParams]) -> ElicitationFnT:
+    """A client's answer to every question a tool asks (elicitation): `action`, with {"confirm": confirm} unless
+    None; each question is kept in `asked`."""
+
+    async def on_elicit(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params)
+        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
+
+    return on_elicit
 
 
 async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str, Any]:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import anyio
 import pytest
-from mcp.client.context import ClientRequestContext
 from mcp.server.apps import APP_MIME_TYPE
-from mcp.types import ElicitRequestParams, ElicitResult, TextResourceContents
+from mcp.types import ElicitRequestParams, TextResourceContents
 
 from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
-from .helpers import TOOLS, call, text
+from .helpers import TOOLS, answering, call, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -43,20 +41,14 @@ def server(accounts: FakeAnam) -> Iterator[HttpServer]:
         yield running
 
 
-def confirming(asked: list[ElicitRequestParams]) -> Any:
-    async def on_elicit(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params)
-        return ElicitResult(action="accept", content={"confirm": True})
-
-    return on_elicit
-
-
 @pytest.mark.parametrize("era", ERAS)
 async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
     server: HttpServer, accounts: FakeAnam, era: str
 ) -> None:
     asked: list[ElicitRequestParams] = []
-    async with mcp_client(server.mcp, accounts.api_key, mode=ERAS[era], elicitation_callback=confirming(asked)) as c:
+    async with mcp_client(
+        server.mcp, accounts.api_key, mode=ERAS[era], elicitation_callback=answering("accept", True, asked)
+    ) as c:
         assert c.protocol_version == era
         listed = (await c.list_tools()).tools
         assert {tool.name for tool in listed} == TOOLS

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 
 import httpx2
 import pytest
-from mcp.client.context import ClientRequestContext
-from mcp.types import ElicitRequestParams, ElicitResult
+from mcp.types import ElicitRequestParams
 
 from .fake_anam import FakeAnam
-from .helpers import text
+from .helpers import answering, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -61,11 +60,7 @@ async def test_two_workers_answer_interleaved_requests_from_one_client_in_both_e
 
 async def test_a_question_asked_by_one_worker_is_answered_on_either(server: HttpServer, fake: FakeAnam) -> None:
     asked: list[ElicitRequestParams] = []
-
-    async def decline(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params)
-        return ElicitResult(action="accept", content={"confirm": False})
-
+    decline = answering("accept", False, asked)
     persona = fake.catalogues["/v1/personas"][0]
     async with mcp_client(server.mcp, fake.api_key, mode="auto", keep_alive=False, elicitation_callback=decline) as c:
         for _ in range(12):

@@ -10,15 +10,14 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
-from mcp.types import ElicitRequestParams, ElicitResult
+from mcp.types import ElicitRequestParams
 
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
 from .conftest import make_settings
 from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
-from .helpers import call, text
+from .helpers import answering, call, text
 
 pytestmark = pytest.mark.anyio
 
@@ -435,14 +434,6 @@ async def test_bad_arguments_are_refused_in_plain_words_without_a_request(
 
 
 # -- delete_persona asks the user first, when the client can ask ------------------------------------
-
-
-def answering(action: str, confirm: bool | None, asked: list[ElicitRequestParams]) -> Any:
-    async def on_elicit(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params)
-        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
-
-    return on_elicit
 
 
 ERAS = [("legacy", "2025-11-25"), ("auto", "2026-07-28")]

@@ -10,11 +10,10 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
-from mcp.types import ElicitRequestParams, ElicitResult, Tool
+from mcp.types import ElicitRequestParams, Tool
 
 from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
-from .helpers import TOOLS, call, in_memory, server_params, text
+from .helpers import TOOLS, answering, call, in_memory, server_params, text
 
 pytestmark = pytest.mark.anyio
 
@@ -378,17 +377,13 @@ async def test_warm_up_against_a_hanging_api_does_not_delay_serving(fake: FakeAn
 
 async def test_delete_asks_over_stdio_and_a_no_deletes_nothing(fake: FakeAnam, tmp_path: Path) -> None:
     persona = fake.catalogues["/v1/personas"][7]
-    asked: list[str] = []
-
-    async def decline(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        return ElicitResult(action="decline")
-
+    asked: list[ElicitRequestParams] = []
+    decline = answering("decline", None, asked)
     async with Client(server_params(fake, tmp_path), elicitation_callback=decline) as client:
         schema = (await tools_by_name(client))["delete_persona"].input_schema
         assert list(schema["properties"]) == ["persona_id"]  # the confirmation is asked, never an argument
         result = await client.call_tool("delete_persona", {"persona_id": persona["id"]})
     assert not result.is_error, text(result)
     assert result.structured_content == {"persona_id": persona["id"], "deleted": False}
-    assert len(asked) == 1 and persona["name"] in asked[0]
+    assert len(asked) == 1 and persona["name"] in asked[0].message
     assert fake.requests_to(f"/v1/personas/{persona['id']}", "DELETE") == []
