@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from mcp.client.session import ElicitationFnT
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
 
 from anam_mcp.config import Settings
+from anam_mcp.logs import configure_logging
 from anam_mcp.server import build_server
 
 from .fake_anam import DEFAULT_KEY, FakeAnam
@@ -89,6 +94,22 @@ def network_env() -> dict[str, str]:
 
 def server_params(fake: FakeAnam | None, cwd: Path, **extra: str) -> StdioServerParameters:
     return StdioServerParameters(command=SERVER_COMMAND, args=[], env=server_env(fake, **extra), cwd=str(cwd))
+
+
+@contextlib.contextmanager
+def logging_to_string(environment: dict[str, str]) -> Iterator[io.StringIO]:
+    """Logging configured as the server does from `environment`, written to the string yielded; the earlier
+    setup (root handlers and level, the access log's filters) is restored afterwards."""
+    root, access = logging.getLogger(), logging.getLogger("uvicorn.access")
+    saved = root.handlers[:], root.level, access.filters[:]
+    try:
+        configure_logging(Settings.from_environment(environment, env_file=None))
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        yield stream
+    finally:
+        root.handlers[:], access.filters[:] = saved[0], saved[2]
+        root.setLevel(saved[1])
 
 
 async def until_requested(fake: FakeAnam, path: str, count: int = 1) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from pathlib import Path
 
 import pytest
 
-from anam_mcp.cli import configure_logging
 from anam_mcp.client import AnamClient
 from anam_mcp.config import DEFAULT_API_URL, Settings
 
-from .helpers import ROOT
+from .helpers import ROOT, logging_to_string
 
 KEY = "sk-live-very-secret-0123456789"
 
@@ -62,13 +60,7 @@ def test_the_key_never_shows_in_reprs_or_dumps() -> None:
 
 
 def test_logging_redacts_the_key_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
-    settings = Settings.from_environment({"ANAM_API_KEY": KEY, "ANAM_LOG_LEVEL": "DEBUG"}, env_file=None)
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    try:
-        configure_logging(settings)
-        stream = io.StringIO()
-        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    with logging_to_string({"ANAM_API_KEY": KEY, "ANAM_LOG_LEVEL": "DEBUG"}) as stream:
         log = logging.getLogger("anam_mcp.test")
         log.debug("Authorization: Bearer %s", KEY)
         try:
@@ -76,9 +68,6 @@ def test_logging_redacts_the_key_everywhere(capsys: pytest.CaptureFixture[str]) 
         except RuntimeError:
             log.exception("failed")
         written = stream.getvalue()
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
     assert "Bearer [redacted]" in written
     assert "boom [redacted]" in written
     assert KEY not in written

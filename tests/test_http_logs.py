@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from anam_mcp.config import Settings
-from anam_mcp.logs import configure_logging, redacting
+from anam_mcp.logs import redacting
+
+from .helpers import logging_to_string
 
 CALLER_KEY = "sk-caller-key-0123456789"
 TOKEN = "team-token-abcdefghijklmnop"
@@ -19,17 +20,8 @@ TOKEN = "team-token-abcdefghijklmnop"
 @pytest.fixture
 def written() -> Iterator[io.StringIO]:
     """Logging set up as the server does (with an access token configured), written to a string."""
-    settings = Settings.from_environment({"ANAM_MCP_TOKENS": TOKEN, "ANAM_LOG_LEVEL": "DEBUG"}, env_file=None)
-    root, access = logging.getLogger(), logging.getLogger("uvicorn.access")
-    saved = root.handlers[:], root.level, access.filters[:]
-    try:
-        configure_logging(settings)
-        stream = io.StringIO()
-        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    with logging_to_string({"ANAM_MCP_TOKENS": TOKEN, "ANAM_LOG_LEVEL": "DEBUG"}) as stream:
         yield stream
-    finally:
-        root.handlers[:], access.filters[:] = saved[0], saved[2]
-        root.setLevel(saved[1])
 
 
 def test_a_callers_key_is_redacted_in_every_form_while_its_request_runs(written: io.StringIO) -> None:

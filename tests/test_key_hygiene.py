@@ -15,10 +15,10 @@ import pytest
 
 from anam_mcp.check import run_check
 from anam_mcp.config import Settings
-from anam_mcp.logs import configure_logging
 
 from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import DEFAULT_KEY, FakeAnam
+from .helpers import logging_to_string
 from .raw_client import assert_only_json_rpc, start
 
 # Each flaw an editor or a copy from a web page can put into a key; none may reach an HTTP header.
@@ -129,16 +129,8 @@ KEY = "sk-live-\"quoted'\\back/slash+plus=0123456789"
 @pytest.fixture
 def log_stream() -> Iterator[io.StringIO]:
     """Logging configured for KEY at DEBUG, writing into the stream yielded."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    try:
-        configure_logging(Settings.from_environment({"ANAM_API_KEY": KEY, "ANAM_LOG_LEVEL": "DEBUG"}, env_file=None))
-        stream = io.StringIO()
-        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    with logging_to_string({"ANAM_API_KEY": KEY, "ANAM_LOG_LEVEL": "DEBUG"}) as stream:
         yield stream
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
 
 
 ESCAPED_FORMS = {
