@@ -18,17 +18,11 @@ from anam_mcp.server import build_server
 
 from .fake_anam import FakeAnam
 from .helpers import (
-    SERVER_COMMAND,
     make_settings,
-    network_env,
-    server_env,
     server_params,
     start_benchmark,
     start_http_benchmark,
 )
-
-# Test modules written before helpers.py import these from here.
-__all__ = ["SERVER_COMMAND", "make_settings", "network_env", "server_env", "server_params"]
 
 _BENCHMARKS = pytest.StashKey[dict[str, tuple[subprocess.Popen[bytes], Path]]]()
 # The benchmarks' tests, and how each starts its run (with the smallest counts).

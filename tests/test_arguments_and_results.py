@@ -12,9 +12,8 @@ from mcp import Client
 
 from anam_mcp.server import build_server
 
-from .conftest import make_settings
 from .fake_anam import GPT4O_LLM_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, FakeAnam, make_llms
-from .helpers import call, text
+from .helpers import call, make_settings, text
 
 pytestmark = pytest.mark.anyio
 

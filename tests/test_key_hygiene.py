@@ -16,9 +16,8 @@ import pytest
 from anam_mcp.check import run_check
 from anam_mcp.config import Settings
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import DEFAULT_KEY, FakeAnam
-from .helpers import logging_to_string
+from .helpers import SERVER_COMMAND, logging_to_string, server_env
 from .raw_client import assert_only_json_rpc, start
 
 # Each flaw an editor or a copy from a web page can put into a key; none may reach an HTTP header.

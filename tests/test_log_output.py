@@ -17,8 +17,8 @@ import pytest
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam
+from .helpers import SERVER_COMMAND, server_env
 from .raw_client import start
 
 

@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .conftest import network_env
 from .fake_anam import FakeAnam
+from .helpers import ROOT, network_env
 
-ROOT = Path(__file__).resolve().parents[1]
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 pytestmark = pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not installed")

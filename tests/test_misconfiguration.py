@@ -18,9 +18,8 @@ from anam_mcp.check import run_check
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam
-from .helpers import text
+from .helpers import SERVER_COMMAND, server_env, text
 from .raw_client import assert_only_json_rpc, start
 
 # Any request that escaped the refusal would hit this dead proxy, never the internet.

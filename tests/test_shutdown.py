@@ -13,9 +13,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from .conftest import SERVER_COMMAND, server_env
 from .fake_anam import FakeAnam, Fault
-from .helpers import until_requested
+from .helpers import SERVER_COMMAND, server_env, until_requested
 from .raw_client import PROTOCOL, RawServer, start
 
 

@@ -15,9 +15,8 @@ from mcp import Client
 
 from anam_mcp.client import AnamClient
 
-from .conftest import make_settings, server_params
 from .fake_anam import FakeAnam, Fault
-from .helpers import until_requested
+from .helpers import make_settings, server_params, until_requested
 from .upstream_helpers import call, text, until
 
 pytestmark = pytest.mark.anyio

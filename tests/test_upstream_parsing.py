@@ -18,9 +18,8 @@ from mcp.types import CallToolResult
 
 from anam_mcp.models import Avatar, Llm, PageMeta, Persona, Voice, parse_records
 
-from .conftest import server_params
 from .fake_anam import CARA_VOICE_ID, GPT4O_MINI_LLM_ID, FakeAnam, Fault
-from .helpers import in_memory, until_requested
+from .helpers import in_memory, server_params, until_requested
 from .upstream_helpers import call, text
 
 pytestmark = pytest.mark.anyio

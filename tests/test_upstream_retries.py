@@ -14,9 +14,8 @@ import stamina
 from anam_mcp.client import AnamClient
 from anam_mcp.errors import RateLimitedError
 
-from .conftest import make_settings
 from .fake_anam import FakeAnam, Fault
-from .helpers import in_memory
+from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 
 pytestmark = pytest.mark.anyio

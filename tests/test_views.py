@@ -39,8 +39,8 @@ from anam_mcp.constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS
 from anam_mcp.server import build_server
 from anam_mcp.server.views import GALLERY_URI, LIVE_URI, VOICES_URI
 
-from .conftest import make_settings
 from .fake_anam import FakeAnam, make_avatars, make_voices
+from .helpers import make_settings
 from .views_kit import HOST_FILES, NpmKit, host_server, npm_kit, require
 
 pytestmark = pytest.mark.anyio
