@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fake_anam import FakeAnam, make_voices  # noqa: E402
 
-from anam_mcp.models import Voice  # noqa: E402
+from anam_mcp.api.catalogue import Voice  # noqa: E402
 from anam_mcp.search import index, rank  # noqa: E402
 
 ANAM_MCP = [str(Path(sys.executable).with_name("anam-mcp"))]

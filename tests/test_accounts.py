@@ -10,9 +10,12 @@ import pytest
 from pydantic import HttpUrl, SecretStr
 
 from anam_mcp.accounts import Account, Accounts, SharedPool
+from anam_mcp.api import catalogue
+from anam_mcp.api.catalogue import AVATARS, VOICES
+from anam_mcp.api.errors import MissingApiKeyError, UnreachableError
+from anam_mcp.api.personas import PERSONAS
+from anam_mcp.api.transport import AnamClient
 from anam_mcp.catalog import Background
-from anam_mcp.client import AnamClient
-from anam_mcp.errors import MissingApiKeyError, UnreachableError
 
 from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings, until_requested
@@ -58,7 +61,7 @@ async def test_a_call_without_a_key_gets_the_keyless_account_which_says_to_set_o
     assert accounts.get(SecretStr("")) is keyless
     assert len(accounts) == 0
     with pytest.raises(MissingApiKeyError):
-        await keyless.client.count_voices()
+        await catalogue.count(keyless.client, VOICES)
     assert fake.requests == []
 
 
@@ -91,8 +94,8 @@ async def test_one_key_sees_its_own_personas_and_custom_avatars_only(
 
     async def ids(account: Account, what: str) -> set[str]:
         if what == "personas":
-            return {p.id for p in (await account.catalogs.search_personas(None, refresh=False)).items}
-        return {a.id for a in (await account.catalogs.search_avatars(None, stock_only=False, refresh=False)).items}
+            return {p.id for p in (await account.catalogs.search(PERSONAS, None)).items}
+        return {a.id for a in (await account.catalogs.search(AVATARS, None)).items}
 
     assert await ids(mine, "personas") == {p["id"] for p in fake.catalogues["/v1/personas"]}
     assert await ids(theirs, "personas") == {p["id"] for p in other.catalogues["/v1/personas"]}
@@ -111,7 +114,7 @@ async def test_a_dropped_account_finishes_its_call_and_the_shared_pool_stays_ope
         counted: list[int | None] = []
 
         async def count() -> None:
-            counted.append(await first.client.count_voices())
+            counted.append(await catalogue.count(first.client, VOICES))
 
         group.start_soon(count)
         await until_requested(fake, "/v1/voices")
@@ -119,8 +122,8 @@ async def test_a_dropped_account_finishes_its_call_and_the_shared_pool_stays_ope
     assert counted == [450]
     fake.latency = 0
     assert accounts.get(SecretStr(fake.api_key)) is not first
-    assert await second.client.count_voices() == 416
-    assert await first.client.count_voices() == 450  # its client still works: the pool was not closed
+    assert await catalogue.count(second.client, VOICES) == 416
+    assert await catalogue.count(first.client, VOICES) == 450  # its client still works: the pool was not closed
 
 
 async def test_one_account_at_its_limit_of_requests_does_not_hold_up_another(
@@ -131,10 +134,10 @@ async def test_one_account_at_its_limit_of_requests_does_not_hold_up_another(
     busy, other = accounts.get(SecretStr(fake.api_key)), accounts.get(SecretStr(OTHER_KEY))
     fake.script("/v1/voices", Fault("hang", seconds=1.5))
     async with anyio.create_task_group() as group:
-        group.start_soon(busy.client.count_voices)  # holds its only slot for 1.5 s
+        group.start_soon(catalogue.count, busy.client, VOICES)  # holds its only slot for 1.5 s
         await until_requested(fake, "/v1/voices")
         with anyio.fail_after(1):
-            assert await other.client.count_avatars() == 111
+            assert await catalogue.count(other.client, AVATARS) == 111
         group.cancel_scope.cancel()
 
 
@@ -148,8 +151,8 @@ async def test_the_shared_pool_goes_through_the_proxy_the_environment_names(
     monkeypatch.delenv("no_proxy", raising=False)
     pool = SharedPool()
     async with AnamClient(settings, transport=pool) as client:
-        assert await client.count_voices() == 450
+        assert await catalogue.count(client, VOICES) == 450
         monkeypatch.setenv("NO_PROXY", "anam.invalid")
         with pytest.raises(UnreachableError):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     await pool.close()

@@ -12,8 +12,9 @@ import pytest
 import stamina
 
 from anam_mcp import __version__
-from anam_mcp.client import AnamClient, _retry_after, _retry_policy
-from anam_mcp.errors import (
+from anam_mcp.api import catalogue, personas, sessions, share_links
+from anam_mcp.api.catalogue import AVATARS, VOICES
+from anam_mcp.api.errors import (
     AnamUnavailableError,
     AuthenticationError,
     ConnectionDroppedError,
@@ -26,6 +27,8 @@ from anam_mcp.errors import (
     UnreadableResponseError,
     UpstreamTimeoutError,
 )
+from anam_mcp.api.pages import list_all
+from anam_mcp.api.transport import AnamClient, _retry_after, _retry_policy
 
 from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings
@@ -35,7 +38,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_listing_spans_every_page_with_per_page_100(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake)) as client:
-        voices = await client.list_voices()
+        voices = await list_all(client, VOICES.listing)
     assert len(voices) == len(fake.catalogues["/v1/voices"]) == 450
     assert len({v.id for v in voices}) == 450
     sent = fake.requests_to("/v1/voices")
@@ -50,13 +53,13 @@ async def test_listing_reports_progress_per_page(fake: FakeAnam) -> None:
         seen.append((done, total))
 
     async with AnamClient(make_settings(fake)) as client:
-        await client.list_avatars(progress)
+        await list_all(client, AVATARS.listing, progress)
     assert seen == [(1, 2), (2, 2)]
 
 
 async def test_every_request_carries_bearer_key_and_user_agent(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake)) as client:
-        await client.count_avatars()
+        await catalogue.count(client, AVATARS)
     headers = fake.requests[0].headers
     assert headers["Authorization"] == f"Bearer {fake.api_key}"
     assert headers["User-Agent"] == f"anam-mcp/{__version__}"
@@ -66,7 +69,7 @@ async def test_unknown_fields_and_nulls_are_tolerated(fake: FakeAnam) -> None:
     fake.catalogues["/v1/avatars"][0]["variantName"] = None
     fake.catalogues["/v1/avatars"].append({"displayName": "no id: skipped"})
     async with AnamClient(make_settings(fake)) as client:
-        avatars = await client.list_avatars()
+        avatars = await list_all(client, AVATARS.listing)
     assert len(avatars) == 130
     assert avatars[0].variant_name is None
 
@@ -74,14 +77,14 @@ async def test_unknown_fields_and_nulls_are_tolerated(fake: FakeAnam) -> None:
 async def test_missing_key_fails_without_a_request(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake, api_key=None)) as client:
         with pytest.raises(MissingApiKeyError, match="ANAM_API_KEY is not set"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     assert fake.requests == []
 
 
 async def test_wrong_key_is_an_authentication_error_that_hides_the_key(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake, api_key="wrong-secret-key")) as client:
         with pytest.raises(AuthenticationError) as caught:
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     assert "ANAM_API_KEY" in str(caught.value)
     assert "wrong-secret-key" not in str(caught.value)
     assert "wrong-secret-key" not in repr(client)
@@ -102,7 +105,7 @@ async def test_error_statuses_map_to_named_errors_with_anams_message(
     fake.script("/v1/voices", Fault(status=status, body={"error": "Oops", "message": "bad\n  field"}))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(error) as caught:
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     assert text in str(caught.value)
     assert len(fake.requests) == 1  # none of these is retried
 
@@ -112,7 +115,7 @@ async def test_429_with_retry_after_is_retried_after_the_wait(fake: FakeAnam) ->
     with stamina.set_testing(False):  # the wait itself is what this test is about
         async with AnamClient(make_settings(fake)) as client:
             started = time.monotonic()
-            total = await client.count_voices()
+            total = await catalogue.count(client, VOICES)
             waited = time.monotonic() - started
     assert total
     assert len(fake.requests) == 2
@@ -123,14 +126,14 @@ async def test_429_with_a_long_retry_after_gives_up_at_once_and_says_when(fake: 
     fake.script("/v1/voices", Fault(status=429, headers={"Retry-After": "120"}))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(RateLimitedError, match="in about 2 min"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     assert len(fake.requests) == 1
 
 
 async def test_503_twice_then_success(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(status=503), Fault(kind="html", status=502), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
-        total = await client.count_voices()
+        total = await catalogue.count(client, VOICES)
     assert total
     assert len(fake.requests) == 3
 
@@ -139,7 +142,7 @@ async def test_retries_stop_after_max_retries(fake: FakeAnam) -> None:
     fake.script("/v1/voices", *[Fault(status=504)] * 10)
     async with AnamClient(make_settings(fake, max_retries=2)) as client:
         with pytest.raises(AnamUnavailableError, match="504"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     assert len(fake.requests) == 3
 
 
@@ -147,7 +150,7 @@ async def test_html_error_page_is_not_echoed(fake: FakeAnam) -> None:
     fake.script("/v1/voices", *[Fault(kind="html", status=502)] * 5)
     async with AnamClient(make_settings(fake, max_retries=0)) as client:
         with pytest.raises(AnamUnavailableError) as caught:
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
     assert "<html" not in str(caught.value)
     assert "502" in str(caught.value)
 
@@ -156,7 +159,7 @@ async def test_session_token_post_is_not_retried_after_a_5xx(fake: FakeAnam) -> 
     fake.script("/v1/auth/session-token", Fault(status=503), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(AnamUnavailableError):
-            await client.create_session_token({"personaConfig": {"voiceId": "6bfbe25a-979d-40f3-a92b-5394170af54b"}})
+            await sessions.create_token(client, {"personaConfig": {"voiceId": "6bfbe25a-979d-40f3-a92b-5394170af54b"}})
     assert len(fake.requests) == 1
     assert fake.tokens_issued == 0
 
@@ -177,13 +180,13 @@ async def test_invalid_json_is_an_unreadable_response(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="invalid_json"))
     async with AnamClient(make_settings(fake)) as client:
         with pytest.raises(UnreadableResponseError, match="not JSON"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
 
 
 async def test_truncated_body_is_retried_for_a_get(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="truncated"), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
-        total = await client.count_voices()
+        total = await catalogue.count(client, VOICES)
     assert total
     assert len(fake.requests) == 2
 
@@ -192,14 +195,14 @@ async def test_body_over_the_cap_is_refused(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="huge", seconds=4 * 1024 * 1024))
     async with AnamClient(make_settings(fake, max_response_bytes=1024 * 1024)) as client:
         with pytest.raises(UnreadableResponseError, match="larger than the 1024 KiB limit"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
 
 
 async def test_a_hang_becomes_a_timeout(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="hang", seconds=10))
     async with AnamClient(make_settings(fake, read_timeout_seconds=0.3, max_retries=0)) as client:
         with pytest.raises(UpstreamTimeoutError, match="did not answer"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
 
 
 async def test_a_body_that_never_finishes_hits_the_deadline(fake: FakeAnam) -> None:
@@ -208,7 +211,7 @@ async def test_a_body_that_never_finishes_hits_the_deadline(fake: FakeAnam) -> N
     async with AnamClient(settings) as client:
         # Each byte comes within the read timeout: what ends it is the whole-request deadline (connect + 2 x read).
         with pytest.raises(UpstreamTimeoutError, match=r"within 1\.2 s"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
 
 
 async def test_connection_refused_is_unreachable(fake: FakeAnam) -> None:
@@ -216,13 +219,14 @@ async def test_connection_refused_is_unreachable(fake: FakeAnam) -> None:
     fake.stop()
     async with AnamClient(settings) as client:
         with pytest.raises(UnreachableError, match="Could not connect"):
-            await client.count_voices()
+            await catalogue.count(client, VOICES)
 
 
 async def test_unknown_persona_is_not_found(fake: FakeAnam) -> None:
     async with AnamClient(make_settings(fake)) as client:
+        body = {"personaConfig": {"personaId": "11111111-2222-4333-8444-555555555555"}}
         with pytest.raises(NotFoundError, match="Persona not found"):
-            await client.create_session_token({"personaConfig": {"personaId": "11111111-2222-4333-8444-555555555555"}})
+            await sessions.create_token(client, body)
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
@@ -240,17 +244,17 @@ async def test_a_persona_update_or_delete_is_retried_and_what_creates_is_not(fak
     path = f"/v1/personas/{persona_id}"
     fake.script(path, Fault(status=503), Fault(status=503), Fault("ok"))
     async with AnamClient(make_settings(fake)) as client:
-        updated = await client.update_persona(UUID(persona_id), {"name": "Renamed"})
+        updated = await personas.update(client, UUID(persona_id), {"name": "Renamed"})
         assert updated.name == "Renamed"
         assert len(fake.requests_to(path, "PUT")) == 3
         fake.script(path, Fault(status=503), Fault("ok"))
-        await client.delete_persona(UUID(persona_id))
+        await personas.delete(client, UUID(persona_id))
         assert len(fake.requests_to(path, "DELETE")) == 2
         fake.script("/v1/personas", Fault(status=503))
         with pytest.raises(AnamUnavailableError):
-            await client.create_persona({"name": "Once"})
+            await personas.create(client, {"name": "Once"})
         fake.script("/v1/share-links", Fault(status=503))
         with pytest.raises(AnamUnavailableError):
-            await client.create_share_link({"personaId": fake.catalogues["/v1/personas"][0]["id"]})
+            await share_links.create(client, {"personaId": fake.catalogues["/v1/personas"][0]["id"]})
     assert len(fake.requests_to("/v1/personas", "POST")) == 1
     assert len(fake.requests_to("/v1/share-links", "POST")) == 1

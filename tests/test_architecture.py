@@ -45,3 +45,26 @@ def test_the_readme_layout_names_every_module_and_view_and_nothing_else() -> Non
         if path.suffix in {".py", ".html", ".js", ".css"} and path.name not in {"__main__.py", "py.typed"}
     }
     assert named == shipped
+
+
+def _api_paths(tree: ast.Module) -> set[str]:
+    """The Anam endpoint paths a module names: string constants that start with /v1/."""
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("/v1/")
+    }
+
+
+def test_each_endpoint_path_lives_in_its_area_api_module_only() -> None:
+    """An area's endpoints are named in its api/<area>.py and nowhere else in src/, so a new area is one module
+    on the Anam side and the tools never build a URL."""
+    owners: dict[str, str] = {}
+    for name, tree in modules().items():
+        for path in _api_paths(tree):
+            assert name.startswith("api/") and name.count("/") == 1, f"{path} is named outside api/: {name}"
+            resource = path.split("/")[2]  # /v1/<resource>/...: the area that owns it
+            assert owners.setdefault(resource, name) == name, (
+                f"/v1/{resource} is named in {owners[resource]} and {name}"
+            )
+    assert {"avatars", "voices", "llms", "personas", "sessions", "share-links", "auth"} <= owners.keys()

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
 import anyio
 import pytest
+from mcp import Client
 
+from anam_mcp.api.catalogue import AVATARS, VOICES
+from anam_mcp.api.personas import PERSONAS
+from anam_mcp.api.transport import AnamClient
 from anam_mcp.catalog import Background, Catalogs
-from anam_mcp.client import AnamClient, Listed, ProgressCallback
 from anam_mcp.config import Settings
-from anam_mcp.endpoints import Listing
-from anam_mcp.models import Record
 
 from .fake_anam import FakeAnam, Fault
-from .helpers import make_settings
+from .helpers import call, make_settings
 
 pytestmark = pytest.mark.anyio
-
-RecordT = TypeVar("RecordT", bound=Record)
 
 
 class Clock:
@@ -30,7 +29,7 @@ class Clock:
 
 
 async def search(catalogs: Catalogs, query: str | None = "cara", refresh: bool = False) -> int:
-    found = await catalogs.search_voices(query, gender=None, country=None, provider=None, refresh=refresh)
+    found = await catalogs.search(VOICES, query, refresh=refresh)
     return len(found.items)
 
 
@@ -92,7 +91,7 @@ async def test_failed_refresh_serves_the_stale_list_with_a_note(fake: FakeAnam) 
         await search(catalogs)
         clock.now += 120
         fake.script("/v1/voices", Fault(status=500))
-        found = await catalogs.search_voices("lucy", gender=None, country=None, provider=None, refresh=False)
+        found = await catalogs.search(VOICES, "lucy", refresh=False)
     assert [v.display_name for v in found.items] == ["Lucy - Fresh & Casual"]
     assert found.note is not None and "Could not refresh the voices list" in found.note and "120 s ago" in found.note
 
@@ -106,44 +105,41 @@ async def test_failed_first_load_is_an_error_and_the_next_call_tries_again(fake:
         assert await search(catalogs, None) == 450
 
 
-async def test_filters_are_exact_and_case_insensitive(settings: Settings, fake: FakeAnam) -> None:
-    async with AnamClient(settings) as client, Background() as background:
-        catalogs = Catalogs(client, background, ttl_seconds=300)
-        found = await catalogs.search_voices(None, gender="female", country="gb", provider="elevenlabs", refresh=False)
+async def test_filters_are_exact_and_case_insensitive(client: Client, fake: FakeAnam) -> None:
+    arguments = {"gender": "female", "country": "gb", "provider": "elevenlabs", "limit": 100}
+    found = await call(client, "search_voices", arguments)
     expected = [
         v
         for v in fake.catalogues["/v1/voices"]
         if (v["gender"], v["country"], v["provider"]) == ("FEMALE", "GB", "ELEVENLABS")
     ]
-    assert {v.id for v in found.items} == {v["id"] for v in expected}
+    assert {v["id"] for v in found["items"]} == {v["id"] for v in expected}
     assert len(expected) >= 2
 
 
 async def test_stock_only_excludes_custom_avatars(settings: Settings, fake: FakeAnam) -> None:
     async with AnamClient(settings) as client, Background() as background:
         catalogs = Catalogs(client, background, ttl_seconds=300)
-        everything = await catalogs.search_avatars(None, stock_only=False, refresh=False)
-        stock = await catalogs.search_avatars(None, stock_only=True, refresh=False)
+        everything = await catalogs.search(AVATARS, None)
+        stock = await catalogs.search(AVATARS, None, keep=lambda avatar: avatar.is_stock)
     assert all(a.is_stock for a in stock.items)
     assert 0 < len(stock.items) < len(everything.items) == 130
 
 
 class HeldClient(AnamClient):
-    """Holds the first list it loads until released, so that load ends after a later one."""
+    """Holds the first answer it gets until released, so that load ends after a later one."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.holding = anyio.Event()
         self.release = anyio.Event()
 
-    async def _list_all(
-        self, listing: Listing[RecordT], on_progress: ProgressCallback | None, background: bool
-    ) -> Listed[RecordT]:
-        items = await super()._list_all(listing, on_progress, background)
+    async def request(self, *args: Any, **kwargs: Any) -> bytes:
+        body = await super().request(*args, **kwargs)
         if not self.holding.is_set():
             self.holding.set()
             await self.release.wait()
-        return items
+        return body
 
 
 async def test_a_list_loaded_before_a_change_is_not_kept_after_invalidate(settings: Settings, fake: FakeAnam) -> None:
@@ -151,14 +147,14 @@ async def test_a_list_loaded_before_a_change_is_not_kept_after_invalidate(settin
     async with HeldClient(settings) as client, Background() as background:
         catalogs = Catalogs(client, background, ttl_seconds=300)
         async with anyio.create_task_group() as group:
-            group.start_soon(lambda: catalogs.search_personas(None, refresh=False))
+            group.start_soon(lambda: catalogs.search(PERSONAS, None))
             await client.holding.wait()  # that load has read the list as it was before the change
             fake.catalogues["/v1/personas"].append(newcomer)
-            catalogs.personas.invalidate()
-            fresh = await catalogs.search_personas("newcomer", refresh=False)
+            catalogs.of(PERSONAS).invalidate()
+            fresh = await catalogs.search(PERSONAS, "newcomer")
             assert len(fresh.items) == 1  # a new load, not the one in flight
             client.release.set()
         # The old load has ended now; its list, older than the change, must not replace the new one.
-        again = await catalogs.search_personas("newcomer", refresh=False)
+        again = await catalogs.search(PERSONAS, "newcomer")
         assert len(again.items) == 1
     assert len(fake.requests_to("/v1/personas")) == 2

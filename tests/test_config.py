@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from anam_mcp.client import AnamClient
+from anam_mcp.api.transport import AnamClient
 from anam_mcp.config import DEFAULT_API_URL, Settings
 
 from .helpers import ROOT, logging_to_string

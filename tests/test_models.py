@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from anam_mcp.models import Avatar, CreatedShareLink, Llm, Persona, PersonaDetail, Transcript, Voice
-from anam_mcp.persona import LlmChoice
-from anam_mcp.results import AvatarItem, LlmListResult, PersonaItem, PersonaView, TranscriptResult, VoiceItem
+from anam_mcp.api.catalogue import Avatar, Llm, Voice
+from anam_mcp.api.personas import Persona, PersonaDetail
+from anam_mcp.api.sessions import Transcript
+from anam_mcp.api.share_links import CreatedShareLink
+from anam_mcp.server.persona_config import LlmChoice
+from anam_mcp.server.tools.catalogue import AvatarItem, LlmListResult, VoiceItem
+from anam_mcp.server.tools.persona_view import PersonaView
+from anam_mcp.server.tools.personas import PersonaItem
+from anam_mcp.server.tools.sessions import TranscriptResult
 
 
 def test_avatar_parses_camel_case_ignores_unknown_fields_and_knows_stock() -> None:

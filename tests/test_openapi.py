@@ -10,9 +10,9 @@ from uuid import UUID
 import pytest
 from pydantic.alias_generators import to_camel
 
-from anam_mcp.arguments import ShareLinkRequest
-from anam_mcp.persona import PersonaUpdate, SavedPersona
-from anam_mcp.session import SessionTokenArgs
+from anam_mcp.server.tools.personas import PersonaUpdate, SavedPersona
+from anam_mcp.server.tools.sessions import SessionTokenArgs
+from anam_mcp.server.tools.share_links import ShareLinkRequest
 
 from .fake_anam import (
     CARA_VOICE_ID,

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from anam_mcp.constants import DEFAULT_AVATAR_ID, DEFAULT_VOICE_ID
-from anam_mcp.session import SessionTokenArgs
+from anam_mcp.server.tools.sessions import SessionTokenArgs
 
 from .fake_anam import GPT4O_MINI_LLM_ID
 

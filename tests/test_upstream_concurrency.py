@@ -13,7 +13,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from anam_mcp.client import AnamClient
+from anam_mcp.api.catalogue import VOICES
+from anam_mcp.api.pages import list_all
+from anam_mcp.api.transport import AnamClient
 
 from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings, server_params, until_requested
@@ -43,10 +45,10 @@ async def test_a_token_request_never_waits_behind_a_slow_background_prefetch(fak
 async def test_background_loads_leave_request_slots_for_the_user(fake: FakeAnam) -> None:
     fake.latency = 0.1
     async with AnamClient(make_settings(fake, max_concurrent_requests=8)) as client:
-        await client.list_voices(background=True)
+        await list_all(client, VOICES.listing, background=True)
         background_peak = fake.max_in_flight
         fake.clear()
-        await client.list_voices()
+        await list_all(client, VOICES.listing)
         user_peak = fake.max_in_flight
     assert background_peak == 2
     assert user_peak == 4  # pages 2-5 at once

@@ -14,8 +14,10 @@ import anyio
 import pytest
 import stamina
 
-from anam_mcp.client import AnamClient
-from anam_mcp.errors import AnamUnavailableError
+from anam_mcp.api.catalogue import VOICES
+from anam_mcp.api.errors import AnamUnavailableError
+from anam_mcp.api.pages import list_all
+from anam_mcp.api.transport import AnamClient
 
 from .fake_anam import FakeAnam, Fault, make_voices
 from .helpers import in_memory, make_settings
@@ -50,7 +52,7 @@ async def test_a_failure_on_a_later_page_raises_the_anam_error_itself(fake: Fake
     with stamina.set_testing(True, attempts=3):
         async with AnamClient(make_settings(fake)) as client:
             with pytest.raises(AnamUnavailableError, match="503"):
-                await client.list_voices()
+                await list_all(client, VOICES.listing)
     # Page 1, then a failing page tried 3 times (no real waits in testing mode) before the listing gives up.
     assert len([r for r in fake.requests_to("/v1/voices") if r.query["page"] != "1"]) >= 3
 

@@ -11,8 +11,10 @@ import anyio
 import pytest
 import stamina
 
-from anam_mcp.client import AnamClient
-from anam_mcp.errors import RateLimitedError
+from anam_mcp.api import catalogue
+from anam_mcp.api.catalogue import VOICES
+from anam_mcp.api.errors import RateLimitedError
+from anam_mcp.api.transport import AnamClient
 
 from .fake_anam import FakeAnam, Fault
 from .helpers import in_memory, make_settings
@@ -83,7 +85,7 @@ async def test_waiting_for_a_request_slot_does_not_use_the_retry_budget(fake: Fa
     async with AnamClient(settings) as client:
 
         async def count() -> None:
-            totals.append(await client.count_voices())
+            totals.append(await catalogue.count(client, VOICES))
 
         async with anyio.create_task_group() as group:
             for _ in range(3):  # the third waits 0.8 s for its slot, then needs 0.4 s

@@ -20,8 +20,9 @@ import anyio
 import httpx2
 from pydantic import SecretStr
 
+from . import api
+from .api.transport import AnamClient
 from .catalog import Background, Catalogs
-from .client import AnamClient, warm_up_parsing
 from .config import Settings
 
 __all__ = ["Account", "Accounts", "SharedPool"]
@@ -80,7 +81,7 @@ class Accounts:
     async def warm_up(self) -> None:
         """Build the connection pool (it loads the TLS trust store) and the parsers before the first call."""
         await self.pool.ready()
-        await warm_up_parsing()
+        await api.warm_up()
 
     async def aclose(self) -> None:
         self._by_hash.clear()

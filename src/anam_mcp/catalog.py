@@ -1,4 +1,5 @@
-"""In-memory catalogues of avatars, voices, LLMs and personas, shared by every tool call.
+"""In-memory catalogues (each catalogue kind of the API areas: avatars, voices, LLMs, personas), shared by every
+tool call.
 
 A catalogue is loaded once (all pages, concurrently), kept for a freshness window, and searched
 in memory. Concurrent callers share one load; a failed refresh keeps serving the last good copy.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -18,9 +19,11 @@ from typing import Any, Generic, Self, TypeVar
 import anyio
 from anyio.abc import TaskGroup
 
-from .client import AnamClient, Listed, ProgressCallback
-from .errors import AnamError, UnreadableResponseError
-from .models import Avatar, Llm, Persona, Record, Voice
+from .api.catalogue import KINDS, Kind
+from .api.errors import AnamError, UnreadableResponseError
+from .api.pages import Listed, list_all
+from .api.records import Record
+from .api.transport import AnamClient, ProgressCallback
 from .search import Indexed, index, rank
 
 __all__ = ["Background", "Catalog", "Catalogs", "Matches"]
@@ -87,22 +90,12 @@ class _Load(Generic[T]):
                 logger.debug("Progress report dropped", exc_info=True)
 
 
-@dataclass(frozen=True, slots=True)
-class _Kind(Generic[T]):
-    """One row of the catalogue table: what a catalogue lists and which of its text is searched."""
-
-    name: str
-    load: Callable[[AnamClient, ProgressCallback, bool], Awaitable[Listed[T]]]
-    names: Callable[[T], Sequence[str | None]]
-    secondary: Callable[[T], str | None]
-
-
 class Catalog(Generic[T]):
     """One cached list, loaded with `kind.load` and indexed by its names and secondary text."""
 
     def __init__(
         self,
-        kind: _Kind[T],
+        kind: Kind[T],
         client: AnamClient,
         background: Background,
         ttl_seconds: float,
@@ -179,7 +172,7 @@ class Catalog(Generic[T]):
     async def _run(self, load: _Load[T], background: bool) -> None:
         started = self._clock()
         try:
-            listed = await self._kind.load(self._client, load.progress, background)
+            listed = await list_all(self._client, self._kind.listing, load.progress, background)
             entries = index(listed.items, self._kind.names, self._kind.secondary)
             load.snapshot = _Snapshot(entries, started, self._incomplete(listed))
             if self._load is load:  # not invalidated while loading: the list is current
@@ -212,18 +205,8 @@ class Catalog(Generic[T]):
         return " ".join(parts) or None
 
 
-AVATARS: _Kind[Avatar] = _Kind(
-    "avatars", AnamClient.list_avatars, lambda a: (a.display_name, a.variant_name), lambda a: a.description
-)
-VOICES: _Kind[Voice] = _Kind("voices", AnamClient.list_voices, lambda v: (v.display_name,), lambda v: v.description)
-LLMS: _Kind[Llm] = _Kind(
-    "LLMs", AnamClient.list_llms, lambda m: (m.display_name, m.model_name), lambda m: m.description
-)
-PERSONAS: _Kind[Persona] = _Kind("personas", AnamClient.list_personas, lambda p: (p.name,), lambda p: p.description)
-
-
 class Catalogs:
-    """The four catalogues the tools search, over one AnamClient."""
+    """The cached catalogues of one account, one per kind, made on first use."""
 
     def __init__(
         self,
@@ -232,46 +215,33 @@ class Catalogs:
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.avatars = Catalog(AVATARS, client, background, ttl_seconds, clock)
-        self.voices = Catalog(VOICES, client, background, ttl_seconds, clock)
-        self.llms = Catalog(LLMS, client, background, ttl_seconds, clock)
-        self.personas = Catalog(PERSONAS, client, background, ttl_seconds, clock)
+        self._client = client
+        self._background = background
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._catalogs: dict[str, Catalog[Any]] = {}
+
+    def of(self, kind: Kind[T]) -> Catalog[T]:
+        catalog = self._catalogs.get(kind.name)
+        if catalog is None:
+            catalog = self._catalogs[kind.name] = Catalog(kind, self._client, self._background, self._ttl, self._clock)
+        return catalog
 
     def prefetch(self) -> None:
-        """Warm the two big public catalogues without waiting for them."""
-        self.avatars.prefetch()
-        self.voices.prefetch()
+        """Warm the catalogues marked for it (the two big public ones) without waiting for them."""
+        for kind in KINDS:
+            if kind.prefetch:
+                self.of(kind).prefetch()
 
-    async def search_avatars(
-        self, query: str | None, *, stock_only: bool, refresh: bool, on_progress: ProgressCallback | None = None
-    ) -> Matches[Avatar]:
-        entries, note = await self.avatars.entries(refresh=refresh, on_progress=on_progress)
-        return Matches(rank(entries, query, (lambda a: a.is_stock) if stock_only else None), note)
-
-    async def search_voices(
+    async def search(
         self,
+        kind: Kind[T],
         query: str | None,
         *,
-        gender: str | None,
-        country: str | None,
-        provider: str | None,
-        refresh: bool,
+        keep: Callable[[T], bool] | None = None,
+        refresh: bool = False,
         on_progress: ProgressCallback | None = None,
-    ) -> Matches[Voice]:
-        entries, note = await self.voices.entries(refresh=refresh, on_progress=on_progress)
-        # Codes such as FEMALE, GB or ELEVENLABS, which Voice already holds in upper case.
-        filters = (("gender", gender), ("country", country), ("provider", provider))
-        wanted = [(attr, value.upper()) for attr, value in filters if value]
-
-        def keep(voice: Voice) -> bool:
-            return all(getattr(voice, attr) == want for attr, want in wanted)
-
-        return Matches(rank(entries, query, keep if wanted else None), note)
-
-    async def search_personas(self, query: str | None, *, refresh: bool) -> Matches[Persona]:
-        entries, note = await self.personas.entries(refresh=refresh)
-        return Matches(rank(entries, query), note)
-
-    async def list_llms(self, query: str | None, *, refresh: bool) -> Matches[Llm]:
-        entries, note = await self.llms.entries(refresh=refresh)
-        return Matches(rank(entries, query), note)
+    ) -> Matches[T]:
+        """The entries of `kind` that match `query` and pass `keep`, best first."""
+        entries, note = await self.of(kind).entries(refresh=refresh, on_progress=on_progress)
+        return Matches(rank(entries, query, keep), note)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 
-from .client import AnamClient
+from .api import catalogue
+from .api.errors import AnamError
+from .api.pages import list_all
+from .api.transport import AnamClient
 from .config import Settings
-from .errors import AnamError
-from .persona import choose_default_llm
+from .server.persona_config import choose_default_llm
 
 __all__ = ["run_check"]
 
@@ -35,9 +37,9 @@ async def run_check(settings: Settings) -> int:
         return 1
     async with AnamClient(settings) as client:
         try:
-            avatars = await client.count_avatars()
-            voices = await client.count_voices()
-            llms = await client.list_llms()
+            avatars = await catalogue.count(client, catalogue.AVATARS)
+            voices = await catalogue.count(client, catalogue.VOICES)
+            llms = await list_all(client, catalogue.LLMS.listing)
         except AnamError as exc:
             _say(f"  FAIL  {exc}")
             return 1

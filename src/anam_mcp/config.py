@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -16,7 +16,15 @@ from pydantic_core import ErrorDetails
 
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings", "is_loopback", "key_flaw"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_SHARE_BASE_URL",
+    "ConfigurationError",
+    "LogLevel",
+    "Settings",
+    "is_loopback",
+    "key_flaw",
+]
 
 DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
@@ -147,6 +155,10 @@ class Settings(BaseModel):
         default=None, description="Seals multi-round tool state; the same on every worker. Secret."
     )
 
+    toolsets: tuple[str, ...] = Field(
+        default=("all",), description="Which toolsets (API areas) to serve; `all` for every one."
+    )
+
     _problems: tuple[str, ...] = PrivateAttr(default=())
 
     @classmethod
@@ -226,6 +238,7 @@ class Settings(BaseModel):
         "http_allowed_hosts",
         "http_cors_origins",
         "http_forwarded_allow_ips",
+        "toolsets",
         mode="before",
     )
     @classmethod
@@ -327,3 +340,14 @@ _RULES = {
     "bool_parsing": "must be true or false",
     "literal_error": "must be one of {expected}",
 }
+
+
+class ConfigurationError(Exception):
+    """Settings were invalid at start-up, so nothing is sent to Anam until they are fixed."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__(
+            f"The anam-mcp server is misconfigured, so it sends nothing to Anam: {'; '.join(problems)}. Fix this "
+            'in the MCP server\'s environment (the "env" block of your client config, or a .env file), then '
+            "restart the server."
+        )

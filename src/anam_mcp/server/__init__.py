@@ -2,8 +2,9 @@
 
 `build_server` wires the accounts (an Anam client and its catalogues per key), the tools, resources,
 prompts and views (MCP Apps) into an `MCPServer`; the lifespan only starts and stops what was built.
-Tools are thin: they validate (their argument model), call the caller's catalogues or client, and shape
-a structured result.
+The tools come in toolsets, one per API area (tools/); ANAM_TOOLSETS picks which are served. Tools are
+thin: they validate (their argument model), call the caller's catalogues or the area's API, and shape a
+structured result.
 Every anticipated failure becomes a `ToolError`, which the client receives as an error result with
 our message.
 """
@@ -23,19 +24,24 @@ from .. import __version__
 from ..accounts import Accounts
 from ..catalog import Background
 from ..config import Settings
-from ..texts import INSTRUCTIONS
 from .context import AppContext
-from .history_tools import history_tools
-from .persona_tools import persona_tools
 from .prompts import prompts
-from .resources import catalogue_resources
-from .search_tools import search_tools
-from .session_tools import session_tools
 from .stdio import serve_stdio
 from .toolkit import log_tool_calls
+from .tools import TOOLSETS
+from .toolsets import Toolset, narrowed, select
 from .views import views
 
-__all__ = ["AppContext", "build_server", "serve_stdio"]
+__all__ = ["AppContext", "build_server", "serve_stdio", "served_toolsets"]
+
+_INSTRUCTIONS = """\
+Anam renders real-time, talking digital personas in a web page. To start one, a page needs a short-lived
+session token."""
+
+
+def served_toolsets(settings: Settings) -> list[Toolset]:
+    """The toolsets ANAM_TOOLSETS names; UnknownToolsetError (with the valid names) for a name that is none."""
+    return select(TOOLSETS, settings.toolsets)
 
 
 def build_server(
@@ -50,6 +56,7 @@ def build_server(
     `caller_key` reads the caller's token), and `request_state_security` is the key every worker shares
     for multi-round calls.
     """
+    toolsets = served_toolsets(settings)
     background = Background()
     app = AppContext(settings, Accounts(settings, background, settings.max_accounts))
     # Checked by the HTTP layer only; nothing here is an OAuth issuer, so the URL is never published.
@@ -74,7 +81,7 @@ def build_server(
     mcp = MCPServer[AppContext](
         "anam",
         title="Anam AI",
-        instructions=INSTRUCTIONS,
+        instructions="\n".join([_INSTRUCTIONS, *(toolset.instructions for toolset in toolsets)]),
         version=__version__,
         website_url="https://anam.ai",
         lifespan=lifespan,
@@ -82,9 +89,9 @@ def build_server(
         auth=auth,
         request_state_security=request_state_security,
         log_level=settings.log_level,
-        middleware=[log_tool_calls],
-        tools=[*search_tools(), *session_tools(), *persona_tools(), *history_tools()],
-        resources=catalogue_resources(app),
+        middleware=[log_tool_calls, narrowed(toolsets)],
+        tools=[tool for toolset in toolsets for tool in toolset.tools()],
+        resources=[resource for toolset in toolsets for resource in toolset.resources(app)],
         extensions=[views(settings)],
     )
     for prompt in prompts():

@@ -8,9 +8,47 @@ from uuid import UUID
 from mcp.server.mcpserver.prompts import Prompt
 from pydantic import Field
 
-from ..texts import IMPROVE_PROMPT, SETUP_PROMPT
+__all__ = ["IMPROVE_PROMPT", "SETUP_PROMPT", "prompts"]
 
-__all__ = ["prompts"]
+SETUP_PROMPT = """\
+Set up a real-time Anam persona session for: {persona}.
+
+1. If I have a saved persona that fits, find it with search_personas and skip to step 5 with its id.
+2. Call search_avatars (use query words for the look; stock_only=true for Anam's own) and pick one avatar.
+   Note its available_models.
+3. Call search_voices with a query for the voice's character and gender/country filters as fitting;
+   pick one and mention its sample_url so I can listen.
+4. Call list_llms and use the one marked is_used_by_default unless another fits better.
+5. Call create_session_token: persona_id alone for a saved persona, otherwise avatar_id, voice_id, llm_id,
+   a system_prompt written for this persona, and an avatar_model the avatar supports.
+6. Show me the token and this snippet for my web page (the token expires in an hour, one session only):
+
+   <video id="persona-video" autoplay playsinline></video>
+   <script type="module">
+     import {{ createClient }} from "https://esm.sh/@anam-ai/js-sdk";
+     const client = createClient("SESSION_TOKEN");
+     await client.streamToVideoElement("persona-video");
+   </script>
+
+Never ask me for or show the Anam API key: the server holds it."""
+
+IMPROVE_PROMPT = """\
+Help me improve my saved Anam persona {persona_id} from how its recent conversations went.
+
+1. Call get_persona with persona_id={persona_id}. Note its name and its current system_prompt.
+2. Call list_sessions with persona_id={persona_id} and limit=5 (newest first). If there are none, say so,
+   offer create_share_link so I can talk to it in a browser first, and stop.
+3. Call get_session_transcript for the newest sessions, up to three. Skip a session whose note says
+   transcripts were disabled, and say when a transcript was cut short.
+4. From the transcripts, list what worked and what went wrong (misunderstandings, answers too long or off
+   topic, questions it could not answer, a goal it missed), each with a short quote as evidence.
+5. Propose a revised system prompt that fixes those problems and keeps what works. Show the change as a
+   unified diff against the current system prompt (lines starting with - and +), then explain each change
+   in one line.
+6. Ask me whether to apply it, and wait for my answer. Only after I agree, call update_persona with
+   persona_id={persona_id} and system_prompt set to the whole new prompt (not the diff), then call
+   get_persona to confirm the change.
+7. Offer create_share_link so I can try the improved persona."""
 
 
 def set_up_persona_session(

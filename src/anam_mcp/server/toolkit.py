@@ -11,7 +11,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, get_type_hints
 
 import anyio
@@ -24,23 +24,23 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, ValidationError
 
-from ..client import ProgressCallback
-from ..errors import AnamError, ConfigurationError
-from ..results import SearchResult
-from ..texts import Hints, arguments_text, error_text, search_summary
+from ..api.errors import AnamError
+from ..api.transport import ProgressCallback
+from ..config import ConfigurationError
+from .arguments import arguments_text
 from .context import AppContext
 
 __all__ = [
     "CREATES",
     "DESTRUCTIVE",
     "READ_ONLY",
+    "Hints",
     "can_elicit",
     "guarded",
     "log_tool_calls",
     "model_tool",
     "progress",
     "result",
-    "search_result",
 ]
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 _T = TypeVar("_T")
+
+# What to check when Anam rejects a request, by error type; one table per kind of request.
+Hints = Mapping[type[AnamError], str]
 
 
 class _ArgumentModel(ArgModelBase):
@@ -120,17 +123,10 @@ def result(model: BaseModel, summary: str) -> CallToolResult:
     )
 
 
-def search_result(found: SearchResult[Any], query: str | None, extra: str | None = None) -> CallToolResult:
-    """A search's result, summarised: how many matched, the first few names, its note and `extra`."""
-    labels = [item.label for item in found.items]
-    note = " ".join(text for text in (found.note, extra) if text) or None
-    return result(found, search_summary(found.kind, found.total, labels, query, note))
-
-
 async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = None) -> _T:
     """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError.
 
-    `hints` (from texts) add what to check for this kind of request, by error type. With invalid settings
+    `hints` add what to check for this kind of request, by error type. With invalid settings
     nothing is awaited: the call answers with what to fix instead.
     """
     limit = app.settings.tool_timeout_seconds
@@ -141,8 +137,9 @@ async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = No
             raise ConfigurationError(app.settings.problems)
         with anyio.fail_after(limit):
             return await work
-    except AnamError as exc:
-        raise ToolError(error_text(exc, hints)) from exc
+    except (AnamError, ConfigurationError) as exc:
+        hint = hints.get(type(exc)) if hints and isinstance(exc, AnamError) else None
+        raise ToolError(f"{exc} {hint}" if hint else str(exc)) from exc
     except TimeoutError as exc:
         raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
 

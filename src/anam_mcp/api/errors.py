@@ -1,0 +1,156 @@
+"""What can go wrong when talking to Anam, as exceptions whose messages a person can act on.
+
+Three families, as in httpx: `StatusError` (Anam answered with an error status), `TransportError` (no
+usable answer arrived) and `UnreadableResponseError` (an answer arrived that cannot be read). Each class
+knows whether trying again may help (`retryable`); the transport decides how often. The tool layer turns
+every `AnamError` into an MCP error result; nothing here knows about MCP. Messages never contain the API
+key or the Authorization header.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "AnamError",
+    "AnamUnavailableError",
+    "AuthenticationError",
+    "ConnectionDroppedError",
+    "InvalidRequestError",
+    "MissingApiKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "StatusError",
+    "TransportError",
+    "UnreachableError",
+    "UnreadableResponseError",
+    "UpstreamTimeoutError",
+]
+
+# Gateway failures: the request may not have reached Anam's application, so a repeat may succeed.
+_RETRYABLE_STATUS = frozenset({502, 503, 504})
+
+
+class AnamError(Exception):
+    """Base class: a call to the Anam API did not produce a usable answer."""
+
+    retry_after: float | None = None
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same request may succeed if sent again (for a request that may be repeated)."""
+        return False
+
+
+class MissingApiKeyError(AnamError):
+    def __init__(self) -> None:
+        super().__init__(
+            "ANAM_API_KEY is not set. Create a key in Anam Lab (https://lab.anam.ai, API keys) and set it in the "
+            'MCP server\'s environment (the "env" block of your client config, or a .env file), then restart '
+            "the server."
+        )
+
+
+class StatusError(AnamError):
+    """Anam answered with an error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def _why(detail: str | None) -> str:
+    return f": {detail}" if detail else ""
+
+
+class AuthenticationError(StatusError):
+    def __init__(self, status: int = 401) -> None:
+        super().__init__(
+            status,
+            f"Anam rejected the API key ({status}). Check ANAM_API_KEY: it may be mistyped, revoked or for "
+            "another environment.",
+        )
+
+
+class PermissionDeniedError(StatusError):
+    def __init__(self, detail: str | None) -> None:
+        super().__init__(
+            403,
+            f"Anam refused this request (403){_why(detail)}. The key lacks permission, or your plan does not "
+            "include this option (for example a gated avatar model such as cara-4-latest).",
+        )
+
+
+class NotFoundError(StatusError):
+    def __init__(self, detail: str | None) -> None:
+        super().__init__(404, f"Anam could not find it (404){_why(detail)}.")
+
+
+class InvalidRequestError(StatusError):
+    def __init__(self, status: int, detail: str | None) -> None:
+        super().__init__(status, f"Anam rejected the request as invalid ({status}){_why(detail)}.")
+
+
+class RateLimitedError(StatusError):
+    def __init__(self, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        super().__init__(429, f"Anam is rate limiting requests (429). Try again {_when(retry_after)}.")
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class AnamUnavailableError(StatusError):
+    def __init__(self, status: int, detail: str | None = None, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, f"Anam is unavailable or failed ({status}){_why(detail)}. Try again later.")
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in _RETRYABLE_STATUS
+
+
+def _when(seconds: float | None) -> str:
+    """A wait as a person would say it: "in about 3 s", "in about 5 min", or "later" past an hour."""
+    if seconds is None:
+        return "in a few seconds"
+    if not math.isfinite(seconds) or seconds > 3600:
+        return "later"
+    if seconds < 120:
+        return f"in about {max(1, math.ceil(seconds))} s"
+    return f"in about {math.ceil(seconds / 60)} min"
+
+
+class TransportError(AnamError):
+    """No usable answer arrived: the connection failed, broke or was too slow. Worth another try."""
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class UnreachableError(TransportError):
+    """The connection could not be made, so the request certainly never reached Anam."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(
+            f"Could not connect to the Anam API at {base_url}. Check the network, a proxy (HTTPS_PROXY) or "
+            "ANAM_API_URL."
+        )
+
+
+class UpstreamTimeoutError(TransportError):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Anam did not answer within {seconds:g} s. Try again later.")
+
+
+class ConnectionDroppedError(TransportError):
+    def __init__(self) -> None:
+        super().__init__("The connection to Anam broke before the response was complete. Try again.")
+
+
+class UnreadableResponseError(AnamError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Anam sent a response that could not be read ({reason}). Try again later.")

@@ -1,0 +1,97 @@
+"""Multipart uploads streamed from their source: a file is read from disk a chunk at a time as it is sent,
+never whole into memory, and the body can be sent again on a retry (`chunks()` starts it afresh)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+
+from .transport import ProgressCallback
+
+__all__ = ["FilePart", "Multipart"]
+
+_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """One file in a multipart body: from `path` on disk, or `data` given inline (small text, say)."""
+
+    name: str
+    filename: str
+    content_type: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if (self.path is None) == (self.data is None):
+            raise ValueError("a file part needs exactly one of path and data")
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None else len(self.data or b"")
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        if self.data is not None:
+            yield self.data
+            return
+        assert self.path is not None
+        async with await anyio.open_file(self.path, "rb") as source:
+            while chunk := await source.read(_CHUNK):
+                yield chunk
+
+
+@dataclass(frozen=True, slots=True)
+class Multipart:
+    """A multipart/form-data body of text `fields` and `files`, with its exact length known before sending."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    files: Sequence[FilePart] = ()
+    on_progress: ProgressCallback | None = None
+    boundary: str = field(default_factory=lambda: f"anam-mcp-{secrets.token_hex(16)}")
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Content-Type": f"multipart/form-data; boundary={self.boundary}",
+            "Content-Length": str(self._length()),
+        }
+
+    def _field_head(self, name: str) -> bytes:
+        return f'--{self.boundary}\r\nContent-Disposition: form-data; name="{_quoted(name)}"\r\n\r\n'.encode()
+
+    def _file_head(self, part: FilePart) -> bytes:
+        return (
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{_quoted(part.name)}"; '
+            f'filename="{_quoted(part.filename)}"\r\nContent-Type: {part.content_type}\r\n\r\n'
+        ).encode()
+
+    def _tail(self) -> bytes:
+        return f"--{self.boundary}--\r\n".encode()
+
+    def _length(self) -> int:
+        fields = sum(len(self._field_head(n)) + len(v.encode()) + 2 for n, v in self.fields.items())
+        files = sum(len(self._file_head(part)) + part.size + 2 for part in self.files)
+        return fields + files + len(self._tail())
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        total, sent = sum(part.size for part in self.files), 0
+        for name, value in self.fields.items():
+            yield self._field_head(name) + value.encode() + b"\r\n"
+        for part in self.files:
+            yield self._file_head(part)
+            async for chunk in part.chunks():
+                yield chunk
+                sent += len(chunk)
+                if self.on_progress is not None:
+                    await self.on_progress(sent, total)
+            yield b"\r\n"
+        yield self._tail()
+
+
+def _quoted(text: str) -> str:
+    """`text` safe inside a quoted header parameter (RFC 7578: quotes and line breaks percent-encoded)."""
+    return text.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")

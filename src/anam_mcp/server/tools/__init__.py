@@ -1,0 +1,10 @@
+"""The tools, one module per API area; each module's TOOLSET is registered here, once, in serving order."""
+
+from __future__ import annotations
+
+from ..toolsets import Toolset
+from . import catalogue, personas, sessions, share_links
+
+__all__ = ["TOOLSETS"]
+
+TOOLSETS: tuple[Toolset, ...] = (catalogue.TOOLSET, personas.TOOLSET, sessions.TOOLSET, share_links.TOOLSET)

@@ -1,0 +1,263 @@
+"""The personas toolset: find, save, read, change and delete the personas kept in the account.
+
+A saved, changed or deleted persona is dropped from the cached personas list at once, so search_personas
+shows the change on its next call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Self
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import AcceptedElicitation, Elicit, ElicitationResult, Resolve
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field, model_validator
+
+from ...api import personas as api
+from ...api.catalogue import AVATARS
+from ...api.errors import InvalidRequestError, NotFoundError
+from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg
+from ..context import AppContext, app_of
+from ..persona_config import (
+    LlmChoice,
+    PersonaConfig,
+    PersonaNameArg,
+    all_optional,
+    as_output,
+    check_avatar_model,
+    complete,
+)
+from ..search_results import Item, SearchResult, search_result
+from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, can_elicit, guarded, model_tool, result
+from ..toolsets import Toolset
+from .persona_view import PersonaView
+
+__all__ = ["TOOLSET"]
+
+
+class PersonaSearch(Arguments):
+    query: QueryArg = None
+    limit: LimitArg = 20
+    refresh: RefreshArg = False
+
+
+class PersonaRef(Arguments):
+    persona_id: PersonaIdArg
+
+
+class SavedPersona(PersonaConfig):
+    """A persona kept in the account (save_persona's arguments): the configuration, a name and a description."""
+
+    name: PersonaNameArg
+    description: Annotated[
+        str | None,
+        Field(min_length=1, max_length=1000, description="A note for people on what it is for; not the prompt."),
+    ] = None
+
+
+if TYPE_CHECKING:  # a type checker cannot follow a class built at run time: it sees the fields' own types
+    _PersonaChanges = SavedPersona
+else:
+    _PersonaChanges = all_optional(SavedPersona, "PersonaChanges", "A saved persona's fields, each optional.")
+
+
+class PersonaUpdate(_PersonaChanges):
+    """update_persona's arguments: which persona, and only the fields to change."""
+
+    persona_id: PersonaIdArg
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.changed():
+            fields = ", ".join(SavedPersona.model_fields)
+            raise ValueError(f"nothing to change: pass persona_id and at least one of {fields}")
+        return self
+
+    def changed(self) -> list[str]:
+        """The fields this update sets, in declaration order."""
+        return [name for name in SavedPersona.model_fields if getattr(self, name) is not None]
+
+    def body(self) -> dict[str, object]:
+        """The JSON body for PUT /v1/personas/{id}: only the fields to change, camelCase, no nulls."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"persona_id"})
+
+
+class PersonaItem(Item):
+    id: str
+    name: str
+    description: str | None
+    avatar_name: str | None
+    voice_name: str | None
+    language_code: str | None = Field(description="Speech language; null follows the organisation.")
+    updated_at: str | None
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+class PersonaSearchResult(SearchResult[PersonaItem]):
+    kind = "persona"
+
+
+SavedPersonaConfig = as_output(SavedPersona, "SavedPersonaConfig")
+
+
+class SavePersonaResult(BaseModel):
+    persona_id: str = Field(description="For create_share_link, create_session_token, get_persona, update_persona.")
+    name: str
+    persona_config: SavedPersonaConfig = Field(description="What was saved, defaults filled in.")  # type: ignore[valid-type]
+    default_llm: LlmChoice | None = Field(description="The LLM chosen because llm_id was left out, and why.")
+    defaults_applied: list[str] = Field(description="Arguments left out and filled with a default.")
+
+
+class UpdatePersonaResult(BaseModel):
+    persona_id: str
+    changed: list[str] = Field(description="The fields this update set; the others kept their values.")
+    persona: PersonaView = Field(description="The persona as Anam holds it now.")
+
+
+class DeletePersonaResult(BaseModel):
+    persona_id: str
+    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+
+
+class DeleteConfirmation(BaseModel):
+    """The user's answer before a persona is deleted."""
+
+    confirm: bool = Field(title="Delete it", description="Yes to delete the persona for good.")
+
+
+_CHECK_PERSONA = (
+    "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
+    "and that avatar_model is one the avatar supports (available_models in search_avatars)."
+)
+_SAVE_HINTS: Hints = {NotFoundError: _CHECK_PERSONA, InvalidRequestError: _CHECK_PERSONA}
+PERSONA_HINTS: Hints = {
+    NotFoundError: "No saved persona has this persona_id (it may have been deleted): search_personas lists "
+    "your saved personas and their ids.",
+}
+_UPDATE_HINTS: Hints = {
+    NotFoundError: "Check persona_id (search_personas lists your saved personas) and any avatar_id, voice_id or "
+    "llm_id given (from search_avatars, search_voices and list_llms).",
+    InvalidRequestError: _CHECK_PERSONA,
+}
+
+
+async def search_personas(
+    ctx: Context[AppContext], args: PersonaSearch
+) -> Annotated[CallToolResult, PersonaSearchResult]:
+    """Find personas saved in your Anam account (made in Anam Lab or with save_persona) by name or description.
+
+    A saved persona already has its avatar, voice, LLM and prompt: pass its id as persona_id to
+    create_session_token, get_persona, update_persona or create_share_link.
+    """
+    app = app_of(ctx)
+    found = await guarded(app, app.account().catalogs.search(api.PERSONAS, args.query, refresh=args.refresh))
+    return search_result(PersonaSearchResult.of(found.items, args.limit, found.note), args.query)
+
+
+async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotated[CallToolResult, SavePersonaResult]:
+    """Save a persona in your Anam account, to share it (create_share_link), use it (create_session_token)
+    and improve it (update_persona) later. Each call creates a new persona.
+
+    Takes create_session_token's persona fields plus a required name and a description. Left-out avatar_id,
+    voice_id and llm_id get defaults, listed in defaults_applied.
+    """
+    app = app_of(ctx)
+    account = app.account()
+    persona, choice, defaults = await complete(app, account, args)
+    saved = await guarded(app, api.create(account.client, persona.body()), _SAVE_HINTS)
+    account.catalogs.of(api.PERSONAS).invalidate()
+    made = SavePersonaResult(
+        persona_id=saved.id,
+        name=saved.name or persona.name,
+        persona_config=SavedPersonaConfig.model_validate(dict(persona)),
+        default_llm=choice,
+        defaults_applied=defaults,
+    )
+    filled = f" Defaults used for {', '.join(defaults)}." if defaults else ""
+    llm = f" {choice.text()}" if choice else ""
+    return result(
+        made,
+        f"Saved the persona {made.name!r} (persona_id {made.persona_id}).{filled} To talk to it in a browser, "
+        f"call create_share_link with this persona_id.{llm}",
+    )
+
+
+async def get_persona(ctx: Context[AppContext], args: PersonaRef) -> Annotated[CallToolResult, PersonaView]:
+    """Read a saved persona in full: name, description, system_prompt, avatar, voice, llm_id, avatar_model,
+    skip_greeting, language_code and its share links. Call it before update_persona to see the current prompt.
+    """
+    app = app_of(ctx)
+    persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
+    view = PersonaView.of(persona, app.settings.share_url)
+    return result(view, view.summary(persona))
+
+
+async def update_persona(
+    ctx: Context[AppContext], args: PersonaUpdate
+) -> Annotated[CallToolResult, UpdatePersonaResult]:
+    """Change a saved persona: pass persona_id and only the fields to change; the others keep their values.
+
+    A field given replaces the old value: read it first with get_persona to edit rather than replace (a
+    system_prompt, say). Returns the fields changed and the persona as Anam now holds it.
+    """
+    app = app_of(ctx)
+    account = app.account()
+    if args.avatar_id and args.avatar_model is not None:
+        check_avatar_model(account.catalogs.of(AVATARS).cached(str(args.avatar_id)), args.avatar_model, chosen=True)
+    updated = await guarded(app, api.update(account.client, args.persona_id, args.body()), _UPDATE_HINTS)
+    account.catalogs.of(api.PERSONAS).invalidate()
+    view = PersonaView.of(updated, app.settings.share_url)
+    changed = args.changed()
+    made = UpdatePersonaResult(persona_id=str(args.persona_id), changed=changed, persona=view)
+    return result(made, f"Updated {', '.join(changed)} of the persona {view.name or '(unnamed)'!r}.")
+
+
+async def _confirm_deletion(
+    ctx: Context[AppContext], args: PersonaRef
+) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
+    """Ask the user to confirm, naming the persona. A client that cannot ask gets a yes: the tool is marked
+    destructive, so the host asks instead."""
+    if not can_elicit(ctx):
+        return DeleteConfirmation(confirm=True)
+    app = app_of(ctx)
+    persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
+    question = f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
+    return Elicit(question, DeleteConfirmation)
+
+
+async def delete_persona(
+    ctx: Context[AppContext],
+    args: PersonaRef,
+    answer: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_confirm_deletion)],
+) -> Annotated[CallToolResult, DeletePersonaResult]:
+    """Delete a saved persona for good; it cannot be undone. Where the client supports it, the user is asked
+    first, by the persona's name; if they decline, nothing is deleted and deleted is false (not an error: do
+    not call again unless they ask).
+    """
+    app = app_of(ctx)
+    account = app.account()
+    persona_id = str(args.persona_id)
+    if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
+        declined = f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
+        return result(DeletePersonaResult(persona_id=persona_id, deleted=False), declined)
+    await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
+    account.catalogs.of(api.PERSONAS).invalidate()
+    return result(DeletePersonaResult(persona_id=persona_id, deleted=True), f"Deleted the persona {persona_id}.")
+
+
+TOOLSET = Toolset(
+    "personas",
+    "Save, read, change and delete personas.",
+    "save_persona keeps a persona; search_personas finds saved ones, get_persona shows one, update_persona "
+    "improves it and delete_persona removes it.",
+    lambda: [
+        model_tool(search_personas, "Search saved Anam personas", READ_ONLY),
+        model_tool(save_persona, "Save an Anam persona", CREATES),
+        model_tool(get_persona, "Get a saved Anam persona", READ_ONLY),
+        model_tool(update_persona, "Update a saved Anam persona", DESTRUCTIVE),
+        model_tool(delete_persona, "Delete a saved Anam persona", DESTRUCTIVE),
+    ],
+)
