@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, SecretS
 from pydantic_core import ErrorDetails
 
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
+from .net import is_loopback, key_flaw
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings", "is_loopback", "key_flaw"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
@@ -53,33 +54,6 @@ def _cleaned(value: str) -> str:
 def _unset(value: str) -> bool:
     """Empty values and unsubstituted templates mean "not set", so defaults apply."""
     return not value or bool(_TEMPLATE.match(value))
-
-
-def is_loopback(host: str | None) -> bool:
-    """True for a name or address of this machine (IPv4, IPv6 with or without brackets, or localhost)."""
-    if host is None:
-        return False
-    host = host.removeprefix("[").removesuffix("]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def key_flaw(key: str) -> str | None:
-    """What makes `key` unusable as an API key, in words that do not reveal it; None if nothing."""
-    for char in key:
-        if char in "\r\n":
-            return "a line break"
-        if char.isspace():
-            return "a space"
-        if not char.isascii():
-            return "a non-ASCII character (such as a curly quote or a non-breaking space)"
-        if not char.isprintable():
-            return "a control character"
-    return None
 
 
 class Settings(BaseModel):
