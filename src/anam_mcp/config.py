@@ -1,19 +1,21 @@
-"""Settings for anam-mcp, read from `ANAM_*` environment variables and a `.env` file."""
+"""Settings for anam-mcp: `Settings.from_environment` reads `ANAM_*` variables and a `.env` file, and never fails.
+
+Settings built in code (`Settings(...)`, `model_validate`, `model_copy`) hold what they are given and nothing else.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
-from pydantic_core import ErrorDetails
+from pydantic import Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from . import environment
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 from .net import is_loopback, key_flaw
 
@@ -23,11 +25,6 @@ DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-
-# Hosts such as Claude Desktop sometimes pass `${user_config.x}` through unsubstituted.
-_TEMPLATE = re.compile(r"^\$\{[^}]*\}$")
-# Quote marks a shell, a JSON config or a word processor may leave around a pasted value.
-_QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 _PREFIX = "ANAM_"
 # A CSP source: an https origin (a leading "*." allowed), or an http one on this machine. Nothing else
@@ -43,23 +40,17 @@ _ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
 
 
-def _cleaned(value: str) -> str:
-    """The value without surrounding whitespace and quote marks (straight or curly)."""
-    previous = None
-    while value != previous:
-        previous, value = value, value.strip().strip(_QUOTES)
-    return value
-
-
-def _unset(value: str) -> bool:
-    """Empty values and unsubstituted templates mean "not set", so defaults apply."""
-    return not value or bool(_TEMPLATE.match(value))
-
-
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """Everything the server can be told from outside. Built once, in `main()` or by a test."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=_PREFIX,
+        # Lists are written `a, b c`, never as JSON: the validators split them.
+        enable_decoding=False,
+        extra="ignore",
+        frozen=True,
+        validate_default=False,
+    )
 
     api_key: SecretStr | None = Field(
         default=None, description="Anam API key (Anam Lab > API keys). Secret: never logged or returned."
@@ -91,7 +82,6 @@ class Settings(BaseModel):
         default=ANAM_MEDIA_ORIGINS,
         description="Origins the avatar and voice views may load images and audio from (their CSP).",
     )
-
     share_base_url: HttpUrl = Field(
         default=HttpUrl(DEFAULT_SHARE_BASE_URL),
         description="Where a share link opens: this URL followed by the link's token.",
@@ -124,28 +114,34 @@ class Settings(BaseModel):
     _problems: tuple[str, ...] = PrivateAttr(default=())
 
     @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Settings built in code hold exactly what they are given: only `from_environment` looks outside.
+        return (init_settings,)
+
+    @classmethod
     def from_environment(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
     ) -> Settings:
-        """Settings from `ANAM_*` variables; a `.env` file fills in what the environment leaves unset.
+        """Settings from `ANAM_*` variables (`environ`, else the process's); `env_file` fills in the ones not set.
 
         Never fails: an invalid value keeps its default and is described in `problems`, so the server
         can still start and tell the user what to fix.
         """
-        file_values = dotenv_values(env_file) if env_file is not None and env_file.is_file() else {}
-        merged = {**file_values, **(os.environ if environ is None else environ)}
-        values = {
-            key[len(_PREFIX) :].lower(): cleaned
-            for key, value in merged.items()
-            if key.startswith(_PREFIX) and value is not None and not _unset(cleaned := _cleaned(value))
-        }
+        values = environment.read(cls, environ, env_file)
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
             errors = exc.errors()
         invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
         settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
-        settings._problems = tuple(dict.fromkeys(_problem(error) for error in errors))
+        settings._problems = tuple(dict.fromkeys(environment.problem(error, _PREFIX) for error in errors))
         return settings
 
     @property
@@ -272,32 +268,3 @@ class Settings(BaseModel):
     def share_url(self, token: str) -> str:
         """The address of a share link: ANAM_SHARE_BASE_URL, a slash if it has none at the end, then the token."""
         return f"{str(self.share_base_url).rstrip('/')}/{quote(token, safe='')}"
-
-
-def _problem(error: ErrorDetails) -> str:
-    """One invalid setting in words: the variable, and what it must be. Never the value (it may be the key)."""
-    variable = _PREFIX + "_".join(map(str, error["loc"])).upper()
-    kind = error["type"]
-    context = {key: f"{value:g}" if isinstance(value, float) else value for key, value in error.get("ctx", {}).items()}
-    if kind == "value_error":
-        rule = str(context["error"])
-    elif kind in _RULES:
-        rule = _RULES[kind].format(**context)
-    elif kind.startswith("url_"):
-        rule = f"must be a URL such as {DEFAULT_API_URL}"
-    else:
-        rule = "is not valid"
-    return f"{variable} {rule}"
-
-
-_RULES = {
-    "greater_than": "must be greater than {gt}",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than": "must be less than {lt}",
-    "less_than_equal": "must be at most {le}",
-    "float_parsing": "must be a number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "bool_parsing": "must be true or false",
-    "literal_error": "must be one of {expected}",
-}
