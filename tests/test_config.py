@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from anam_mcp.client import AnamClient
-from anam_mcp.config import DEFAULT_API_URL, Settings
+from anam_mcp.config import DEFAULT_API_URL, ConfigurationError, Settings
+from anam_mcp.errors import AnamError
 
 from .helpers import ROOT, logging_to_string
 
@@ -216,3 +217,10 @@ def test_settings_built_in_code_never_read_the_environment_or_a_dot_env_file(
     # Asked, it reads both.
     read = Settings.from_environment()
     assert (read.api_key is not None, read.log_level, read.max_retries) == (True, "DEBUG", 7)
+
+
+def test_a_configuration_error_is_not_an_anam_error_and_lists_the_problems() -> None:
+    error = ConfigurationError(["ANAM_MAX_RETRIES must be at most 10", "ANAM_LOG_LEVEL is not valid"])
+    assert not isinstance(error, AnamError)
+    assert "misconfigured" in str(error)
+    assert "ANAM_MAX_RETRIES must be at most 10; ANAM_LOG_LEVEL is not valid" in str(error)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -19,7 +19,7 @@ from . import environment
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 from .net import is_loopback, key_flaw
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "LogLevel", "Settings"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "ConfigurationError", "LogLevel", "Settings"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
@@ -38,6 +38,20 @@ _HOST = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(?:\d{1,
 _ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?")
 # An access token travels in a URL path (/mcp/t/<token>) too: URL-safe characters only, and long enough to guess never.
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
+
+
+class ConfigurationError(Exception):
+    """Settings were invalid at start-up, so nothing is sent to Anam until they are fixed.
+
+    Not an Anam error: nothing was asked of Anam, and the fix is in the server's environment.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__(
+            f"The anam-mcp server is misconfigured, so it sends nothing to Anam: {'; '.join(problems)}. Fix this "
+            'in the MCP server\'s environment (the "env" block of your client config, or a .env file), then '
+            "restart the server."
+        )
 
 
 class Settings(BaseSettings):
