@@ -38,6 +38,7 @@ _HOST = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(?:\d{1,
 _ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?")
 # An access token travels in a URL path (/mcp/t/<token>) too: URL-safe characters only, and long enough to guess never.
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
+_TOOLSET = re.compile(r"[a-z0-9_-]+")
 
 
 class ConfigurationError(Exception):
@@ -99,6 +100,10 @@ class Settings(BaseSettings):
     share_base_url: HttpUrl = Field(
         default=HttpUrl(DEFAULT_SHARE_BASE_URL),
         description="Where a share link opens: this URL followed by the link's token.",
+    )
+    # Only the spelling is checked here: the server knows which toolsets exist.
+    toolsets: tuple[str, ...] = Field(
+        default=("all",), description="Which toolsets (API areas) to serve; `all` for every one."
     )
     # Serving over HTTP (anam-mcp --http).
     mcp_tokens: tuple[SecretStr, ...] = Field(
@@ -210,6 +215,7 @@ class Settings(BaseSettings):
         "http_allowed_hosts",
         "http_cors_origins",
         "http_forwarded_allow_ips",
+        "toolsets",
         mode="before",
     )
     @classmethod
@@ -225,6 +231,14 @@ class Settings(BaseSettings):
                 "commas; make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         return tokens
+
+    @field_validator("toolsets")
+    @classmethod
+    def _toolset_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(name.lower() for name in names)
+        if not names or not all(_TOOLSET.fullmatch(name) for name in names):
+            raise ValueError("must be toolset names (letters, digits, _ and -) separated by commas, or all")
+        return names
 
     @field_validator("http_allowed_hosts")
     @classmethod
