@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from anam_mcp.api.errors import AnamError
 from anam_mcp.api.transport import AnamClient
-from anam_mcp.config import DEFAULT_API_URL, Settings
+from anam_mcp.config import DEFAULT_API_URL, ConfigurationError, Settings
 
 from .helpers import ROOT, logging_to_string
 
@@ -182,3 +183,60 @@ def test_a_bad_http_setting_is_a_problem_that_names_the_variable_not_the_value(v
     if variable in ("ANAM_MCP_TOKENS", "ANAM_REQUEST_STATE_KEY"):
         assert value not in problem  # secrets
         assert getattr(settings, variable.removeprefix("ANAM_").lower()) in ((), None)
+
+
+def test_several_bad_values_from_the_environment_and_the_file_are_all_reported(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    lines = ["ANAM_READ_TIMEOUT_SECONDS=-1", "ANAM_TOOLSETS=a/b", "ANAM_CATALOG_TTL_SECONDS=6"]
+    env_file.write_text("\n".join(lines), encoding="utf-8")
+    environ = {"ANAM_MAX_RETRIES": "99", "ANAM_LOG_LEVEL": "LOUD", "ANAM_PREFETCH": "false"}
+    settings = Settings.from_environment(environ, env_file=env_file)
+    assert sorted(problem.split()[0] for problem in settings.problems) == [
+        "ANAM_LOG_LEVEL",
+        "ANAM_MAX_RETRIES",
+        "ANAM_READ_TIMEOUT_SECONDS",
+        "ANAM_TOOLSETS",
+    ]
+    assert "ANAM_MAX_RETRIES must be at most 10" in settings.problems
+    # Each bad value keeps its default; the good ones, from either place, still apply.
+    defaults = Settings()
+    for name in ("log_level", "max_retries", "read_timeout_seconds", "toolsets"):
+        assert getattr(settings, name) == getattr(defaults, name)
+    assert (settings.prefetch, settings.catalog_ttl_seconds) == (False, 6)
+
+
+def test_settings_built_in_code_never_read_the_environment_or_a_dot_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("ANAM_LOG_LEVEL=DEBUG\n", encoding="utf-8")
+    monkeypatch.setenv("ANAM_API_KEY", KEY)
+    monkeypatch.setenv("ANAM_MAX_RETRIES", "7")
+    for settings in (Settings(), Settings.model_validate({}), Settings(log_http=True).model_copy(update={})):
+        assert settings.api_key is None
+        assert (settings.log_level, settings.max_retries) == ("INFO", 3)
+    # Asked, it reads both.
+    read = Settings.from_environment()
+    assert (read.api_key is not None, read.log_level, read.max_retries) == (True, "DEBUG", 7)
+
+
+def test_toolsets_default_to_all_and_are_a_lower_cased_list() -> None:
+    assert Settings.from_environment({}, env_file=None).toolsets == ("all",)
+    settings = Settings.from_environment({"ANAM_TOOLSETS": " Personas, catalogue  share_links,x-2 "}, env_file=None)
+    assert settings.problems == ()
+    assert settings.toolsets == ("personas", "catalogue", "share_links", "x-2")
+
+
+@pytest.mark.parametrize("value", ["personas;sessions", "a/b", "caf\u00e9", ","])
+def test_a_toolset_name_with_other_characters_is_a_problem(value: str) -> None:
+    settings = Settings.from_environment({"ANAM_TOOLSETS": value}, env_file=None)
+    [problem] = settings.problems
+    assert problem.startswith("ANAM_TOOLSETS must be toolset names")
+    assert settings.toolsets == ("all",)
+
+
+def test_a_configuration_error_is_not_an_anam_error_and_lists_the_problems() -> None:
+    error = ConfigurationError(["ANAM_MAX_RETRIES must be at most 10", "ANAM_LOG_LEVEL is not valid"])
+    assert not isinstance(error, AnamError)
+    assert "misconfigured" in str(error)
+    assert "ANAM_MAX_RETRIES must be at most 10; ANAM_LOG_LEVEL is not valid" in str(error)

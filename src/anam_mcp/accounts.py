@@ -9,9 +9,6 @@ account's client bounds its own requests in flight, so one busy caller cannot st
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import urllib.request
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ from . import api
 from .api.transport import AnamClient
 from .catalog import Background, Catalogs
 from .config import Settings
+from .net import Fingerprints
 
 __all__ = ["Account", "Accounts", "SharedPool"]
 
@@ -46,7 +44,7 @@ class Accounts:
         self._settings = settings
         self._background = background
         self._limit = limit
-        self._salt = secrets.token_bytes(32)
+        self._fingerprints = Fingerprints()
         self._by_hash: OrderedDict[bytes, Account] = OrderedDict()
         self.pool = SharedPool()
         # Calls without a key still get an answer: the client says how to provide one.
@@ -59,7 +57,7 @@ class Accounts:
         """The account for `key`, made (and, if prefetch is on, warmed in the background) on first use."""
         if key is None or not key.get_secret_value():
             return self._keyless
-        digest = hmac.new(self._salt, key.get_secret_value().encode(), hashlib.sha256).digest()
+        digest = self._fingerprints.digest(key.get_secret_value())
         account = self._by_hash.get(digest)
         if account is not None:
             self._by_hash.move_to_end(digest)

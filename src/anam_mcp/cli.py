@@ -14,8 +14,9 @@ import secrets
 from collections.abc import Callable, Sequence
 
 from . import __version__
-from .config import Settings, is_loopback
+from .config import Settings
 from .logs import configure_logging
+from .net import is_loopback
 
 __all__ = ["configure_logging", "main"]
 

@@ -1,40 +1,30 @@
-"""Settings for anam-mcp, read from `ANAM_*` environment variables and a `.env` file."""
+"""Settings for anam-mcp: `Settings.from_environment` reads `ANAM_*` variables and a `.env` file, and never fails.
+
+Settings built in code (`Settings(...)`, `model_validate`, `model_copy`) hold what they are given and nothing else.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
-from pydantic_core import ErrorDetails
+from pydantic import Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from . import environment
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
+from .net import is_loopback, key_flaw
 
-__all__ = [
-    "DEFAULT_API_URL",
-    "DEFAULT_SHARE_BASE_URL",
-    "ConfigurationError",
-    "LogLevel",
-    "Settings",
-    "is_loopback",
-    "key_flaw",
-]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "ConfigurationError", "LogLevel", "Settings"]
 
 DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-
-# Hosts such as Claude Desktop sometimes pass `${user_config.x}` through unsubstituted.
-_TEMPLATE = re.compile(r"^\$\{[^}]*\}$")
-# Quote marks a shell, a JSON config or a word processor may leave around a pasted value.
-_QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 _PREFIX = "ANAM_"
 # A CSP source: an https origin (a leading "*." allowed), or an http one on this machine. Nothing else
@@ -48,52 +38,34 @@ _HOST = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(?:\d{1,
 _ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?")
 # An access token travels in a URL path (/mcp/t/<token>) too: URL-safe characters only, and long enough to guess never.
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
+_TOOLSET = re.compile(r"[a-z0-9_-]+")
 
 
-def _cleaned(value: str) -> str:
-    """The value without surrounding whitespace and quote marks (straight or curly)."""
-    previous = None
-    while value != previous:
-        previous, value = value, value.strip().strip(_QUOTES)
-    return value
+class ConfigurationError(Exception):
+    """Settings were invalid at start-up, so nothing is sent to Anam until they are fixed.
+
+    Not an Anam error: nothing was asked of Anam, and the fix is in the server's environment.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__(
+            f"The anam-mcp server is misconfigured, so it sends nothing to Anam: {'; '.join(problems)}. Fix this "
+            'in the MCP server\'s environment (the "env" block of your client config, or a .env file), then '
+            "restart the server."
+        )
 
 
-def _unset(value: str) -> bool:
-    """Empty values and unsubstituted templates mean "not set", so defaults apply."""
-    return not value or bool(_TEMPLATE.match(value))
-
-
-def is_loopback(host: str | None) -> bool:
-    """True for a name or address of this machine (IPv4, IPv6 with or without brackets, or localhost)."""
-    if host is None:
-        return False
-    host = host.removeprefix("[").removesuffix("]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def key_flaw(key: str) -> str | None:
-    """What makes `key` unusable as an API key, in words that do not reveal it; None if nothing."""
-    for char in key:
-        if char in "\r\n":
-            return "a line break"
-        if char.isspace():
-            return "a space"
-        if not char.isascii():
-            return "a non-ASCII character (such as a curly quote or a non-breaking space)"
-        if not char.isprintable():
-            return "a control character"
-    return None
-
-
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """Everything the server can be told from outside. Built once, in `main()` or by a test."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=_PREFIX,
+        # Lists are written `a, b c`, never as JSON: the validators split them.
+        enable_decoding=False,
+        extra="ignore",
+        frozen=True,
+        validate_default=False,
+    )
 
     api_key: SecretStr | None = Field(
         default=None, description="Anam API key (Anam Lab > API keys). Secret: never logged or returned."
@@ -125,10 +97,13 @@ class Settings(BaseModel):
         default=ANAM_MEDIA_ORIGINS,
         description="Origins the avatar and voice views may load images and audio from (their CSP).",
     )
-
     share_base_url: HttpUrl = Field(
         default=HttpUrl(DEFAULT_SHARE_BASE_URL),
         description="Where a share link opens: this URL followed by the link's token.",
+    )
+    # Only the spelling is checked here: the server knows which toolsets exist.
+    toolsets: tuple[str, ...] = Field(
+        default=("all",), description="Which toolsets (API areas) to serve; `all` for every one."
     )
     # Serving over HTTP (anam-mcp --http).
     mcp_tokens: tuple[SecretStr, ...] = Field(
@@ -155,35 +130,37 @@ class Settings(BaseModel):
         default=None, description="Seals multi-round tool state; the same on every worker. Secret."
     )
 
-    toolsets: tuple[str, ...] = Field(
-        default=("all",), description="Which toolsets (API areas) to serve; `all` for every one."
-    )
-
     _problems: tuple[str, ...] = PrivateAttr(default=())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Settings built in code hold exactly what they are given: only `from_environment` looks outside.
+        return (init_settings,)
 
     @classmethod
     def from_environment(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
     ) -> Settings:
-        """Settings from `ANAM_*` variables; a `.env` file fills in what the environment leaves unset.
+        """Settings from `ANAM_*` variables (`environ`, else the process's); `env_file` fills in the ones not set.
 
         Never fails: an invalid value keeps its default and is described in `problems`, so the server
         can still start and tell the user what to fix.
         """
-        file_values = dotenv_values(env_file) if env_file is not None and env_file.is_file() else {}
-        merged = {**file_values, **(os.environ if environ is None else environ)}
-        values = {
-            key[len(_PREFIX) :].lower(): cleaned
-            for key, value in merged.items()
-            if key.startswith(_PREFIX) and value is not None and not _unset(cleaned := _cleaned(value))
-        }
+        values = environment.read(cls, environ, env_file)
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
             errors = exc.errors()
         invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
         settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
-        settings._problems = tuple(dict.fromkeys(_problem(error) for error in errors))
+        settings._problems = tuple(dict.fromkeys(environment.problem(error, _PREFIX) for error in errors))
         return settings
 
     @property
@@ -255,6 +232,14 @@ class Settings(BaseModel):
             )
         return tokens
 
+    @field_validator("toolsets")
+    @classmethod
+    def _toolset_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(name.lower() for name in names)
+        if not names or not all(_TOOLSET.fullmatch(name) for name in names):
+            raise ValueError("must be toolset names (letters, digits, _ and -) separated by commas, or all")
+        return names
+
     @field_validator("http_allowed_hosts")
     @classmethod
     def _hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
@@ -311,43 +296,3 @@ class Settings(BaseModel):
     def share_url(self, token: str) -> str:
         """The address of a share link: ANAM_SHARE_BASE_URL, a slash if it has none at the end, then the token."""
         return f"{str(self.share_base_url).rstrip('/')}/{quote(token, safe='')}"
-
-
-def _problem(error: ErrorDetails) -> str:
-    """One invalid setting in words: the variable, and what it must be. Never the value (it may be the key)."""
-    variable = _PREFIX + "_".join(map(str, error["loc"])).upper()
-    kind = error["type"]
-    context = {key: f"{value:g}" if isinstance(value, float) else value for key, value in error.get("ctx", {}).items()}
-    if kind == "value_error":
-        rule = str(context["error"])
-    elif kind in _RULES:
-        rule = _RULES[kind].format(**context)
-    elif kind.startswith("url_"):
-        rule = f"must be a URL such as {DEFAULT_API_URL}"
-    else:
-        rule = "is not valid"
-    return f"{variable} {rule}"
-
-
-_RULES = {
-    "greater_than": "must be greater than {gt}",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than": "must be less than {lt}",
-    "less_than_equal": "must be at most {le}",
-    "float_parsing": "must be a number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "bool_parsing": "must be true or false",
-    "literal_error": "must be one of {expected}",
-}
-
-
-class ConfigurationError(Exception):
-    """Settings were invalid at start-up, so nothing is sent to Anam until they are fixed."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__(
-            f"The anam-mcp server is misconfigured, so it sends nothing to Anam: {'; '.join(problems)}. Fix this "
-            'in the MCP server\'s environment (the "env" block of your client config, or a .env file), then '
-            "restart the server."
-        )

@@ -10,15 +10,14 @@ Three modes, chosen by the settings:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
-import secrets
 from enum import Enum
 
 from mcp.server.auth.provider import AccessToken
 
-from ..config import Settings, is_loopback, key_flaw
+from ..config import Settings
+from ..net import Fingerprints, is_loopback, key_flaw
 
 __all__ = ["Credentials", "Mode", "exposure_problem"]
 
@@ -43,13 +42,13 @@ class Credentials:
             self.mode = Mode.BRING_YOUR_OWN_KEY
         else:
             self.mode = Mode.TOKENS if self._tokens else Mode.OPEN
-        # The principal a credential stands for (it binds multi-round state to its caller): a keyed hash,
+        # The principal a credential stands for (it binds multi-round state to its caller): its fingerprint,
         # the same on every worker when they share a request-state key.
         shared = settings.request_state_key
-        self._salt = (
-            hashlib.sha256(b"anam-mcp principal\0" + shared.get_secret_value().encode()).digest()
+        self._principals = (
+            Fingerprints.from_secret(shared.get_secret_value(), "anam-mcp principal")
             if shared is not None
-            else secrets.token_bytes(32)
+            else Fingerprints()
         )
 
     @property
@@ -94,8 +93,8 @@ class Credentials:
         """The SDK's check of each bearer token: an access token for it, or None (the SDK answers 401)."""
         if self.refusal(token) is not None:
             return None
-        subject = hmac.new(self._salt, token.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
-        return AccessToken(token=token, client_id="anam-mcp", scopes=[], subject=subject[:32])
+        subject = self._principals.hexdigest(token)[:32]
+        return AccessToken(token=token, client_id="anam-mcp", scopes=[], subject=subject)
 
 
 def exposure_problem(settings: Settings, host: str | None) -> str | None:

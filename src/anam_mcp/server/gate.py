@@ -10,19 +10,16 @@ A body that is not one JSON-RPC message gets a JSON-RPC error in words here, as 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..config import is_loopback
 from ..logs import redacting
+from ..net import Fingerprints, is_loopback
 from .credentials import Credentials, Mode
 from .jsonrpc import rejection
 
@@ -98,7 +95,7 @@ class Gate:
 
 
 class _InProgress:
-    """Requests in progress per caller (per key, or per access token), under a salted hash of the credential.
+    """Requests in progress per caller (per key, or per access token), under a fingerprint of the credential.
 
     One worker serves its requests on one event loop, so plain counts need no lock; a caller with nothing in
     progress leaves no entry behind.
@@ -106,13 +103,13 @@ class _InProgress:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._salt = secrets.token_bytes(32)
+        self._fingerprints = Fingerprints()
         self._counts: dict[bytes, int] = {}
 
     @contextmanager
     def admit(self, credential: str | None) -> Iterator[bool]:
         """Yields whether the caller may go ahead; if so, it counts as in progress until the block ends."""
-        caller = hmac.new(self._salt, (credential or "").encode(), hashlib.sha256).digest()
+        caller = self._fingerprints.digest(credential or "")
         count = self._counts.get(caller, 0)
         if count >= self.limit:
             yield False
