@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 
 import anyio
+import httpx2
 import pytest
 from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import ElicitRequestParams, TextResourceContents
@@ -137,3 +138,21 @@ async def test_a_wrong_key_is_anams_401_in_words_and_no_key_reaches_the_log(
     assert " DEBUG httpcore" in log and " DEBUG mcp." in log  # the libraries' debug output is really there
     for key in (accounts.api_key, OTHER_KEY, WRONG_KEY):
         assert key not in log
+
+
+async def test_a_connector_url_narrows_the_toolsets_and_unknown_names_get_a_400(
+    server: HttpServer, accounts: FakeAnam
+) -> None:
+    async with mcp_client(f"{server.mcp}?toolsets=catalogue", accounts.api_key) as c:
+        assert {tool.name for tool in (await c.list_tools()).tools} == {"search_avatars", "search_voices", "list_llms"}
+        assert (await c.call_tool("search_voices", {"query": "lucy"})).is_error is False
+        refused = await c.call_tool("get_persona", {"persona_id": accounts.catalogues["/v1/personas"][0]["id"]})
+    assert refused.is_error and "Unknown tool: get_persona" in text(refused)
+    async with httpx2.AsyncClient() as http:
+        answer = await http.post(
+            f"{server.mcp}?toolsets=catalogue,nope",
+            headers={"Authorization": f"Bearer {accounts.api_key}", "Accept": "application/json, text/event-stream"},
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        )
+    assert answer.status_code == 400
+    assert "nope" in answer.json()["error_description"] and "catalogue, personas" in answer.json()["error_description"]

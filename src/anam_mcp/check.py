@@ -10,6 +10,7 @@ from .api.errors import AnamError
 from .api.pages import list_all
 from .api.transport import AnamClient
 from .config import Settings
+from .server import served_toolsets
 from .server.persona_config import choose_default_llm
 
 __all__ = ["run_check"]
@@ -25,13 +26,21 @@ def _count(total: int | None) -> str:
     return str(total) if total is not None else "an unknown number of"
 
 
-async def run_check(settings: Settings) -> int:
-    if settings.problems:
+async def run_check(settings: Settings, toolsets_problem: str | None = None) -> int:
+    """Check the settings, the toolsets and the key (with a few real calls); 0 when all is well."""
+    problems = [*settings.problems, *([toolsets_problem] if toolsets_problem else [])]
+    if problems:
         _say("anam-mcp check: invalid settings, nothing was sent to Anam")
-        for problem in settings.problems:
+        for problem in problems:
             _say(f"  FAIL  {problem}.")
         return 1
     _say(f"anam-mcp check: API {settings.base_url}")
+    for toolset in served_toolsets(settings):
+        tools = toolset.tools()
+        _say(
+            f"  ok    toolset {toolset.name}: {', '.join(tool.name for tool in tools)} "
+            f"({toolset.input_bytes():,} bytes of context)"
+        )
     if settings.api_key is None:
         _say("  FAIL  ANAM_API_KEY is not set (environment or .env). Create a key in Anam Lab and set it.")
         return 1

@@ -82,6 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _INTERRUPTED
 
 
+def _toolsets_problem(settings: Settings) -> str | None:
+    """Why ANAM_TOOLSETS cannot be served (a name that is no toolset, with the valid ones); None if it can."""
+    from .server import served_toolsets
+    from .server.toolsets import UnknownToolsetError
+
+    try:
+        served_toolsets(settings)
+    except UnknownToolsetError as exc:
+        return f"ANAM_TOOLSETS names an {exc}"
+    return None
+
+
 def _serve_http(host: str, port: int, workers: int) -> int:
     settings = Settings.from_environment()
     configure_logging(settings)
@@ -89,7 +101,7 @@ def _serve_http(host: str, port: int, workers: int) -> int:
     from .server.http import serve_http
 
     log = logging.getLogger("anam_mcp")
-    if problem := exposure_problem(settings, host):
+    if problem := exposure_problem(settings, host) or _toolsets_problem(settings):
         log.error(problem)
         return _REFUSED
     for problem in settings.problems:
@@ -124,11 +136,14 @@ def _run(*, check: bool) -> int:
     if check:
         from .check import run_check
 
-        return asyncio.run(run_check(settings))
+        return asyncio.run(run_check(settings, _toolsets_problem(settings)))
 
     from .server import build_server, serve_stdio
 
     log = logging.getLogger("anam_mcp")
+    if problem := _toolsets_problem(settings):
+        log.error(problem)
+        return _REFUSED
     log.info(
         "anam-mcp %s serving on stdio; API %s; key %s",
         __version__,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +23,7 @@ from ..logs import redacting
 from ..net import Fingerprints, is_loopback
 from .credentials import Credentials, Mode
 from .jsonrpc import rejection
+from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
 
 __all__ = ["MCP_PATH", "Gate"]
 
@@ -32,10 +34,18 @@ _FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
 class Gate:
     def __init__(
-        self, app: ASGIApp, credentials: Credentials, exposure: str, calls_per_caller: int, max_body_bytes: int
+        self,
+        app: ASGIApp,
+        credentials: Credentials,
+        exposure: str,
+        calls_per_caller: int,
+        max_body_bytes: int,
+        toolsets: Sequence[Toolset],
     ) -> None:
-        """`exposure`: what to answer a remote caller when the server key may only be used on this machine."""
+        """`exposure`: what to answer a remote caller when the server key may only be used on this machine;
+        `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
         self._app = app
+        self._toolsets = toolsets
         self._credentials = credentials
         self._exposure = exposure
         self._in_progress = _InProgress(calls_per_caller)
@@ -63,6 +73,11 @@ class Gate:
             challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
             await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
             return
+        try:
+            asked = self._asked_toolsets(scope)
+        except UnknownToolsetError as exc:
+            await _answer(send, 400, "invalid_request", f"The connector URL asks for an {exc} (served here).")
+            return
         if scope["method"] == "GET":
             # Stateless: there is no stream to resume. The SDK would hold a legacy GET open forever.
             await _answer(send, 405, "method_not_allowed", "Send MCP requests with POST.", [(b"allow", b"POST")])
@@ -71,7 +86,7 @@ class Gate:
             # The SDK's bearer check reads the header: give it the credential, however it came.
             headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
-        with self._in_progress.admit(credential) as admitted, redacting(credential):
+        with self._in_progress.admit(credential) as admitted, redacting(credential), asking(asked):
             if admitted:
                 await self._serve(scope, receive, send)
             else:
@@ -80,6 +95,13 @@ class Gate:
                     "(ANAM_HTTP_MAX_CALLS_PER_CALLER): retry when one has finished."
                 )
                 await _answer(send, 429, "too_many_requests", busy, [(b"retry-after", b"1")])
+
+    def _asked_toolsets(self, scope: Scope) -> list[str] | None:
+        """The toolsets the URL's ?toolsets= asks for, None without it; UnknownToolsetError for one not served."""
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(QUERY_PARAMETER)
+        if not asked:
+            return None
+        return [toolset.name for toolset in select(self._toolsets, parse(",".join(asked)))]
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "POST":

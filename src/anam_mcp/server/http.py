@@ -24,7 +24,7 @@ from starlette.types import ASGIApp
 from .. import __version__
 from ..config import Settings
 from ..logs import configure_logging
-from . import build_server
+from . import build_server, served_toolsets
 from .credentials import Credentials, exposure_problem
 from .gate import Gate
 
@@ -81,7 +81,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     # Only consulted when the server key may be used without a token, i.e. from this machine alone.
     exposure = exposure_problem(settings, "an address other than this machine's") or ""
     app: ASGIApp = Gate(
-        sdk_app, credentials, exposure, settings.http_max_calls_per_caller, settings.http_max_body_bytes
+        sdk_app,
+        credentials,
+        exposure,
+        settings.http_max_calls_per_caller,
+        settings.http_max_body_bytes,
+        served_toolsets(settings),
     )
     if settings.http_cors_origins:
         app = CORSMiddleware(
