@@ -31,22 +31,9 @@ from .fake_anam import DEFAULT_KEY, FakeAnam
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))
-TOOLS = frozenset(
-    {
-        "create_session_token",
-        "search_avatars",
-        "search_voices",
-        "search_personas",
-        "list_llms",
-        "save_persona",
-        "get_persona",
-        "update_persona",
-        "delete_persona",
-        "create_share_link",
-        "list_sessions",
-        "get_session_transcript",
-    }
-)
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+# The tools the server serves: one committed snapshot each (test_tool_schemas checks that they match).
+TOOLS = frozenset(path.stem for path in SNAPSHOTS.glob("*.json"))
 
 # How long `npm view` may take to say whether the registry answers, before npx tests are skipped.
 _NPM_CHECK_SECONDS = 10

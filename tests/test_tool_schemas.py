@@ -1,0 +1,44 @@
+"""What `tools/list` tells a client: one committed snapshot per tool.
+
+Each tool's entry in `tools/list` (name, title, description, inputSchema, outputSchema, annotations, _meta) is
+committed as `tests/snapshots/<tool>.json`, as github-mcp-server's toolsnaps: a change to a tool shows as a
+diff to review, and the files are the list of tools the server must serve. After a deliberate change, run
+
+    ANAM_UPDATE_SNAPSHOTS=1 uv run pytest -n 0 tests/test_tool_schemas.py
+
+which rewrites the files (and deletes those of tools gone), then review `git diff tests/snapshots`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.types import Tool
+
+from .helpers import SNAPSHOTS
+
+pytestmark = pytest.mark.anyio
+
+
+def entry(tool: Tool) -> dict[str, Any]:
+    """The tool as the client receives it, in the protocol's field names."""
+    return tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+async def test_every_tool_matches_its_committed_snapshot(client: Client) -> None:
+    listed = {tool.name: entry(tool) for tool in (await client.list_tools()).tools}
+    if os.environ.get("ANAM_UPDATE_SNAPSHOTS") == "1":
+        for gone in set(SNAPSHOTS.glob("*.json")) - {SNAPSHOTS / f"{name}.json" for name in listed}:
+            gone.unlink()
+        for name, listing in listed.items():
+            text = json.dumps(listing, indent=2, ensure_ascii=False) + "\n"
+            (SNAPSHOTS / f"{name}.json").write_text(text, encoding="utf-8")
+    committed = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in SNAPSHOTS.glob("*.json")}
+    rerun = "rerun with ANAM_UPDATE_SNAPSHOTS=1 and review the diff"
+    assert sorted(listed) == sorted(committed), f"tools added or removed: {rerun}"
+    for name, listing in listed.items():
+        assert listing == committed[name], f"{name} changed: {rerun}"
