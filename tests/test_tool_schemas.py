@@ -1,4 +1,4 @@
-"""What `tools/list` tells a client: one committed snapshot per tool.
+"""What `tools/list` tells a client: one committed snapshot per tool, and schemas without pydantic's noise.
 
 Each tool's entry in `tools/list` (name, title, description, inputSchema, outputSchema, annotations, _meta) is
 committed as `tests/snapshots/<tool>.json`, as github-mcp-server's toolsnaps: a change to a tool shows as a
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,3 +43,29 @@ async def test_every_tool_matches_its_committed_snapshot(client: Client) -> None
     assert sorted(listed) == sorted(committed), f"tools added or removed: {rerun}"
     for name, listing in listed.items():
         assert listing == committed[name], f"{name} changed: {rerun}"
+
+
+def schemas_in(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """`schema` and every schema inside it; the keys of `properties` and `$defs` are names, not schemas."""
+    yield schema
+    for key, value in schema.items():
+        if key in ("properties", "$defs"):
+            for inner in value.values():
+                yield from schemas_in(inner)
+        elif key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+            for inner in value:
+                yield from schemas_in(inner)
+        elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
+            yield from schemas_in(value)
+
+
+async def test_schemas_carry_no_pydantic_noise(client: Client) -> None:
+    """No titles and no `default: null` anywhere; in input schemas, a null is never offered (leaving an argument
+    out says it), so no `anyOf [X, null]` and no "null" type either."""
+    for tool in (await client.list_tools()).tools:
+        assert tool.output_schema is not None
+        for schema in [*schemas_in(tool.input_schema), *schemas_in(tool.output_schema)]:
+            assert "title" not in schema, tool.name
+            assert schema.get("default", ...) is not None, tool.name
+        for schema in schemas_in(tool.input_schema):
+            assert "null" not in schema.get("type", []) and {"type": "null"} not in schema.get("anyOf", []), tool.name
