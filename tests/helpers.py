@@ -21,7 +21,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.context import ClientRequestContext
 from mcp.client.session import ElicitationFnT
-from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent, Tool
 
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
@@ -136,6 +136,14 @@ async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str
     structured: dict[str, Any] | None = result.structured_content
     assert structured is not None
     return structured
+
+
+def input_bytes(tool: Tool) -> int:
+    """What a tool costs every conversation's context on the input side, as the schema budget counts it:
+    len(name) + len(description) + len(json.dumps(inputSchema, separators=(",", ":"))), in characters (bytes,
+    for ASCII text; json.dumps writes the schema in ASCII)."""
+    schema = json.dumps(tool.input_schema, separators=(",", ":"))
+    return len(tool.name) + len(tool.description or "") + len(schema)
 
 
 def start_benchmark(output: Path) -> subprocess.Popen[bytes]:

@@ -1,4 +1,4 @@
-"""What `tools/list` tells a client: one committed snapshot per tool, and schemas without pydantic's noise.
+"""What `tools/list` tells a client: one committed snapshot per tool, and the context its schemas cost.
 
 Each tool's entry in `tools/list` (name, title, description, inputSchema, outputSchema, annotations, _meta) is
 committed as `tests/snapshots/<tool>.json`, as github-mcp-server's toolsnaps: a change to a tool shows as a
@@ -20,9 +20,13 @@ import pytest
 from mcp import Client
 from mcp.types import Tool
 
-from .helpers import SNAPSHOTS
+from .helpers import SNAPSHOTS, input_bytes
 
 pytestmark = pytest.mark.anyio
+
+# The input side of tools/list, in bytes as `input_bytes` counts them (issue 16's targets).
+AVERAGE_BUDGET = 800
+TOOL_BUDGET = 2000
 
 
 def entry(tool: Tool) -> dict[str, Any]:
@@ -43,6 +47,23 @@ async def test_every_tool_matches_its_committed_snapshot(client: Client) -> None
     assert sorted(listed) == sorted(committed), f"tools added or removed: {rerun}"
     for name, listing in listed.items():
         assert listing == committed[name], f"{name} changed: {rerun}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="compact schemas alone leave 1,215 bytes a tool on average (create_session_token 2,665, save_persona "
+    "2,304, update_persona 2,041): the rest is tool and field descriptions, to be trimmed",
+)
+async def test_input_schemas_stay_within_the_context_budget(client: Client) -> None:
+    """Per tool, len(name) + len(description) + len(json.dumps(inputSchema, separators=(",", ":"))) (see
+    `input_bytes`): at most 800 on average and 2,000 for any one tool. The figures print with `-s`."""
+    costs = {tool.name: input_bytes(tool) for tool in (await client.list_tools()).tools}
+    average = sum(costs.values()) / len(costs)
+    rows = [*sorted(costs.items()), (f"average of {len(costs)}", round(average)), ("total", sum(costs.values()))]
+    report = "\n".join(f"{name:<28}{cost:>6}" for name, cost in rows)
+    print(f"\nInput-side bytes per tool:\n{report}")
+    over = [name for name, cost in costs.items() if cost > TOOL_BUDGET]
+    assert average <= AVERAGE_BUDGET and not over, f"over budget:\n{report}"
 
 
 def schemas_in(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
