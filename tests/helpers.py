@@ -21,7 +21,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.context import ClientRequestContext
 from mcp.client.session import ElicitationFnT
-from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
+from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent, Tool
 
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
@@ -31,22 +31,9 @@ from .fake_anam import DEFAULT_KEY, FakeAnam
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))
-TOOLS = frozenset(
-    {
-        "create_session_token",
-        "search_avatars",
-        "search_voices",
-        "search_personas",
-        "list_llms",
-        "save_persona",
-        "get_persona",
-        "update_persona",
-        "delete_persona",
-        "create_share_link",
-        "list_sessions",
-        "get_session_transcript",
-    }
-)
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+# The tools the server serves: one committed snapshot each (test_tool_schemas checks that they match).
+TOOLS = frozenset(path.stem for path in SNAPSHOTS.glob("*.json"))
 
 # How long `npm view` may take to say whether the registry answers, before npx tests are skipped.
 _NPM_CHECK_SECONDS = 10
@@ -149,6 +136,14 @@ async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str
     structured: dict[str, Any] | None = result.structured_content
     assert structured is not None
     return structured
+
+
+def input_bytes(tool: Tool) -> int:
+    """What a tool costs every conversation's context on the input side, as the schema budget counts it:
+    the UTF-8 bytes of name, description and json.dumps(inputSchema, separators=(",", ":")), as --check
+    counts them (anam_mcp.server.toolsets.input_bytes) but from what the client received."""
+    schema = json.dumps(tool.input_schema, separators=(",", ":"), ensure_ascii=False)
+    return sum(len(text.encode()) for text in (tool.name, tool.description or "", schema))
 
 
 def start_benchmark(output: Path) -> subprocess.Popen[bytes]:

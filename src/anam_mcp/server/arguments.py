@@ -82,15 +82,13 @@ def not_boolean(value: object) -> object:
 
 
 QueryArg = Annotated[
-    str | None, Field(max_length=200, description="Text to find, case- and accent-insensitive. Omit to list all.")
+    str | None, Field(max_length=200, description="Words to find, any case or accents. Omit to list all.")
 ]
-LimitArg = Annotated[
-    int, Field(ge=1, le=100, description="Most items to return (default 20)."), BeforeValidator(not_boolean)
-]
+LimitArg = Annotated[int, Field(ge=1, le=100, description="Most items to return."), BeforeValidator(not_boolean)]
 PersonaIdArg = Annotated[
     UUID, Field(description="A saved persona, from search_personas or save_persona."), Supplier("search_personas")
 ]
-RefreshArg = Annotated[bool, Field(description="Reload from Anam instead of the copy cached for a few minutes.")]
+RefreshArg = Annotated[bool, Field(description="Reload instead of using the cached copy.")]
 
 
 def arguments_text(exc: ValidationError, fields: Mapping[str, FieldInfo]) -> str:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Self, TypeVar
 from uuid import UUID
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, BeforeValidator, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, create_model
 from pydantic.fields import FieldInfo
 
 from ..accounts import Account
@@ -42,7 +42,7 @@ __all__ = [
 
 ArgumentsT = TypeVar("ArgumentsT", bound=Arguments)
 
-_PERSONA_NAME = Field(min_length=1, max_length=100, description="Display name of the persona.")
+_PERSONA_NAME = Field(min_length=1, max_length=100, description="The persona's name.")
 NameArg = Annotated[str | None, _PERSONA_NAME]
 PersonaNameArg = Annotated[str, _PERSONA_NAME]
 AvatarIdArg = Annotated[
@@ -53,31 +53,32 @@ AvatarIdArg = Annotated[
 VoiceIdArg = Annotated[
     UUID | None, Field(description="Voice, from search_voices. Default: stock Cara."), Supplier("search_voices")
 ]
+
+
+def _llm_id(value: str) -> str:
+    # Checked here rather than as a schema pattern: the regex would cost every conversation 120 bytes of context.
+    if not re.fullmatch(LLM_ID_PATTERN, value):
+        raise ValueError("must be an LLM id (a UUID) or CUSTOMER_CLIENT_V1 (get one from list_llms)")
+    return value
+
+
 LlmIdArg = Annotated[
     str | None,
-    Field(
-        pattern=LLM_ID_PATTERN,
-        description="LLM, from list_llms; CUSTOMER_CLIENT_V1 turns Anam's LLM off. Default: GPT-4o-mini.",
-    ),
-    Supplier("list_llms"),
-    Format("an LLM id (a UUID) or CUSTOMER_CLIENT_V1"),
+    Field(description="LLM, from list_llms; CUSTOMER_CLIENT_V1 turns Anam's LLM off. Default: GPT-4o-mini."),
+    AfterValidator(_llm_id),
 ]
 SystemPromptArg = Annotated[
-    str | None,
-    Field(min_length=1, max_length=MAX_SYSTEM_PROMPT_CHARS, description="Personality and instructions for the LLM."),
+    str | None, Field(min_length=1, max_length=MAX_SYSTEM_PROMPT_CHARS, description="Personality and instructions.")
 ]
 AvatarModelArg = Annotated[
     AvatarModel,
-    Field(
-        description="Rendering model; one the avatar supports (available_models). cara-4: higher resolution; "
-        f"cara-4-latest: invite only. Default: {DEFAULT_AVATAR_MODEL}.",
-    ),
+    Field(description="One the avatar supports (available_models). cara-4: sharper; cara-4-latest: invite only."),
 ]
 SkipGreetingArg = Annotated[bool, Field(description="Start without the opening greeting.")]
 LanguageCodeArg = Annotated[
     str | None,
     BeforeValidator(lower),
-    Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 speech language, e.g. en. Default: multilingual."),
+    Field(pattern=r"^[a-z]{2}$", description="Speech language (ISO 639-1), e.g. en. Default: multilingual."),
     Format("a two-letter ISO 639-1 language code such as en or fr"),
 ]
 

@@ -55,7 +55,9 @@ async def _serve(server: MCPServer[Any]) -> bool:
                 # The transport only iterates `stdin`, which is what _Lines offers.
                 async with stdio_server(stdin=cast("anyio.AsyncFile[str]", lines)) as (read_stream, write_stream):
                     lines.answer_on(write_stream)
-                    # MCPServer.run_stdio_async takes no stdin of our choosing, so drive its server directly.
+                    # The one SDK internal used here: MCPServer.run_stdio_async takes no streams of our choosing,
+                    # and only its private lowlevel Server runs on given ones (the SDK's in-memory Client reaches
+                    # it the same way). mcp is pinned to a minor version; tests/test_sdk_contract.py names this.
                     lowlevel = server._lowlevel_server
                     await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
                 group.cancel_scope.cancel()

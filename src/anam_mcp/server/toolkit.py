@@ -1,8 +1,10 @@
 """How a tool is declared and answers: one argument model, a structured result with a summary, clear errors.
 
 A tool is `async def name(ctx: Context[AppContext], args: SomeArguments) -> Annotated[CallToolResult, Result]`
-whose docstring is its description. `model_tool` registers it so that `SomeArguments` *is* the input
-schema: unknown arguments are refused, and a bad argument comes back as an error result in our words.
+whose docstring is its description; a question for the user comes in as one more parameter,
+`answer: Annotated[ElicitationResult[X], Resolve(ask)]`. `model_tool` registers it so that `SomeArguments`
+*is* the input schema: unknown arguments are refused, and a bad argument comes back as an error result in
+our words. Both schemas are published compact: no titles, no null noise.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar, cast, get_args, get_type_hints
 
 import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.tools.base import Tool
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 from ..api.errors import AnamError
 from ..api.transport import ProgressCallback
@@ -57,31 +60,26 @@ _T = TypeVar("_T")
 Hints = Mapping[type[AnamError], str]
 
 
-class _ArgumentModel(ArgModelBase):
-    """Mixed into a tool's argument model: the tool function receives the validated model as `args`."""
-
-    def model_dump_one_level(self) -> dict[str, Any]:
-        return {"args": self}
-
-
-class _Metadata(FuncMetadata):
-    def pre_parse_json(self, data: dict[str, Any]) -> dict[str, Any]:
-        # The SDK would decode text that looks like JSON ('null', '{"a": 1}') before validation, turning a
-        # system prompt or a name into something else. Every argument here is a scalar: text stays text.
-        return data
-
-
 class _ModelTool(Tool):
-    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+    """A tool whose function takes one argument model as `args`: the client sends that model's fields."""
+
+    async def run(self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False) -> Any:
+        model = _argument_model(self.fn)
         try:
-            return await super().run(arguments, context, convert_result)
-        except ToolError as exc:
-            # Only the SDK's own ToolError carries the arguments' ValidationError: a failure inside the
-            # tool is an UnexpectedToolError. Say what is wrong in the project's words, not pydantic's.
-            if type(exc) is ToolError and isinstance(exc.__cause__, ValidationError):
-                problem = arguments_text(exc.__cause__, self.fn_metadata.arg_model.model_fields)
-                raise ToolError(f"Error executing tool {self.name}: {problem}") from exc.__cause__
-            raise
+            # Validated here, as sent. The SDK would first decode text that looks like JSON ('null', '{"a": 1}'),
+            # turning a system prompt or a name into something else; and it would answer in pydantic's words.
+            args = model.model_validate(arguments)
+        except ValidationError as exc:
+            raise ToolError(f"Error executing tool {self.name}: {arguments_text(exc, model.model_fields)}") from exc
+        except Exception as exc:
+            # A validator that crashes: like the SDK, keep its text off the wire (the server logs the cause).
+            raise UnexpectedToolError(f"Error executing tool {self.name}") from exc
+        # The SDK's own checks see `fn`'s signature, one `args` parameter, which takes the model as it is.
+        return await super().run({"args": args}, context, convert_result)
+
+    @functools.cached_property
+    def output_schema(self) -> dict[str, Any] | None:
+        return _output_schema(_result_model(self.fn))
 
 
 def model_tool(
@@ -90,28 +88,104 @@ def model_tool(
     annotations: ToolAnnotations,
     meta: dict[str, Any] | None = None,
 ) -> Tool:
-    """A tool whose arguments are the model annotated on `fn`'s `args` parameter."""
-    # The argument model and the schemas take pydantic most of a server's build time: they are made once per
-    # tool function, however many servers one process builds (the tests build hundreds).
+    """A tool whose arguments are the model annotated on `fn`'s `args` parameter, and whose result is the model
+    in its return annotation, `Annotated[CallToolResult, Result]`; both published as compact JSON schemas."""
+    # The models' schemas take pydantic most of a server's build time: they are made once per tool function,
+    # however many servers one process builds (the tests build hundreds).
     return _built(fn).model_copy(update={"title": title, "annotations": annotations, "meta": meta})
 
 
 @functools.cache
 def _built(fn: Callable[..., Awaitable[CallToolResult]]) -> Tool:
     tool = _ModelTool.from_function(fn, description=inspect.cleandoc(fn.__doc__ or ""))
-    model: type[BaseModel] = get_type_hints(fn)["args"]
-    arguments: type[ArgModelBase] = type(
-        f"{tool.name}Arguments", (model, _ArgumentModel), {"__module__": model.__module__}
-    )
-    built = tool.fn_metadata
-    tool.fn_metadata = _Metadata(
-        arg_model=arguments,
-        output_schema=built.output_schema,
-        output_model=built.output_model,
-        wrap_output=built.wrap_output,
-    )
-    tool.parameters = arguments.model_json_schema()
-    return tool
+    return tool.model_copy(update={"parameters": _input_schema(_argument_model(fn))})
+
+
+def _argument_model(fn: Callable[..., Any]) -> type[BaseModel]:
+    model: type[BaseModel] = _hints(fn)["args"]
+    return model
+
+
+def _result_model(fn: Callable[..., Any]) -> type[BaseModel]:
+    _, model = get_args(_hints(fn)["return"])
+    return cast("type[BaseModel]", model)
+
+
+@functools.cache
+def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    return get_type_hints(fn, include_extras=True)
+
+
+class _CompactSchema(GenerateJsonSchema):
+    """pydantic's JSON schema without its noise: no titles, a nullable field as `"type": [X, "null"]`, no
+    `"default": null`. Descriptions, constraints and `required` stay as they are."""
+
+    def field_title_should_be_set(self, schema: object) -> bool:
+        return False
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        return _untitled(super().model_schema(schema))
+
+    def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
+        return _untitled(super().enum_schema(schema))
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        inner = self.generate_inner(schema["schema"])
+        kind = inner.get("type")
+        if not isinstance(kind, str) or kind == "null" or "const" in inner:
+            return self.get_union_of_schemas([inner, {"type": "null"}])
+        # Every other keyword (bounds, pattern, format) applies to its own type only, so null passes them.
+        merged = {**inner, "type": [kind, "null"]}
+        if "enum" in inner:
+            merged["enum"] = [*inner["enum"], None]
+        return merged
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if "default" in json_schema and json_schema["default"] is None:
+            del json_schema["default"]
+        return json_schema
+
+
+class _InputSchema(_CompactSchema):
+    """A compact schema for arguments: a field whose default is null is simply optional, without null."""
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        if schema.get("default", ...) is not None:
+            return super().default_schema(schema)
+        # Sending null and leaving the argument out are the same: one way to say it is enough.
+        return _without_null(super().default_schema(schema))
+
+
+def _untitled(json_schema: JsonSchemaValue) -> JsonSchemaValue:
+    json_schema.pop("title", None)
+    return json_schema
+
+
+def _without_null(json_schema: JsonSchemaValue) -> JsonSchemaValue:
+    kind = json_schema.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        rest = [k for k in kind if k != "null"]
+        json_schema["type"] = rest[0] if len(rest) == 1 else rest
+        if "enum" in json_schema:
+            json_schema["enum"] = [value for value in json_schema["enum"] if value is not None]
+    elif "anyOf" in json_schema:
+        options = [option for option in json_schema.pop("anyOf") if option != {"type": "null"}]
+        json_schema = {**options[0], **json_schema} if len(options) == 1 else {"anyOf": options, **json_schema}
+    return json_schema
+
+
+@functools.cache
+def _input_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(schema_generator=_InputSchema)
+    # The model's docstring is for the code's readers; the tool's description speaks to the model.
+    schema.pop("description", None)
+    return schema
+
+
+@functools.cache
+def _output_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(schema_generator=_CompactSchema)
 
 
 def result(model: BaseModel, summary: str) -> CallToolResult:

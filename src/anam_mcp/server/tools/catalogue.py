@@ -40,7 +40,7 @@ class AvatarSearch(Arguments):
 class VoiceSearch(Arguments):
     query: Annotated[
         str | None,
-        Field(max_length=200, description="Words to find in the name or description, e.g. 'calm british'."),
+        Field(max_length=200, description="Words to find in the name or description, e.g. 'calm'."),
     ] = None
     gender: Annotated[
         Literal["MALE", "FEMALE", "NEUTRAL"] | None, BeforeValidator(upper), Field(description="Only this gender.")
@@ -146,11 +146,8 @@ def _voice_filter(gender: str | None, country: str | None, provider: str | None)
 
 
 async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annotated[CallToolResult, AvatarSearchResult]:
-    """Find avatars (a persona's face) by name or variant, across the whole catalogue; returns avatar ids for
-    create_session_token and save_persona, with the avatar_model values each supports.
-
-    Every query word must match, in any order, ignoring case and accents; best matches first.
-    """
+    """Find avatars (a persona's face) by name or variant; gives avatar_id for create_session_token and
+    save_persona, and the avatar_model values each supports. Every query word must match, in any order."""
     app = app_of(ctx)
     catalogs = app.account().catalogs
     search = catalogs.search(
@@ -174,12 +171,8 @@ async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annota
 
 
 async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotated[CallToolResult, VoiceSearchResult]:
-    """Find voices across Anam's whole voice catalogue (hundreds); returns voice ids for create_session_token
-    and save_persona, each with a sample_url to listen to.
-
-    Every query word must match the name or description, in any order; gender, country and provider filter
-    exactly. When nothing matches, the note says which filter to drop or fix.
-    """
+    """Find voices by name or description; gives voice_id for create_session_token and save_persona, and a
+    sample_url to hear each. If nothing matches, the note says which filter to drop or fix."""
     app = app_of(ctx)
     catalogs = app.account().catalogs
     criteria = {"query": args.query, "gender": args.gender, "country": args.country, "provider": args.provider}
@@ -204,9 +197,8 @@ async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotate
 
 
 async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[CallToolResult, LlmListResult]:
-    """List the LLMs (a persona's brain) your account can use, built-in and your own; returns llm ids for
-    create_session_token and save_persona. is_used_by_default marks the one a persona gets without llm_id.
-    """
+    """List the LLMs (a persona's brain) your account can use; gives llm_id for create_session_token and
+    save_persona. is_used_by_default marks the one used when llm_id is left out."""
     app = app_of(ctx)
     catalogs = app.account().catalogs
     found = await guarded(app, catalogs.search(LLMS, args.query, refresh=args.refresh))

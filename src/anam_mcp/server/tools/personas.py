@@ -147,23 +147,16 @@ _UPDATE_HINTS: Hints = {
 async def search_personas(
     ctx: Context[AppContext], args: PersonaSearch
 ) -> Annotated[CallToolResult, PersonaSearchResult]:
-    """Find personas saved in your Anam account (made in Anam Lab or with save_persona) by name or description.
-
-    A saved persona already has its avatar, voice, LLM and prompt: pass its id as persona_id to
-    create_session_token, get_persona, update_persona or create_share_link.
-    """
+    """Find personas saved in your Anam account by name; gives persona_id for create_session_token,
+    get_persona, update_persona and create_share_link."""
     app = app_of(ctx)
     found = await guarded(app, app.account().catalogs.search(api.PERSONAS, args.query, refresh=args.refresh))
     return search_result(PersonaSearchResult.of(found.items, args.limit, found.note), args.query)
 
 
 async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotated[CallToolResult, SavePersonaResult]:
-    """Save a persona in your Anam account, to share it (create_share_link), use it (create_session_token)
-    and improve it (update_persona) later. Each call creates a new persona.
-
-    Takes create_session_token's persona fields plus a required name and a description. Left-out avatar_id,
-    voice_id and llm_id get defaults, listed in defaults_applied.
-    """
+    """Save a new persona in your account: create_session_token's persona fields plus a name and a description.
+    Left-out avatar, voice and LLM get defaults (defaults_applied). Share it with create_share_link."""
     app = app_of(ctx)
     account = app.account()
     persona, choice, defaults = await complete(app, account, args)
@@ -186,9 +179,8 @@ async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotate
 
 
 async def get_persona(ctx: Context[AppContext], args: PersonaRef) -> Annotated[CallToolResult, PersonaView]:
-    """Read a saved persona in full: name, description, system_prompt, avatar, voice, llm_id, avatar_model,
-    skip_greeting, language_code and its share links. Call it before update_persona to see the current prompt.
-    """
+    """Read a saved persona in full, share links included. Call it before update_persona to see the current
+    system_prompt."""
     app = app_of(ctx)
     persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
     view = PersonaView.of(persona, app.settings.share_url)
@@ -198,11 +190,8 @@ async def get_persona(ctx: Context[AppContext], args: PersonaRef) -> Annotated[C
 async def update_persona(
     ctx: Context[AppContext], args: PersonaUpdate
 ) -> Annotated[CallToolResult, UpdatePersonaResult]:
-    """Change a saved persona: pass persona_id and only the fields to change; the others keep their values.
-
-    A field given replaces the old value: read it first with get_persona to edit rather than replace (a
-    system_prompt, say). Returns the fields changed and the persona as Anam now holds it.
-    """
+    """Change a saved persona: pass persona_id and only the fields to change; a field given replaces its
+    value (read it with get_persona first to edit rather than replace)."""
     app = app_of(ctx)
     account = app.account()
     if args.avatar_id and args.avatar_model is not None:
@@ -233,10 +222,8 @@ async def delete_persona(
     args: PersonaRef,
     answer: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_confirm_deletion)],
 ) -> Annotated[CallToolResult, DeletePersonaResult]:
-    """Delete a saved persona for good; it cannot be undone. Where the client supports it, the user is asked
-    first, by the persona's name; if they decline, nothing is deleted and deleted is false (not an error: do
-    not call again unless they ask).
-    """
+    """Delete a saved persona for good. The user is asked first where the client can ask; if they decline,
+    deleted is false: do not call again unless they ask."""
     app = app_of(ctx)
     account = app.account()
     persona_id = str(args.persona_id)

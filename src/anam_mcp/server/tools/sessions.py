@@ -30,7 +30,7 @@ class EphemeralPersona(PersonaConfig):
 
     max_session_length_seconds: Annotated[
         int | None,
-        Field(ge=1, le=86_400, description="End the conversation after this many seconds. Default: plan limit."),
+        Field(ge=1, le=86_400, description="End the conversation after this many seconds."),
         BeforeValidator(not_boolean),
     ] = None
 
@@ -40,7 +40,7 @@ class SessionTokenArgs(EphemeralPersona):
 
     persona_id: Annotated[
         UUID | None,
-        Field(description="A saved persona, from search_personas; alone, never with the fields below."),
+        Field(description="A saved persona, from search_personas; alone, without the other fields."),
         Supplier("search_personas"),
     ] = None
     client_label: Annotated[
@@ -81,7 +81,7 @@ class SessionTokenArgs(EphemeralPersona):
 class SessionList(Arguments):
     persona_id: Annotated[
         UUID | None,
-        Field(description="Only this saved persona's sessions (from search_personas). Omit for all."),
+        Field(description="Only this persona's sessions, from search_personas."),
         Supplier("search_personas"),
     ] = None
     limit: LimitArg = 20
@@ -91,7 +91,7 @@ class TranscriptRequest(Arguments):
     session_id: Annotated[UUID, Field(description="A session, from list_sessions."), Supplier("list_sessions")]
     max_messages: Annotated[
         int,
-        Field(ge=1, le=1000, description="Most messages to return, from the start (default 200)."),
+        Field(ge=1, le=1000, description="Most messages to return, from the start."),
         BeforeValidator(not_boolean),
     ] = 200
 
@@ -196,12 +196,9 @@ _SESSION_HINTS: Hints = {
 async def create_session_token(
     ctx: Context[AppContext], args: SessionTokenArgs
 ) -> Annotated[CallToolResult, SessionTokenResult]:
-    """Create a session token that starts one real-time conversation with an Anam persona, valid for one hour.
-
-    Either persona_id alone (a saved persona), or an ephemeral persona described by the other fields
-    (left-out avatar, voice and LLM get defaults, listed in defaults_applied). The web page passes the
-    token to Anam's JS SDK: createClient(sessionToken). Never put the API key in a page.
-    """
+    """Mint a one-hour token that starts one real-time conversation, for a web page to pass to Anam's JS SDK
+    (createClient(sessionToken)). Pass persona_id alone (a saved persona), or describe an ephemeral persona
+    with the other fields; left-out avatar, voice and LLM get defaults (defaults_applied)."""
     app = app_of(ctx)
     account = app.account()
     persona: EphemeralPersona | None = None
@@ -231,9 +228,8 @@ async def create_session_token(
 
 
 async def list_sessions(ctx: Context[AppContext], args: SessionList) -> Annotated[CallToolResult, SessionListResult]:
-    """List conversations (sessions) with your personas, newest first: start, end, length and how each ended,
-    with the session id for get_session_transcript. total counts every match; items holds up to limit.
-    """
+    """List conversations (sessions) with your personas, newest first, with the session_id for
+    get_session_transcript."""
     app = app_of(ctx)
     page = await guarded(app, api.list_sessions(app.account().client, args.persona_id, args.limit))
     items = [SessionItem.of(session) for session in page.data]
@@ -250,11 +246,8 @@ async def list_sessions(ctx: Context[AppContext], args: SessionList) -> Annotate
 async def get_session_transcript(
     ctx: Context[AppContext], args: TranscriptRequest
 ) -> Annotated[CallToolResult, TranscriptResult]:
-    """Read what was said in one session, in order: each message's role (user or persona), text and time.
-
-    A long conversation is cut to max_messages, and note says so, or that transcripts were off. Read a few
-    before improving a persona's system_prompt with update_persona.
-    """
+    """Read what was said in one session, in order. A long conversation is cut to max_messages, and the
+    note says so. Read a few before improving a persona with update_persona."""
     app = app_of(ctx)
     transcript = await guarded(app, api.get_transcript(app.account().client, args.session_id), _SESSION_HINTS)
     said = len(transcript.messages)

@@ -22,11 +22,11 @@ class ShareLinkRequest(Arguments):
     persona_id: PersonaIdArg
     expires_in_hours: Annotated[
         int,
-        Field(ge=1, le=8760, description="Hours the link works (default 168: a week)."),
+        Field(ge=1, le=8760, description="Hours the link works."),
         BeforeValidator(not_boolean),
     ] = 168
     usage_limit: Annotated[
-        int, Field(ge=1, le=10_000, description="Conversations it allows (default 10)."), BeforeValidator(not_boolean)
+        int, Field(ge=1, le=10_000, description="Conversations it allows."), BeforeValidator(not_boolean)
     ] = 10
 
     def body(self) -> dict[str, Any]:
@@ -44,10 +44,8 @@ class ShareLinkResult(BaseModel):
 async def create_share_link(
     ctx: Context[AppContext], args: ShareLinkRequest
 ) -> Annotated[CallToolResult, ShareLinkResult]:
-    """Create a link where anyone can talk to a saved persona in a web browser: the fastest way for the user
-    to try one, with no code. Give the user the url. Afterwards list_sessions and get_session_transcript
-    show how the conversations went.
-    """
+    """Create a link where anyone can talk to a saved persona in a browser, no code needed: give the user
+    the url. list_sessions and get_session_transcript show the conversations later."""
     app = app_of(ctx)
     link = await guarded(app, api.create(app.account().client, args.body()), PERSONA_HINTS)
     made = ShareLinkResult(

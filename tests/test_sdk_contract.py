@@ -1,0 +1,42 @@
+"""What this project takes from the `mcp` SDK beyond its documented use, each with the gap that forces it.
+
+pyproject pins mcp to one minor version for these. Raising the pin runs these tests first: a failure here names
+what moved, where otherwise a server would fail at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+from mcp.server.lowlevel import Server
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
+
+from anam_mcp.config import Settings
+from anam_mcp.server import build_server
+
+
+def test_stdio_drives_the_private_lowlevel_server_as_run_stdio_async_takes_no_streams() -> None:
+    """Gap: `MCPServer.run_stdio_async` reads the process's stdin itself, in a thread that cannot be cancelled,
+    and drops a line that is not a JSON-RPC message without a word. server/stdio.py feeds the SDK's
+    `stdio_server` its own stdin and answers such lines on the write stream, so it must run the server on given
+    streams: only the lowlevel `Server.run` does, and MCPServer keeps that server as `_lowlevel_server`."""
+    taken = list(inspect.signature(MCPServer.run_stdio_async).parameters)
+    assert taken == ["self"], "run_stdio_async takes streams now: use it in server/stdio.py, without _lowlevel_server"
+    lowlevel = build_server(Settings(prefetch=False))._lowlevel_server
+    assert isinstance(lowlevel, Server)
+    run = list(inspect.signature(Server.run).parameters)
+    assert run[:4] == ["self", "read_stream", "write_stream", "initialization_options"]
+
+
+def test_model_tools_override_the_tool_class_where_mcpserver_offers_no_option() -> None:
+    """Gap: a function tool's input schema and argument checks are derived from its signature, with no option to
+    give a model of our own, to refuse unknown arguments, or to keep the SDK from decoding text that looks like
+    JSON. server/toolkit.py builds its tools with the exported `Tool.from_function`, sets the `parameters` that
+    tools/list publishes, and overrides `run` (validating the arguments as sent) and `output_schema`."""
+    assert {"parameters", "fn"} <= set(Tool.model_fields)
+    assert isinstance(inspect.getattr_static(Tool, "output_schema"), functools.cached_property)
+    run = list(inspect.signature(Tool.run).parameters)
+    assert run == ["self", "arguments", "context", "convert_result"]
+    assert "description" in inspect.signature(Tool.from_function).parameters
