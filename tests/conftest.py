@@ -31,13 +31,11 @@ _STARTS = {"test_bench.py": start_benchmark, "test_bench_http.py": start_http_be
 # With xdist (see addopts), files go to the workers in this order, each file to one worker: the longest first, so
 # that no worker is left with a long one at the end while the others have nothing to do.
 _LONGEST_FIRST = (
-    "test_inspector.py",
-    "test_http_clients.py",
+    "test_real_clients.py",
     "test_bench.py",
     "test_bench_http.py",
     "test_views.py",
     "test_http_cli.py",
-    "test_claude_code.py",
     "test_upstream_concurrency.py",
     "test_mcpb.py",
     "test_stdio_protocol.py",
