@@ -14,7 +14,7 @@ from anam_mcp.server import build_server
 from anam_mcp.server.tools import TOOLSETS
 
 from .fake_anam import FakeAnam
-from .helpers import SERVER_COMMAND, make_settings, server_env, text
+from .helpers import ROOT, SERVER_COMMAND, make_settings, server_env, text
 
 pytestmark = pytest.mark.anyio
 
@@ -71,3 +71,16 @@ def test_check_lists_each_toolset_with_its_tools_and_bytes(fake: FakeAnam, tmp_p
     catalogue = next(line for line in done.stderr.splitlines() if "toolset catalogue" in line)
     assert "search_avatars, search_voices, list_llms" in catalogue and "bytes of context" in catalogue
     assert "toolset sessions" in done.stderr and "toolset personas" not in done.stderr
+
+
+def test_the_readme_lists_every_toolset_with_its_tools_and_about_its_cost() -> None:
+    """The README's toolset table names each toolset's tools, and its byte figures are within 10% of today's."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- toolsets -->\n", 1)[1].split("\n\n", 1)[0]
+    rows = {row.split("|")[1].strip(" `"): row for row in table.splitlines()[2:]}
+    assert list(rows) == NAMES
+    for toolset in TOOLSETS:
+        row = rows[toolset.name]
+        assert all(f"`{tool.name}`" in row for tool in toolset.tools()), row
+        written = int(row.rsplit("|", 2)[1].strip().replace(",", ""))
+        assert abs(written - toolset.input_bytes()) <= toolset.input_bytes() / 10, (toolset.name, toolset.input_bytes())
