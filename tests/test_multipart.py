@@ -86,7 +86,7 @@ def receiver(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def settings(url: str) -> Settings:
-    return Settings(api_key="test-key-0123456789", api_url=url, max_retries=2)
+    return Settings.model_validate({"api_key": "test-key-0123456789", "api_url": url, "max_retries": 2})
 
 
 @dataclass(frozen=True)
