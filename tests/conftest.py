@@ -13,10 +13,10 @@ import pytest
 import stamina
 from mcp import Client
 
+from anam_fake import FakeAnam
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
-from .fake_anam import FakeAnam
 from .helpers import (
     make_settings,
     server_params,

@@ -23,11 +23,10 @@ from mcp.client.context import ClientRequestContext
 from mcp.client.session import ElicitationFnT
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
 
+from anam_fake import DEFAULT_KEY, FakeAnam
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
 from anam_mcp.server import build_server
-
-from .fake_anam import DEFAULT_KEY, FakeAnam
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))

@@ -9,12 +9,12 @@ import anyio
 import pytest
 from pydantic import HttpUrl, SecretStr
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.accounts import Account, Accounts, SharedPool
 from anam_mcp.catalog import Background
 from anam_mcp.client import AnamClient
 from anam_mcp.errors import MissingApiKeyError, UnreachableError
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings, until_requested
 
 pytestmark = pytest.mark.anyio

@@ -11,6 +11,7 @@ import httpx2
 import pytest
 import stamina
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp import __version__
 from anam_mcp.client import AnamClient, _retry_after, _retry_policy
 from anam_mcp.errors import (
@@ -27,7 +28,6 @@ from anam_mcp.errors import (
     UpstreamTimeoutError,
 )
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio

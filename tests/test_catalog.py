@@ -7,13 +7,13 @@ from typing import TypeVar
 import anyio
 import pytest
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.catalog import Background, Catalogs
 from anam_mcp.client import AnamClient, Listed, ProgressCallback
 from anam_mcp.config import Settings
 from anam_mcp.endpoints import Listing
 from anam_mcp.models import Record
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio

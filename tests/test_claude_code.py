@@ -7,7 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, installed, npx_env, require_npm
 
 CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator
 import httpx2
 import pytest
 
+from anam_fake import FakeAnam
 from anam_mcp.server.http import create_app
 
-from .fake_anam import FakeAnam
 from .helpers import ROOT, SERVER_COMMAND, make_settings, text
 from .http_server import http_env, http_server, mcp_client
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, installed, npm_unavailable, npx_env
 from .http_server import HttpServer, http_env, http_server
 from .test_claude_code import CLAUDE_CODE, claude

@@ -16,7 +16,8 @@ import httpx2
 import pytest
 from mcp.types import ElicitRequestParams
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import answering, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 

@@ -16,7 +16,8 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, installed, network_env, npx_env, require_npm
 from .http_server import HttpServer, http_env, http_server
 

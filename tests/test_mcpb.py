@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, network_env
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")

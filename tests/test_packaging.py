@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
+from anam_fake import FakeAnam
 from anam_mcp import __version__
 
-from .fake_anam import FakeAnam
 from .helpers import ROOT, network_env, server_env
 
 UV = shutil.which("uv")

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, network_env
 
 pytestmark = pytest.mark.anyio

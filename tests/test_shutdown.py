@@ -13,7 +13,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from .fake_anam import FakeAnam, Fault
+from anam_fake import FakeAnam, Fault
+
 from .helpers import SERVER_COMMAND, server_env, until_requested
 from .raw_client import PROTOCOL, RawServer, start
 

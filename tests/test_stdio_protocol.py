@@ -12,7 +12,8 @@ import anyio
 import pytest
 from mcp import Client
 
-from .fake_anam import FakeAnam, Fault
+from anam_fake import FakeAnam, Fault
+
 from .helpers import TOOLS, text, until_requested
 from .raw_client import RawServer, assert_only_json_rpc, start
 

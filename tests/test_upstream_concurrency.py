@@ -13,9 +13,9 @@ import anyio
 import pytest
 from mcp import Client
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.client import AnamClient
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings, server_params, until_requested
 from .upstream_helpers import call, text, until
 

@@ -14,10 +14,10 @@ import anyio
 import pytest
 import stamina
 
+from anam_fake import FakeAnam, Fault, make_voices
 from anam_mcp.client import AnamClient
 from anam_mcp.errors import AnamUnavailableError
 
-from .fake_anam import FakeAnam, Fault, make_voices
 from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 

@@ -11,10 +11,10 @@ import anyio
 import pytest
 import stamina
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.client import AnamClient
 from anam_mcp.errors import RateLimitedError
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 
