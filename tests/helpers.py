@@ -11,16 +11,19 @@ import os
 import shutil
 import subprocess
 import sys
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
-import jsonschema
 import pytest
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 from mcp import Client, StdioServerParameters
 from mcp.client.context import ClientRequestContext
-from mcp.client.session import ElicitationFnT
+from mcp.client.session import ClientSession, ElicitationFnT
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent
 
 from anam_fake import DEFAULT_KEY, FakeAnam
@@ -139,15 +142,38 @@ async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str
     """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
     result = await client.call_tool(name, arguments)
     assert not result.is_error, text(result)
-    tool = next(t for t in (await client.list_tools()).tools if t.name == name)
-    assert tool.output_schema is not None
-    jsonschema.validate(result.structured_content, tool.output_schema)
+    schema = (await _output_schemas(client))[name]
+    assert schema is not None
+    error = best_match(_validator(json.dumps(schema, sort_keys=True)).iter_errors(result.structured_content))
+    if error is not None:
+        raise error
     # The last text block is the same result as JSON, for clients that read only text.
     last = result.content[-1]
     assert isinstance(last, TextContent) and json.loads(last.text) == result.structured_content
     structured: dict[str, Any] | None = result.structured_content
     assert structured is not None
     return structured
+
+
+# The output schemas each client session was given, by tool name: a session's tools/list does not change.
+_SCHEMAS: weakref.WeakKeyDictionary[ClientSession, dict[str, dict[str, Any] | None]] = weakref.WeakKeyDictionary()
+
+
+async def _output_schemas(client: Client) -> dict[str, dict[str, Any] | None]:
+    schemas = _SCHEMAS.get(client.session)
+    if schemas is None:
+        schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
+        _SCHEMAS[client.session] = schemas
+    return schemas
+
+
+@functools.cache
+def _validator(schema: str) -> Validator:
+    """A validator of the JSON schema `schema`, itself checked first (as jsonschema.validate does), built once."""
+    loaded = json.loads(schema)
+    cls = validator_for(loaded)
+    cls.check_schema(loaded)
+    return cls(loaded)
 
 
 def start_benchmark(output: Path) -> subprocess.Popen[bytes]:
