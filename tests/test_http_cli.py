@@ -21,7 +21,7 @@ from anam_mcp.server.http import create_app
 from .helpers import ROOT, SERVER_COMMAND, make_settings, text
 from .http_server import http_env, http_server, mcp_client
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(5)]
 
 TOKEN = "team-token-abcdefghijklmnop"
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}

@@ -30,6 +30,8 @@ BASELINE = ROOT / "tests" / "conformance" / "expected-failures.yml"
 TOKEN = "conformance-token-0123456789"
 _SECONDS = 300
 
+pytestmark = pytest.mark.weight(14)
+
 Run = subprocess.CompletedProcess[str]
 
 

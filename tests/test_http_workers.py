@@ -21,7 +21,7 @@ from anam_fake import FakeAnam
 from .helpers import answering, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(3)]
 
 CALLS = 30
 

@@ -18,6 +18,8 @@ from anam_fake import FakeAnam, Fault
 from .helpers import SERVER_COMMAND, server_env, until_requested
 from .raw_client import PROTOCOL, RawServer, start
 
+pytestmark = pytest.mark.weight(3)
+
 
 async def stderr_of(server: RawServer) -> str:
     """All the exited server wrote to stderr; closes its streams."""

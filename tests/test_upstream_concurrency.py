@@ -19,7 +19,7 @@ from anam_mcp.client import AnamClient
 from .helpers import make_settings, server_params, until_requested
 from .upstream_helpers import call, text, until
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(5)]
 
 
 # -- 5. background prefetch never delays the user's call ---------------------------------------

@@ -18,7 +18,7 @@ from anam_mcp.errors import RateLimitedError
 from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(3)]
 
 
 # -- 12a. Retry-After wording ------------------------------------------------------------------

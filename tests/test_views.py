@@ -43,7 +43,7 @@ from anam_mcp.server.views import GALLERY_URI, LIVE_URI, VOICES_URI
 from .helpers import make_settings
 from .views_kit import HOST_FILES, NpmKit, host_server, npm_kit, require
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(7)]
 TIMEOUT_MS = 10_000  # a view answers in well under a second; fail fast when it does not
 expect.set_options(timeout=TIMEOUT_MS)
 
