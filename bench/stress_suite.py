@@ -72,7 +72,7 @@ def main() -> int:
             burner.kill()
             burner.wait()
 
-    print(f"\nthe suite {args.runs} times with {args.burners} CPU burners running\n")
+    print(f"\nthe suite, run {args.runs} times while {args.burners} processes kept the CPUs busy\n")
     for number, run in enumerate(runs, 1):
         verdict = "ok  " if run.code == 0 else "FAIL"
         print(f"  {verdict} run {number}: {run.seconds:6.1f} s  {run.summary}  ({run.log})")
