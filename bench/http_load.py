@@ -29,12 +29,13 @@ from typing import Any
 import anyio
 import httpx2
 
+from anam_fake import FakeAnam
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.http_server import HttpServer, http_server  # noqa: E402
 from bench.run import Row, percentile  # noqa: E402
-from tests.fake_anam import FakeAnam  # noqa: E402
-from tests.http_server import HttpServer, http_env, http_server  # noqa: E402
 
 EMPTY = [sys.executable, str(ROOT / "bench" / "empty_http_server.py"), "--port", "0"]
 SEARCH = ("search_voices", {"query": "calm"})
@@ -115,7 +116,12 @@ async def load(url: str, headers: dict[str, str], body: bytes, calls: int, concu
 
 def ours(fake: FakeAnam, workers: int, concurrency: int) -> AbstractContextManager[HttpServer]:
     # All the clients here send one key, and the server caps each caller's requests in progress: let them all in.
-    env = http_env(fake, ANAM_LOG_LEVEL="INFO", ANAM_HTTP_MAX_CALLS_PER_CALLER=str(concurrency))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")} | {
+        "ANAM_API_URL": fake.url,
+        "ANAM_PREFETCH": "false",
+        "ANAM_LOG_LEVEL": "INFO",
+        "ANAM_HTTP_MAX_CALLS_PER_CALLER": str(concurrency),
+    }
     return http_server(env, "--workers", str(workers))
 
 

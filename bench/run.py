@@ -25,13 +25,11 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 
+from anam_fake import FakeAnam, make_voices
+from anam_mcp.api.catalogue import Voice
+from anam_mcp.search import index, rank
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.fake_anam import FakeAnam, make_voices  # noqa: E402
-
-from anam_mcp.api.catalogue import Voice  # noqa: E402
-from anam_mcp.search import index, rank  # noqa: E402
 
 ANAM_MCP = [str(Path(sys.executable).with_name("anam-mcp"))]
 NAIVE = [sys.executable, str(ROOT / "bench" / "naive_server.py")]

@@ -13,10 +13,10 @@ import pytest
 import stamina
 from mcp import Client
 
+from anam_fake import FakeAnam
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
-from .fake_anam import FakeAnam
 from .helpers import (
     make_settings,
     server_params,
@@ -27,21 +27,6 @@ from .helpers import (
 _BENCHMARKS = pytest.StashKey[dict[str, tuple[subprocess.Popen[bytes], Path]]]()
 # The benchmarks' tests, and how each starts its run (with the smallest counts).
 _STARTS = {"test_bench.py": start_benchmark, "test_bench_http.py": start_http_benchmark}
-
-# With xdist (see addopts), files go to the workers in this order, each file to one worker: the longest first, so
-# that no worker is left with a long one at the end while the others have nothing to do.
-_LONGEST_FIRST = (
-    "test_real_clients.py",
-    "test_bench.py",
-    "test_bench_http.py",
-    "test_views.py",
-    "test_http_cli.py",
-    "test_upstream_concurrency.py",
-    "test_mcpb.py",
-    "test_stdio_protocol.py",
-    "test_upstream_retries.py",
-    "test_packaging.py",
-)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
@@ -58,9 +43,14 @@ def _distributed() -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if _distributed():
-        # The longest files first (the benchmarks' tests start their runs and wait on them while the others go on).
-        rank = {name: place for place, name in enumerate(_LONGEST_FIRST)}
-        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+        # Files go to the workers in this order, each file to one worker: the heaviest first, so that no worker is
+        # left with a long one at the end while the others have nothing to do. A file states its weight itself
+        # (`pytestmark = pytest.mark.weight(seconds)`); unmarked files follow in collection order.
+        weights: dict[Path, float] = {}
+        for item in items:
+            marker = item.get_closest_marker("weight")
+            weights[item.path] = max(weights.get(item.path, 0.0), float(marker.args[0]) if marker else 0.0)
+        items.sort(key=lambda item: -weights[item.path])
     else:
         # The benchmark tests come last, so that the runs they check have had the whole suite's time to finish.
         items.sort(key=lambda item: item.path.name in _STARTS)

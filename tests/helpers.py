@@ -11,23 +11,25 @@ import os
 import shutil
 import subprocess
 import sys
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
-import jsonschema
 import pytest
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 from mcp import Client, StdioServerParameters
 from mcp.client.context import ClientRequestContext
-from mcp.client.session import ElicitationFnT
+from mcp.client.session import ClientSession, ElicitationFnT
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult, TextContent, Tool
 
+from anam_fake import DEFAULT_KEY, FakeAnam
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
 from anam_mcp.server import build_server
-
-from .fake_anam import DEFAULT_KEY, FakeAnam
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_COMMAND = str(Path(sys.executable).with_name("anam-mcp"))
@@ -127,9 +129,11 @@ async def call(client: Client, name: str, arguments: dict[str, Any]) -> dict[str
     """Call a tool, require success, and check structuredContent against the advertised outputSchema."""
     result = await client.call_tool(name, arguments)
     assert not result.is_error, text(result)
-    tool = next(t for t in (await client.list_tools()).tools if t.name == name)
-    assert tool.output_schema is not None
-    jsonschema.validate(result.structured_content, tool.output_schema)
+    schema = (await _output_schemas(client))[name]
+    assert schema is not None
+    error = best_match(_validator(json.dumps(schema, sort_keys=True)).iter_errors(result.structured_content))
+    if error is not None:
+        raise error
     # The last text block is the same result as JSON, for clients that read only text.
     last = result.content[-1]
     assert isinstance(last, TextContent) and json.loads(last.text) == result.structured_content
@@ -144,6 +148,27 @@ def input_bytes(tool: Tool) -> int:
     counts them (anam_mcp.server.toolsets.input_bytes) but from what the client received."""
     schema = json.dumps(tool.input_schema, separators=(",", ":"), ensure_ascii=False)
     return sum(len(text.encode()) for text in (tool.name, tool.description or "", schema))
+
+
+# The output schemas each client session was given, by tool name: a session's tools/list does not change.
+_SCHEMAS: weakref.WeakKeyDictionary[ClientSession, dict[str, dict[str, Any] | None]] = weakref.WeakKeyDictionary()
+
+
+async def _output_schemas(client: Client) -> dict[str, dict[str, Any] | None]:
+    schemas = _SCHEMAS.get(client.session)
+    if schemas is None:
+        schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
+        _SCHEMAS[client.session] = schemas
+    return schemas
+
+
+@functools.cache
+def _validator(schema: str) -> Validator:
+    """A validator of the JSON schema `schema`, itself checked first (as jsonschema.validate does), built once."""
+    loaded = json.loads(schema)
+    cls = validator_for(loaded)
+    cls.check_schema(loaded)
+    return cls(loaded)
 
 
 def start_benchmark(output: Path) -> subprocess.Popen[bytes]:

@@ -14,7 +14,8 @@ import anyio
 from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import SERVER_COMMAND, server_env
 
 PROTOCOL = "2025-11-25"

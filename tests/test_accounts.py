@@ -9,6 +9,7 @@ import anyio
 import pytest
 from pydantic import HttpUrl, SecretStr
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.accounts import Account, Accounts, SharedPool
 from anam_mcp.api import catalogue
 from anam_mcp.api.catalogue import AVATARS, VOICES
@@ -17,7 +18,6 @@ from anam_mcp.api.personas import PERSONAS
 from anam_mcp.api.transport import AnamClient
 from anam_mcp.catalog import Background
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings, until_requested
 
 pytestmark = pytest.mark.anyio

@@ -11,6 +11,7 @@ import httpx2
 import pytest
 import stamina
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp import __version__
 from anam_mcp.api import catalogue, personas, sessions, share_links
 from anam_mcp.api.catalogue import AVATARS, VOICES
@@ -30,7 +31,6 @@ from anam_mcp.api.errors import (
 from anam_mcp.api.pages import list_all
 from anam_mcp.api.transport import AnamClient, _retry_after, _retry_policy
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings
 
 pytestmark = pytest.mark.anyio

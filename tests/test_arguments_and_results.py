@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from anam_fake import GPT4O_LLM_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, FakeAnam, make_llms
 from anam_mcp.server import build_server
 
-from .fake_anam import GPT4O_LLM_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, FakeAnam, make_llms
 from .helpers import call, make_settings, text
 
 pytestmark = pytest.mark.anyio

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.weight(9)
+
 SEARCHES = ("search_voices", "search_avatars")
 TARGETS = {
     *(f"{tool} {row}" for tool in SEARCHES for row in ("warm p50 (ms)", "requests per warm search", "cold (ms)")),

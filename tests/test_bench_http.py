@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.weight(9)
+
 ERAS = ("2025-11-25", "2026-07-28")
 ROW = {"calls", "calls_per_s", "p50_ms", "p99_ms"}
 

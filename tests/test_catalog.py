@@ -8,13 +8,13 @@ import anyio
 import pytest
 from mcp import Client
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.api.catalogue import AVATARS, VOICES
 from anam_mcp.api.personas import PERSONAS
 from anam_mcp.api.transport import AnamClient
 from anam_mcp.catalog import Background, Catalogs
 from anam_mcp.config import Settings
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import call, make_settings
 
 pytestmark = pytest.mark.anyio

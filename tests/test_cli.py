@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from anam_fake import FakeAnam
 from anam_mcp import __version__
 from anam_mcp.check import run_check
 from anam_mcp.config import Settings
 
-from .fake_anam import FakeAnam
 from .helpers import SERVER_COMMAND, server_env
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from .fake_anam import FakeAnam, Fault
+from anam_fake import FakeAnam, Fault
+
 from .helpers import in_memory, text
 
 pytestmark = pytest.mark.anyio

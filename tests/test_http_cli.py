@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator
 import httpx2
 import pytest
 
+from anam_fake import FakeAnam
 from anam_mcp.server.http import create_app
 
-from .fake_anam import FakeAnam
 from .helpers import ROOT, SERVER_COMMAND, make_settings, text
 from .http_server import http_env, http_server, mcp_client
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(5)]
 
 TOKEN = "team-token-abcdefghijklmnop"
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}

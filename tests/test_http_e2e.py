@@ -16,7 +16,8 @@ import pytest
 from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import ElicitRequestParams, TextResourceContents
 
-from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
+from anam_fake import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
+
 from .helpers import TOOLS, answering, call, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 

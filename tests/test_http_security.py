@@ -15,11 +15,12 @@ import anyio
 import httpx2
 import pytest
 
-from .fake_anam import FakeAnam, Fault
+from anam_fake import FakeAnam, Fault
+
 from .helpers import text, until_requested
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(4)]
 
 TOKEN = "team-token-abcdefghijklmnop"
 SECOND_TOKEN = "other-token-qrstuvwxyz0123"

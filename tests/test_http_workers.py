@@ -16,11 +16,12 @@ import httpx2
 import pytest
 from mcp.types import ElicitRequestParams
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import answering, text
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(3)]
 
 CALLS = 30
 

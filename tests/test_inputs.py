@@ -15,7 +15,8 @@ import anyio
 import pytest
 from mcp import Client
 
-from .fake_anam import CARA_AVATAR_ID, FakeAnam
+from anam_fake import CARA_AVATAR_ID, FakeAnam
+
 from .helpers import in_memory, text
 
 pytestmark = pytest.mark.anyio

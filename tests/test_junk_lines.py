@@ -9,7 +9,8 @@ from typing import Any
 import anyio
 import pytest
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .raw_client import RawServer, assert_only_json_rpc, start
 
 pytestmark = pytest.mark.anyio

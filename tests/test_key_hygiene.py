@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 import pytest
 
+from anam_fake import DEFAULT_KEY, FakeAnam
 from anam_mcp.check import run_check
 from anam_mcp.config import Settings
 
-from .fake_anam import DEFAULT_KEY, FakeAnam
 from .helpers import SERVER_COMMAND, logging_to_string, server_env
 from .raw_client import assert_only_json_rpc, start
 

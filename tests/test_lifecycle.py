@@ -12,10 +12,10 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams
 
+from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
-from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
 from .helpers import answering, call, make_settings, text
 
 pytestmark = pytest.mark.anyio

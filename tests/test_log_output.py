@@ -14,10 +14,10 @@ from pathlib import Path
 import anyio
 import pytest
 
+from anam_fake import FakeAnam
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
 
-from .fake_anam import FakeAnam
 from .helpers import SERVER_COMMAND, server_env
 from .raw_client import start
 

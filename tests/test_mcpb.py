@@ -16,12 +16,16 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, network_env
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
-pytestmark = pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not installed"),
+    pytest.mark.weight(4),
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from anam_fake import FakeAnam
 from anam_mcp.check import run_check
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
-from .fake_anam import FakeAnam
 from .helpers import SERVER_COMMAND, server_env, text
 from .raw_client import assert_only_json_rpc, start
 

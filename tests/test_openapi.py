@@ -10,11 +10,7 @@ from uuid import UUID
 import pytest
 from pydantic.alias_generators import to_camel
 
-from anam_mcp.server.tools.personas import PersonaUpdate, SavedPersona
-from anam_mcp.server.tools.sessions import SessionTokenArgs
-from anam_mcp.server.tools.share_links import ShareLinkRequest
-
-from .fake_anam import (
+from anam_fake import (
     CARA_VOICE_ID,
     GPT4O_MINI_LLM_ID,
     FakeAnam,
@@ -22,6 +18,10 @@ from .fake_anam import (
     validate_session_body,
     validate_share_link_body,
 )
+from anam_mcp.server.tools.personas import PersonaUpdate, SavedPersona
+from anam_mcp.server.tools.sessions import SessionTokenArgs
+from anam_mcp.server.tools.share_links import ShareLinkRequest
+
 from .openapi import request_validator, response_validator, session_request_validator
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
+from anam_fake import FakeAnam
 from anam_mcp import __version__
 
-from .fake_anam import FakeAnam
 from .helpers import ROOT, network_env, server_env
 
 UV = shutil.which("uv")
 
-pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
+pytestmark = [pytest.mark.skipif(UV is None, reason="uv is not installed"), pytest.mark.weight(3)]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,8 @@ def test_wheel_has_metadata_typing_marker_and_entry_point(dist: Path) -> None:
     assert "anam_mcp/py.typed" in names
     views = {"gallery.html", "voices.html", "live.html", "bridge.js", "base.css"}
     assert {f"anam_mcp/views/{name}" for name in views} <= names  # the MCP Apps views are package data
-    assert not any("tests/" in n or "fake_anam" in n for n in names)
+    assert not any(n.startswith("tests/") for n in names)
+    assert "anam_fake/__init__.py" in names  # the fake ships on purpose, for `anam-mcp --demo` and the benchmarks
     assert metadata["Name"] == "anam-mcp"
     assert metadata["Version"] == __version__
     assert metadata["Requires-Python"] == ">=3.11"

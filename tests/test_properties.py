@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.types import CallToolResult
 
-from .fake_anam import (
+from anam_fake import (
     CARA_AVATAR_ID,
     CARA_VOICE_ID,
     GPT4O_MINI_LLM_ID,
@@ -32,6 +32,7 @@ from .fake_anam import (
     make_avatars,
     make_personas,
 )
+
 from .helpers import in_memory, text
 from .openapi import session_request_validator
 

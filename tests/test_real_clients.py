@@ -28,7 +28,8 @@ from typing import Any
 
 import pytest
 
-from .fake_anam import FakeAnam
+from anam_fake import FakeAnam
+
 from .helpers import ROOT, installed, network_env, npm_unavailable, npx_env
 from .http_server import HttpServer, http_env, http_server
 from .test_readme import readme_entry
@@ -41,6 +42,8 @@ TOKEN = "conformance-token-0123456789"
 _SECONDS = 300
 
 Run = subprocess.CompletedProcess[str]
+
+pytestmark = pytest.mark.weight(30)
 
 
 @pytest.fixture(scope="module")

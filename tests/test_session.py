@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from anam_fake import GPT4O_MINI_LLM_ID
 from anam_mcp.constants import DEFAULT_AVATAR_ID, DEFAULT_VOICE_ID
 from anam_mcp.server.tools.sessions import SessionTokenArgs
-
-from .fake_anam import GPT4O_MINI_LLM_ID
 
 PERSONA = "11111111-2222-4333-8444-555555555555"
 

@@ -13,9 +13,12 @@ from pathlib import Path
 import anyio
 import pytest
 
-from .fake_anam import FakeAnam, Fault
+from anam_fake import FakeAnam, Fault
+
 from .helpers import SERVER_COMMAND, server_env, until_requested
 from .raw_client import PROTOCOL, RawServer, start
+
+pytestmark = pytest.mark.weight(3)
 
 
 async def stderr_of(server: RawServer) -> str:

@@ -12,11 +12,12 @@ import anyio
 import pytest
 from mcp import Client
 
-from .fake_anam import FakeAnam, Fault
+from anam_fake import FakeAnam, Fault
+
 from .helpers import TOOLS, text, until_requested
 from .raw_client import RawServer, assert_only_json_rpc, start
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(4)]
 
 
 async def test_stdout_carries_only_json_rpc_and_the_key_appears_nowhere(fake: FakeAnam, tmp_path: Path) -> None:

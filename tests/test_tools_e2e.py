@@ -11,7 +11,8 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, Tool
 
-from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
+from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LUCY_VOICE_ID, FakeAnam, Fault
+
 from .helpers import TOOLS, answering, call, in_memory, server_params, text
 
 pytestmark = pytest.mark.anyio

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from anam_fake import FakeAnam
 from anam_mcp.server import build_server
 from anam_mcp.server.tools import TOOLSETS
 
-from .fake_anam import FakeAnam
 from .helpers import ROOT, SERVER_COMMAND, make_settings, server_env, text
 
 pytestmark = pytest.mark.anyio

@@ -13,15 +13,15 @@ import anyio
 import pytest
 from mcp import Client
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.api.catalogue import VOICES
 from anam_mcp.api.pages import list_all
 from anam_mcp.api.transport import AnamClient
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import make_settings, server_params, until_requested
 from .upstream_helpers import call, text, until
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(5)]
 
 
 # -- 5. background prefetch never delays the user's call ---------------------------------------

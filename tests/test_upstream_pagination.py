@@ -14,12 +14,12 @@ import anyio
 import pytest
 import stamina
 
+from anam_fake import FakeAnam, Fault, make_voices
 from anam_mcp.api.catalogue import VOICES
 from anam_mcp.api.errors import AnamUnavailableError
 from anam_mcp.api.pages import list_all
 from anam_mcp.api.transport import AnamClient
 
-from .fake_anam import FakeAnam, Fault, make_voices
 from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 

@@ -16,12 +16,12 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult
 
+from anam_fake import CARA_VOICE_ID, GPT4O_MINI_LLM_ID, FakeAnam, Fault
 from anam_mcp.api.catalogue import Avatar, Llm, Voice
 from anam_mcp.api.pages import PageMeta
 from anam_mcp.api.personas import Persona
 from anam_mcp.api.records import parse_records
 
-from .fake_anam import CARA_VOICE_ID, GPT4O_MINI_LLM_ID, FakeAnam, Fault
 from .helpers import in_memory, server_params, until_requested
 from .upstream_helpers import call, text
 

@@ -11,16 +11,16 @@ import anyio
 import pytest
 import stamina
 
+from anam_fake import FakeAnam, Fault
 from anam_mcp.api import catalogue
 from anam_mcp.api.catalogue import VOICES
 from anam_mcp.api.errors import RateLimitedError
 from anam_mcp.api.transport import AnamClient
 
-from .fake_anam import FakeAnam, Fault
 from .helpers import in_memory, make_settings
 from .upstream_helpers import call, text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(3)]
 
 
 # -- 12a. Retry-After wording ------------------------------------------------------------------

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from anam_fake import FakeAnam
 from anam_mcp.search import index, rank
 
-from .fake_anam import FakeAnam
 from .helpers import in_memory
 from .upstream_helpers import call, text
 

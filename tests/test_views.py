@@ -34,16 +34,16 @@ from playwright.async_api import (
     expect,
 )
 
+from anam_fake import FakeAnam, make_avatars, make_voices
 from anam_mcp.config import Settings
 from anam_mcp.constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS
 from anam_mcp.server import build_server
 from anam_mcp.server.views import GALLERY_URI, LIVE_URI, VOICES_URI
 
-from .fake_anam import FakeAnam, make_avatars, make_voices
 from .helpers import make_settings
 from .views_kit import HOST_FILES, NpmKit, host_server, npm_kit, require
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.weight(7)]
 TIMEOUT_MS = 10_000  # a view answers in well under a second; fail fast when it does not
 expect.set_options(timeout=TIMEOUT_MS)
 

@@ -1,0 +1,25 @@
+"""Writing an answer on the connection: status, headers, body."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str, headers: dict[str, str]) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    with contextlib.suppress(OSError):  # the client may have given up already
+        handler.wfile.write(data)
+
+
+def send_json(
+    handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None
+) -> None:
+    send(handler, status, json.dumps(payload).encode(), "application/json", headers or {})
