@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from pydantic import Field, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import Field, FilePath, HttpUrl, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from . import environment
@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     # Only the spelling is checked here: the server knows which toolsets exist.
     toolsets: tuple[str, ...] = Field(
         default=("all",), description="Which toolsets (API areas) to serve; `all` for every one."
+    )
+    # Documents a user names by URL are fetched from the public internet only; these two admit a test's own server.
+    download_allowed_private: tuple[str, ...] = Field(
+        default=(), description="Testing only: host:port pairs downloads may reach on private or local addresses."
+    )
+    download_ca_file: FilePath | None = Field(
+        default=None, description="Testing only: a CA bundle downloads trust besides the system's."
     )
     # Serving over HTTP (anam-mcp --http).
     mcp_tokens: tuple[SecretStr, ...] = Field(
@@ -216,6 +223,7 @@ class Settings(BaseSettings):
         "http_cors_origins",
         "http_forwarded_allow_ips",
         "toolsets",
+        "download_allowed_private",
         mode="before",
     )
     @classmethod
