@@ -156,3 +156,26 @@ def test_the_command_line_check_reports_bad_settings_in_words_and_exits_1(fake: 
     no_regex(done.stderr)
     assert done.stdout == ""
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("userinfo", ["user:s3cret-pw@", "s3cret-pw@", ":s3cret-pw@"])
+def test_an_api_url_with_a_user_or_password_is_refused_and_never_shown_or_used(
+    userinfo: str, fake: FakeAnam, tmp_path: Path
+) -> None:
+    # The credentials would be printed by --check and sent as Basic auth in place of the key.
+    url = fake.url.replace("http://", f"http://{userinfo}")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")}
+    done = subprocess.run(
+        [SERVER_COMMAND, "--check"],
+        env=clean | server_env(fake, ANAM_API_URL=url),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "FAIL  ANAM_API_URL must not contain a user name or password" in done.stderr
+    assert "s3cret" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert fake.requests == []

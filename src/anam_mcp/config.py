@@ -188,6 +188,17 @@ class Settings(BaseSettings):
             raise ValueError("must use https:// (plain http:// is only allowed for localhost)")
         return url
 
+    @field_validator("api_url")
+    @classmethod
+    def _no_userinfo(cls, url: HttpUrl) -> HttpUrl:
+        # The HTTP library would send them as Basic auth in place of the key, and the URL is printed.
+        if url.username is not None or url.password is not None:
+            raise ValueError(
+                "must not contain a user name or password (user:password@): Anam takes only the API key, "
+                "from ANAM_API_KEY"
+            )
+        return url
+
     @field_validator("default_llm_id")
     @classmethod
     def _llm_id(cls, value: str | None) -> str | None:
