@@ -9,7 +9,6 @@ account's client bounds its own requests in flight, so one busy caller cannot st
 
 from __future__ import annotations
 
-import urllib.request
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from . import api
 from .api.transport import AnamClient
 from .catalog import Background, Catalogs
 from .config import Settings
-from .net import Fingerprints
+from .net import Fingerprints, proxy_for
 
 __all__ = ["Account", "Accounts", "SharedPool"]
 
@@ -108,11 +107,11 @@ class SharedPool(httpx2.AsyncBaseTransport):
         return self._direct
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        proxy = _proxy_for(request.url)
+        proxy = proxy_for(str(request.url))
         if proxy is None:
             transport = await self.ready()
         else:
-            transport = self._proxied.get(proxy) or await self._through(proxy)
+            transport = self._proxied.get(proxy.url) or await self._through(proxy.url)
         return await transport.handle_async_request(request)
 
     async def _through(self, proxy: str) -> httpx2.AsyncHTTPTransport:
@@ -131,12 +130,3 @@ class SharedPool(httpx2.AsyncBaseTransport):
             if transport is not None:
                 await transport.aclose()
 
-
-def _proxy_for(url: httpx2.URL) -> str | None:
-    """The proxy the environment names for `url` (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY), unless NO_PROXY exempts it."""
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(url.scheme) or proxies.get("all")
-    # With a proxy variable set, proxy_bypass reads NO_PROXY (and only that) on every platform.
-    if not proxy or urllib.request.proxy_bypass(url.host):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"

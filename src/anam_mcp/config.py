@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from . import environment
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
-from .net import is_loopback, key_flaw
+from .net import is_loopback, key_flaw, proxy_problem
 
 __all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "ConfigurationError", "LogLevel", "Settings"]
 
@@ -151,16 +151,22 @@ class Settings(BaseSettings):
         """Settings from `ANAM_*` variables (`environ`, else the process's); `env_file` fills in the ones not set.
 
         Never fails: an invalid value keeps its default and is described in `problems`, so the server
-        can still start and tell the user what to fix.
+        can still start and tell the user what to fix. A proxy variable (HTTPS_PROXY ...) that applies to the
+        API but cannot be used is one of those problems too.
         """
         values = environment.read(cls, environ, env_file)
         try:
-            return cls.model_validate(values)
+            settings = cls.model_validate(values)
+            problems: list[str] = []
         except ValidationError as exc:
             errors = exc.errors()
-        invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
-        settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
-        settings._problems = tuple(dict.fromkeys(environment.problem(error, _PREFIX) for error in errors))
+            invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
+            settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
+            problems = list(dict.fromkeys(environment.problem(error, _PREFIX) for error in errors))
+        # Not an ANAM_ setting, but the same kind of mistake: found now, it is reported like one.
+        if proxy := proxy_problem(settings.base_url, environ):
+            problems.append(proxy)
+        settings._problems = tuple(problems)
         return settings
 
     @property

@@ -20,6 +20,7 @@ import httpx2
 
 from .. import __version__
 from ..config import Settings
+from ..net import proxy_for
 from .decoding import error_detail, read_capped
 from .errors import (
     AnamError,
@@ -61,8 +62,12 @@ class AnamClient:
         self._settings = settings
         self._base_url = settings.base_url
         self._api_key = settings.api_key
-        # Without a `transport` (a one-off client: --check, tests) this loads the TLS trust store; the server's
-        # clients share the accounts' pool, which is built off the event loop (see accounts.py).
+        if transport is None:
+            # A one-off client (--check, tests): loading the TLS trust store takes a while, and the server's clients
+            # share the accounts' pool instead, built off the event loop (accounts.py). Its proxy is the one the
+            # pool would take, never the HTTP library's own choice (which also builds every other scheme's).
+            proxy = proxy_for(self._base_url)
+            transport = httpx2.AsyncHTTPTransport(proxy=proxy.url if proxy else None)
         self._http = httpx2.AsyncClient(
             base_url=self._base_url,
             timeout=httpx2.Timeout(
