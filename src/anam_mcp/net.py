@@ -50,7 +50,10 @@ def proxy_for(url: str, environ: Mapping[str, str] | None = None) -> Proxy | Non
     if proxy is None:
         return None
     exempt = variables.get("no")
-    if exempt and urllib.request.proxy_bypass_environment(parts.hostname or "", {"no": exempt.url}):
+    # urllib's own NO_PROXY matching (what urllib.request.proxy_bypass does once a proxy variable is set),
+    # given these variables; typeshed leaves the function out.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if exempt and bypass(parts.hostname or "", {"no": exempt.url}):
         return None
     return proxy if "://" in proxy.url else Proxy(proxy.variable, f"http://{proxy.url}")
 
