@@ -445,7 +445,8 @@ class Fault:
 
     kind: "status" (status + JSON body), "html", "invalid_json", "truncated", "huge", "hang", "drip",
     "ok" (answer normally: lets a script say "fail twice, then succeed"), "slow" (wait `seconds`, then
-    answer normally), "raw" (status + `body` as the exact bytes sent).
+    answer normally), "raw" (status + `body` as the exact bytes sent), "lost" (do the request's work, then
+    answer `status` instead, as a gateway that lost Anam's answer does).
     """
 
     kind: str = "status"
@@ -999,6 +1000,10 @@ def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:
             fault = account._next_fault(path)
             if fault is not None and fault.kind == "slow":
                 fake._hang.wait(fault.seconds)
+            elif fault is not None and fault.kind == "lost":
+                account.handle(method, path, query, body)
+                self._json(fault.status, _error("Gateway Timeout", "the upstream answer was lost"))
+                return
             elif fault is not None and fault.kind != "ok":
                 self._misbehave(fault)
                 return

@@ -15,7 +15,15 @@ from mcp.types import ElicitRequestParams
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
-from .fake_anam import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
+from .fake_anam import (
+    CARA_AVATAR_ID,
+    CARA_VOICE_ID,
+    GPT4O_MINI_LLM_ID,
+    LIV_AVATAR_ID,
+    LUCY_VOICE_ID,
+    FakeAnam,
+    Fault,
+)
 from .helpers import answering, call, make_settings, text
 
 pytestmark = pytest.mark.anyio
@@ -327,7 +335,6 @@ async def test_message_text_is_read_from_content_or_text_too(client: Client, fak
     [
         ("get_persona", {"persona_id": UNKNOWN}, "search_personas"),
         ("update_persona", {"persona_id": UNKNOWN, "name": "x"}, "search_personas"),
-        ("delete_persona", {"persona_id": UNKNOWN}, "search_personas"),
         ("create_share_link", {"persona_id": UNKNOWN}, "search_personas"),
         ("get_session_transcript", {"session_id": UNKNOWN}, "list_sessions"),
     ],
@@ -483,12 +490,44 @@ async def test_delete_without_elicitation_proceeds(settings: Settings, fake: Fak
     assert [r.method for r in fake.requests] == ["DELETE"]  # nothing asked, nothing fetched to ask with
 
 
-async def test_delete_of_an_unknown_persona_fails_before_asking(settings: Settings, fake: FakeAnam) -> None:
+@pytest.mark.parametrize("can_ask", [False, True])
+async def test_deleting_a_persona_that_is_gone_is_not_an_error_and_says_so(
+    settings: Settings, fake: FakeAnam, can_ask: bool
+) -> None:
+    # The tool is idempotent: a second delete (or one of an id Anam does not know) leaves the same state.
     asked: list[ElicitRequestParams] = []
-    async with Client(build_server(settings), elicitation_callback=answering("accept", True, asked)) as c:
+    ask = answering("accept", True, asked) if can_ask else None
+    async with Client(build_server(settings), elicitation_callback=ask) as c:
         result = await c.call_tool("delete_persona", {"persona_id": UNKNOWN})
-    assert result.is_error and "search_personas" in text(result)
-    assert asked == []
+    assert not result.is_error, text(result)
+    assert result.structured_content == {"persona_id": UNKNOWN, "deleted": False}
+    assert "already deleted" in text(result) and "search_personas" in text(result)
+    assert asked == []  # nothing to ask about
+
+
+async def test_deleting_the_same_persona_twice_deletes_it_once_then_says_it_is_already_deleted(
+    client: Client, fake: FakeAnam
+) -> None:
+    persona_id = fake.catalogues["/v1/personas"][3]["id"]
+    assert await call(client, "delete_persona", {"persona_id": persona_id}) == {
+        "persona_id": persona_id,
+        "deleted": True,
+    }
+    again = await call(client, "delete_persona", {"persona_id": persona_id})
+    assert again == {"persona_id": persona_id, "deleted": False}
+    assert len(fake.requests_to(f"/v1/personas/{persona_id}", "DELETE")) == 2
+
+
+async def test_a_deletion_whose_answer_a_gateway_lost_is_reported_as_done(client: Client, fake: FakeAnam) -> None:
+    # Anam deletes, the gateway answers 504, the retry finds nothing left to delete (404): that is success.
+    persona_id = fake.catalogues["/v1/personas"][2]["id"]
+    fake.script(f"/v1/personas/{persona_id}", Fault("lost", status=504))
+    result = await client.call_tool("delete_persona", {"persona_id": persona_id})
+    assert not result.is_error, text(result)
+    assert result.structured_content == {"persona_id": persona_id, "deleted": True}
+    assert f"Deleted the persona {persona_id}" in text(result)
+    assert len(fake.requests_to(f"/v1/personas/{persona_id}", "DELETE")) == 2
+    assert not persona_in_fake(fake, persona_id)
 
 
 # -- the improve_persona prompt --------------------------------------------------------------------

@@ -129,4 +129,3 @@ class SharedPool(httpx2.AsyncBaseTransport):
         for transport in transports:
             if transport is not None:
                 await transport.aclose()
-

@@ -121,7 +121,7 @@ class AnamClient:
 
         `idempotent`: whether sending the request twice leaves the same state as once (GET, PUT, DELETE). A
         request that is not (a POST that creates something) is retried only when it certainly never reached
-        Anam.
+        Anam. A DELETE whose retry finds nothing (404) succeeded: the thing is gone either way.
         """
         if not self.has_key:
             raise MissingApiKeyError()
@@ -147,6 +147,9 @@ class AnamClient:
                         clock = within_budget if budget else None
                         return await self._send_once(method, path, params, json_body, upload, background, clock)
                     except AnamError as exc:
+                        if method == "DELETE" and attempt.num > 1 and isinstance(exc, NotFoundError):
+                            # An earlier attempt did delete it: only the answer was lost (a gateway's 504, say).
+                            return b""
                         last_failure = exc
                         raise
         if within_budget.cancelled_caught:
