@@ -83,7 +83,11 @@ class Settings(BaseSettings):
     max_catalog_items: Annotated[int, Field(ge=1)] = 20_000
     max_catalog_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
     catalog_ttl_seconds: Annotated[float, Field(ge=0)] = 300.0
-    prefetch: bool = Field(default=True, description="Load the avatar and voice catalogues in the background at start.")
+    prefetch: bool = Field(
+        default=True,
+        description="Load the avatar and voice catalogues in the background: at start for the server's key, after "
+        "its first success for a caller's.",
+    )
     default_llm_id: str | None = Field(
         default=None,
         description="llmId for personas made without one. Unset: the account's GPT-4o-mini, else Anam's default.",

@@ -58,8 +58,16 @@ class Upload(Protocol):
 class AnamClient:
     """Sends requests to one Anam account (one API key). Use as an async context manager."""
 
-    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        on_first_success: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_first_success` is called once, when a request first gets a successful answer (the key works)."""
         self._settings = settings
+        self._on_first_success = on_first_success
         self._base_url = settings.base_url
         self._api_key = settings.api_key
         if transport is None:
@@ -199,6 +207,9 @@ class AnamClient:
             raise self._status_error(status, body, response_headers)
         if status >= 300:
             raise UnreadableResponseError(f"unexpected redirect {status}")
+        if self._on_first_success is not None:
+            worked, self._on_first_success = self._on_first_success, None
+            worked()
         return body
 
     def _status_error(self, status: int, body: bytes, headers: httpx2.Headers) -> AnamError:
