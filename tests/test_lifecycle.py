@@ -309,6 +309,35 @@ async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Clie
     assert len(whole["messages"]) == 200  # the default
 
 
+async def test_a_transcript_cut_at_the_most_max_messages_allows_does_not_suggest_a_larger_one(
+    client: Client, fake: FakeAnam
+) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    session_id = fake.record_conversation(persona_id, [("user", f"line {n}") for n in range(1200)])
+    read = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 1000})
+    assert len(read["messages"]) == 1000
+    assert "first 1000 of 1200" in read["note"]
+    assert "larger max_messages" not in read["note"]
+    assert "the most this tool returns" in read["note"]
+    fewer = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 999})
+    assert "call again with a larger max_messages (up to 1000)" in fewer["note"]
+
+
+async def test_a_transcript_over_the_response_limit_says_what_to_do_not_to_try_again(
+    client: Client, fake: FakeAnam
+) -> None:
+    # A permanent condition: the same transcript is as large next time.
+    session_id = next(iter(fake.transcripts))
+    fake.script(f"/v1/sessions/{session_id}/transcript", Fault("huge", seconds=9 * 1024 * 1024))
+    result = await client.call_tool("get_session_transcript", {"session_id": session_id})
+    assert result.is_error
+    said = text(result)
+    assert "larger than the 8 MiB limit" in said
+    assert "try again" not in said.lower()
+    assert "raise ANAM_MAX_RESPONSE_BYTES" in said
+    assert len(fake.requests_to(f"/v1/sessions/{session_id}/transcript")) == 1
+
+
 async def test_a_session_without_transcripts_says_so(client: Client, fake: FakeAnam) -> None:
     session_id = next(s for s, t in fake.transcripts.items() if t["transcriptsEnabled"] is False)
     read = await call(client, "get_session_transcript", {"session_id": session_id})
