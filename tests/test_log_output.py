@@ -123,6 +123,7 @@ async def test_each_failed_call_or_read_is_one_line_from_the_server_with_the_rea
     assert re.search(
         r"toolkit: resource anam://voices: error in [0-9.]+ ms: Anam refused this request \(403\)", refused
     )
+    assert len([line for line in stderr.splitlines() if "(403)" in line]) == 1  # not the catalogue load's too
 
 
 @pytest.fixture
