@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.types import ElicitRequestParams
+from mcp.types import ElicitRequestParams, TextContent
 
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
@@ -228,7 +228,7 @@ async def test_update_refuses_a_model_the_new_avatar_lacks_before_anything_is_se
         "update_persona", {"persona_id": persona_id, "avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"}
     )
     assert result.is_error
-    assert "it supports cara-3" in text(result)
+    assert "it supports only cara-3: use that" in text(result)
     assert fake.requests_to(f"/v1/personas/{persona_id}", "PUT") == []
 
 
@@ -295,7 +295,9 @@ async def test_a_persona_without_sessions_is_pointed_to_a_share_link(client: Cli
     saved = await call(client, "save_persona", {"name": "New"})
     result = await client.call_tool("list_sessions", {"persona_id": saved["persona_id"]})
     assert result.structured_content == {"total": 0, "items": []}
-    assert "create_share_link" in text(result)
+    summary = result.content[0]
+    assert isinstance(summary, TextContent)
+    assert summary.text == "No sessions. create_share_link gives a URL where the user can talk to the persona."
 
 
 async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Client, fake: FakeAnam) -> None:

@@ -28,6 +28,7 @@ from ..persona_config import (
     as_output,
     check_avatar_model,
     complete,
+    defaults_text,
 )
 from ..search_results import Item, SearchResult, search_result
 from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, can_elicit, guarded, model_tool, result
@@ -171,12 +172,11 @@ async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotate
         default_llm=choice,
         defaults_applied=defaults,
     )
-    filled = f" Defaults used for {', '.join(defaults)}." if defaults else ""
-    llm = f" {choice.text()}" if choice else ""
+    filled = f" Defaults used for {defaults_text(defaults, choice)}." if defaults else ""
     return result(
         made,
         f"Saved the persona {made.name!r} (persona_id {made.persona_id}).{filled} To talk to it in a browser, "
-        f"call create_share_link with this persona_id.{llm}",
+        "call create_share_link with this persona_id.",
     )
 
 

@@ -16,7 +16,7 @@ from ...api.sessions import Session, Transcript
 from ...constants import TOKEN_LIFETIME_SECONDS
 from ..arguments import Arguments, LimitArg, Supplier, not_boolean
 from ..context import AppContext, app_of
-from ..persona_config import LlmChoice, PersonaConfig, as_output, complete
+from ..persona_config import LlmChoice, PersonaConfig, as_output, complete, defaults_text
 from ..search_results import listed_summary
 from ..toolkit import CREATES, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
@@ -222,11 +222,10 @@ async def create_session_token(
         defaults_applied=defaults,
     )
     what = "a saved persona" if minted.mode == "persona" else "an ephemeral persona"
-    filled = f"; defaults used for {', '.join(defaults)}" if defaults else ""
-    llm = f" {choice.text()}" if choice else ""
+    filled = f"; defaults used for {defaults_text(defaults, choice)}" if defaults else ""
     summary = (
         f"Created a session token for {what}{filled}. It is valid for one session within 1 hour: "
-        f"pass it to createClient(sessionToken) in Anam's JS SDK.{llm}"
+        "pass it to createClient(sessionToken) in Anam's JS SDK."
     )
     return result(minted, summary)
 
