@@ -3,8 +3,9 @@
     uv run python mcpb/build.py [--out DIR]        # writes DIR/anam-mcp.mcpb (default: dist/)
 
 The bundle holds only what `uv run` needs to install and start the server (pyproject.toml, uv.lock, README.md,
-LICENSE, src/anam_mcp) plus the manifest and an icon drawn here. The manifest's version comes from pyproject.toml
-and its tool list from the server itself, so neither can drift.
+LICENSE, src/anam_mcp) plus the manifest and an icon drawn here. The manifest's version and author come from
+pyproject.toml, and its tool list and what each toolset does from the server itself, so none of them can drift.
+The package is staged in a temporary directory: only the bundle is left in DIR.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import shutil
 import struct
 import subprocess
+import tempfile
 import tomllib
 import zlib
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Any
 
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
+from anam_mcp.server.tools import TOOLSETS
 
 MCPB = "@anthropic-ai/mcpb@2.1.2"
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +42,12 @@ def tools() -> list[dict[str, str]]:
 
 def manifest() -> dict[str, Any]:
     completed: dict[str, Any] = json.loads((ROOT / "mcpb" / "manifest.json").read_text(encoding="utf-8"))
-    completed["version"] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    completed["version"] = project["version"]
+    # The package's own author, and no URL: the manifest claims nothing the package does not.
+    completed["author"] = {"name": project["authors"][0]["name"]}
+    toolsets = "\n".join(f"- {toolset.description}" for toolset in TOOLSETS)
+    completed["long_description"] += f"\n\nWhat it does:\n{toolsets}"
     completed["tools"] = tools()
     return completed
 
@@ -77,12 +85,14 @@ def main() -> None:
     out = parser.parse_args().out.resolve()
     # The bundle starts with `uv run --frozen`, which would use a stale lock as it is.
     subprocess.run(["uv", "lock", "--check", "--directory", str(ROOT)], check=True)
-    staged = out / "mcpb-stage"
-    stage(staged)
+    out.mkdir(parents=True, exist_ok=True)
     bundle = out / "anam-mcp.mcpb"
     bundle.unlink(missing_ok=True)
-    subprocess.run(["npx", "-y", MCPB, "validate", str(staged / "manifest.json")], check=True)
-    subprocess.run(["npx", "-y", MCPB, "pack", str(staged), str(bundle)], check=True)
+    with tempfile.TemporaryDirectory(prefix="anam-mcpb-") as folder:
+        staged = Path(folder) / "anam-mcp"
+        stage(staged)
+        subprocess.run(["npx", "-y", MCPB, "validate", str(staged / "manifest.json")], check=True)
+        subprocess.run(["npx", "-y", MCPB, "pack", str(staged), str(bundle)], check=True)
 
 
 if __name__ == "__main__":

@@ -194,7 +194,7 @@ async def test_truncated_body_is_retried_for_a_get(fake: FakeAnam) -> None:
 async def test_body_over_the_cap_is_refused(fake: FakeAnam) -> None:
     fake.script("/v1/voices", Fault(kind="huge", seconds=4 * 1024 * 1024))
     async with AnamClient(make_settings(fake, max_response_bytes=1024 * 1024)) as client:
-        with pytest.raises(UnreadableResponseError, match="larger than the 1024 KiB limit"):
+        with pytest.raises(UnreadableResponseError, match="larger than the 1 MiB limit"):
             await catalogue.count(client, VOICES)
 
 

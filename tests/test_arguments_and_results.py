@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.types import TextContent
 
 from anam_fake import GPT4O_LLM_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, FakeAnam, make_llms
 from anam_mcp.server import build_server
@@ -118,21 +119,35 @@ async def test_left_out_llm_is_the_accounts_gpt_4o_mini_and_the_result_says_why(
     assert made["default_llm"] == {
         "id": GPT4O_MINI_LLM_ID,
         "display_name": "GPT-4o mini",
-        "reason": "GPT-4o-mini, the usual default",
+        "reason": "the usual default",
     }
     assert made["persona_config"]["llm_id"] == GPT4O_MINI_LLM_ID
     listed = await call(client, "list_llms", {})
     assert [m["id"] for m in listed["items"] if m["is_used_by_default"]] == [GPT4O_MINI_LLM_ID]
     summary = text(await client.call_tool("list_llms", {}))
-    assert "Without llm_id, a persona gets GPT-4o mini" in summary
+    assert "Without llm_id, a persona gets GPT-4o mini (the usual default)." in summary
+
+
+@pytest.mark.parametrize("tool", ["create_session_token", "save_persona"])
+async def test_a_summary_names_the_default_llm_once_and_only_when_it_was_applied(client: Client, tool: str) -> None:
+    arguments = {"name": "Guide"} if tool == "save_persona" else {}
+    defaulted = (await client.call_tool(tool, arguments)).content[0]
+    assert isinstance(defaulted, TextContent)
+    assert "avatar_id, voice_id, llm_id (GPT-4o mini)" in defaulted.text
+    assert defaulted.text.count("GPT-4o") == 1 and "Without llm_id" not in defaulted.text
+    chosen = (await client.call_tool(tool, arguments | {"llm_id": GPT4O_LLM_ID})).content[0]
+    assert isinstance(chosen, TextContent)
+    assert "GPT-4o" not in chosen.text and "llm_id" not in chosen.text
 
 
 async def test_the_default_llm_id_setting_wins_over_the_lookup(fake: FakeAnam) -> None:
     async with Client(build_server(make_settings(fake, default_llm_id=GPT4O_LLM_ID))) as client:
         made = await call(client, "create_session_token", {})
+        saved = text(await client.call_tool("save_persona", {"name": "A"}))
         listed = await call(client, "list_llms", {})
     assert made["default_llm"]["id"] == GPT4O_LLM_ID
     assert "ANAM_DEFAULT_LLM_ID" in made["default_llm"]["reason"]
+    assert "llm_id (GPT-4o, set by ANAM_DEFAULT_LLM_ID)" in saved
     assert [m["id"] for m in listed["items"] if m["is_used_by_default"]] == [GPT4O_LLM_ID]
 
 
@@ -186,7 +201,7 @@ async def test_an_unsupported_avatar_model_is_refused_before_anything_is_sent(cl
     result = await client.call_tool("create_session_token", {"avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"})
     assert result.is_error
     assert "avatar_model cara-4 is not supported by the avatar Liv" in text(result)
-    assert "it supports cara-3" in text(result)
+    assert "it supports only cara-3: use that" in text(result)
     assert fake.requests_to("/v1/auth/session-token") == []
 
 
@@ -212,7 +227,8 @@ async def test_an_empty_search_suggests_the_fix(client: Client) -> None:
 async def test_an_empty_search_says_which_filter_to_drop(client: Client) -> None:
     found = await call(client, "search_voices", {"query": "lucy", "gender": "MALE"})
     assert found["total"] == 0
-    assert "without gender 'MALE', 1 voice match" in found["note"]
+    assert "without gender 'MALE', 1 voice matches" in found["note"]
+    assert "without query 'lucy', 133 voices match;" in found["note"]
 
 
 async def test_skip_greeting_is_reported_as_sent_and_inherit_is_no_language(client: Client) -> None:

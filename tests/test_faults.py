@@ -51,7 +51,7 @@ CASES = [
     Case("invalid JSON", "/v1/voices", (Fault(kind="invalid_json"),), says="could not be read (not JSON)"),
     Case("truncated body then ok", "/v1/voices", (Fault(kind="truncated"),), ok=True, requests=6),
     Case("body over the cap", "/v1/voices", (Fault(kind="huge", seconds=4 * 1024 * 1024),),
-         says="larger than the 1024 KiB limit", settings={"max_response_bytes": 1024 * 1024}),
+         says="larger than the 1 MiB limit", settings={"max_response_bytes": 1024 * 1024}),
     Case("hang past the timeout", "/v1/voices", (Fault(kind="hang", seconds=10),), says="did not answer within",
          settings={"read_timeout_seconds": 0.5, "max_retries": 0}),
     Case("401", "/v1/voices", (Fault(status=401),), says="Check ANAM_API_KEY"),

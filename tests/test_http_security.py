@@ -180,6 +180,19 @@ def test_a_body_that_is_not_a_message_gets_a_json_rpc_error_in_words_and_the_ser
     assert post(server, **bearer(TOKEN)).status_code == 200
 
 
+def test_a_lone_surrogate_escape_is_read_as_u_fffd_and_the_request_answered_under_its_own_id(
+    server: HttpServer,
+) -> None:
+    body = b'{"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "search_voices", '
+    body += b'"arguments": {"query": "calm \\ud800"}}}'
+    answer = httpx2.post(server.mcp, content=body, headers=JSON_HEADERS | bearer(TOKEN), timeout=10)
+    assert answer.status_code == 200, answer.text
+    message = answer.json()
+    assert message["id"] == 7
+    assert message["result"]["isError"] is False
+    assert "matching 'calm \ufffd'" in message["result"]["content"][0]["text"]
+
+
 def test_unknown_arguments_get_the_same_error_result_as_over_stdio(server: HttpServer, fake: FakeAnam) -> None:
     before = len(fake.requests)
     call = {"name": "search_voices", "arguments": {"queri": "calm"}}

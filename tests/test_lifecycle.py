@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.types import ElicitRequestParams
+from mcp.types import ElicitRequestParams, TextContent
 
-from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
+from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam, Fault
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
 
@@ -220,7 +220,7 @@ async def test_update_refuses_a_model_the_new_avatar_lacks_before_anything_is_se
         "update_persona", {"persona_id": persona_id, "avatar_id": LIV_AVATAR_ID, "avatar_model": "cara-4"}
     )
     assert result.is_error
-    assert "it supports cara-3" in text(result)
+    assert "it supports only cara-3: use that" in text(result)
     assert fake.requests_to(f"/v1/personas/{persona_id}", "PUT") == []
 
 
@@ -287,7 +287,9 @@ async def test_a_persona_without_sessions_is_pointed_to_a_share_link(client: Cli
     saved = await call(client, "save_persona", {"name": "New"})
     result = await client.call_tool("list_sessions", {"persona_id": saved["persona_id"]})
     assert result.structured_content == {"total": 0, "items": []}
-    assert "create_share_link" in text(result)
+    summary = result.content[0]
+    assert isinstance(summary, TextContent)
+    assert summary.text == "No sessions. create_share_link gives a URL where the user can talk to the persona."
 
 
 async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Client, fake: FakeAnam) -> None:
@@ -299,6 +301,35 @@ async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Clie
     assert read["messages"][0]["text"] == fake.transcripts[session_id]["messages"][0]["message"]
     whole = await call(client, "get_session_transcript", {"session_id": session_id})
     assert len(whole["messages"]) == 200  # the default
+
+
+async def test_a_transcript_cut_at_the_most_max_messages_allows_does_not_suggest_a_larger_one(
+    client: Client, fake: FakeAnam
+) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    session_id = fake.record_conversation(persona_id, [("user", f"line {n}") for n in range(1200)])
+    read = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 1000})
+    assert len(read["messages"]) == 1000
+    assert "first 1000 of 1200" in read["note"]
+    assert "larger max_messages" not in read["note"]
+    assert "the most this tool returns" in read["note"]
+    fewer = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 999})
+    assert "call again with a larger max_messages (up to 1000)" in fewer["note"]
+
+
+async def test_a_transcript_over_the_response_limit_says_what_to_do_not_to_try_again(
+    client: Client, fake: FakeAnam
+) -> None:
+    # A permanent condition: the same transcript is as large next time.
+    session_id = next(iter(fake.transcripts))
+    fake.script(f"/v1/sessions/{session_id}/transcript", Fault("huge", seconds=9 * 1024 * 1024))
+    result = await client.call_tool("get_session_transcript", {"session_id": session_id})
+    assert result.is_error
+    said = text(result)
+    assert "larger than the 8 MiB limit" in said
+    assert "try again" not in said.lower()
+    assert "raise ANAM_MAX_RESPONSE_BYTES" in said
+    assert len(fake.requests_to(f"/v1/sessions/{session_id}/transcript")) == 1
 
 
 async def test_a_session_without_transcripts_says_so(client: Client, fake: FakeAnam) -> None:
@@ -327,7 +358,6 @@ async def test_message_text_is_read_from_content_or_text_too(client: Client, fak
     [
         ("get_persona", {"persona_id": UNKNOWN}, "search_personas"),
         ("update_persona", {"persona_id": UNKNOWN, "name": "x"}, "search_personas"),
-        ("delete_persona", {"persona_id": UNKNOWN}, "search_personas"),
         ("create_share_link", {"persona_id": UNKNOWN}, "search_personas"),
         ("get_session_transcript", {"session_id": UNKNOWN}, "list_sessions"),
     ],
@@ -483,12 +513,44 @@ async def test_delete_without_elicitation_proceeds(settings: Settings, fake: Fak
     assert [r.method for r in fake.requests] == ["DELETE"]  # nothing asked, nothing fetched to ask with
 
 
-async def test_delete_of_an_unknown_persona_fails_before_asking(settings: Settings, fake: FakeAnam) -> None:
+@pytest.mark.parametrize("can_ask", [False, True])
+async def test_deleting_a_persona_that_is_gone_is_not_an_error_and_says_so(
+    settings: Settings, fake: FakeAnam, can_ask: bool
+) -> None:
+    # The tool is idempotent: a second delete (or one of an id Anam does not know) leaves the same state.
     asked: list[ElicitRequestParams] = []
-    async with Client(build_server(settings), elicitation_callback=answering("accept", True, asked)) as c:
+    ask = answering("accept", True, asked) if can_ask else None
+    async with Client(build_server(settings), elicitation_callback=ask) as c:
         result = await c.call_tool("delete_persona", {"persona_id": UNKNOWN})
-    assert result.is_error and "search_personas" in text(result)
-    assert asked == []
+    assert not result.is_error, text(result)
+    assert result.structured_content == {"persona_id": UNKNOWN, "deleted": False}
+    assert "already deleted" in text(result) and "search_personas" in text(result)
+    assert asked == []  # nothing to ask about
+
+
+async def test_deleting_the_same_persona_twice_deletes_it_once_then_says_it_is_already_deleted(
+    client: Client, fake: FakeAnam
+) -> None:
+    persona_id = fake.catalogues["/v1/personas"][3]["id"]
+    assert await call(client, "delete_persona", {"persona_id": persona_id}) == {
+        "persona_id": persona_id,
+        "deleted": True,
+    }
+    again = await call(client, "delete_persona", {"persona_id": persona_id})
+    assert again == {"persona_id": persona_id, "deleted": False}
+    assert len(fake.requests_to(f"/v1/personas/{persona_id}", "DELETE")) == 2
+
+
+async def test_a_deletion_whose_answer_a_gateway_lost_is_reported_as_done(client: Client, fake: FakeAnam) -> None:
+    # Anam deletes, the gateway answers 504, the retry finds nothing left to delete (404): that is success.
+    persona_id = fake.catalogues["/v1/personas"][2]["id"]
+    fake.script(f"/v1/personas/{persona_id}", Fault("lost", status=504))
+    result = await client.call_tool("delete_persona", {"persona_id": persona_id})
+    assert not result.is_error, text(result)
+    assert result.structured_content == {"persona_id": persona_id, "deleted": True}
+    assert f"Deleted the persona {persona_id}" in text(result)
+    assert len(fake.requests_to(f"/v1/personas/{persona_id}", "DELETE")) == 2
+    assert not persona_in_fake(fake, persona_id)
 
 
 # -- the improve_persona prompt --------------------------------------------------------------------

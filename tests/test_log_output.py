@@ -14,7 +14,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from anam_fake import FakeAnam
+from anam_fake import FakeAnam, Fault
 from anam_mcp.config import Settings
 from anam_mcp.logs import configure_logging
 
@@ -47,13 +47,13 @@ def test_check_against_an_unreachable_api_logs_one_readable_line_per_retry(
 ) -> None:
     done = unreachable["INFO"]
     assert done.returncode == 1
-    assert "retry_scheduled" not in done.stderr
+    assert "retry_scheduled" not in done.stderr and "stamina" not in done.stderr  # labelled as our own
     assert "WARNING" not in done.stderr
     retries = [line for line in done.stderr.splitlines() if "retry" in line]
     assert len(retries) == 2, done.stderr
     for number, line in enumerate(retries, start=1):
         assert re.search(
-            rf" INFO stamina: Request to Anam failed; retry {number} of 2 in [0-9.]+ s\. "
+            rf" INFO anam_mcp\.api\.transport: Request to Anam failed; retry {number} of 2 in [0-9.]+ s\. "
             r"Could not connect to the Anam API at http://127\.0\.0\.1:9\.",
             line,
         ), line
@@ -94,6 +94,36 @@ async def test_debug_level_leaves_out_the_http_library_unless_asked(fake: FakeAn
         "false": False,
         "true": True,
     }
+
+
+@pytest.mark.anyio
+async def test_each_failed_call_or_read_is_one_line_from_the_server_with_the_reason(
+    fake: FakeAnam, tmp_path: Path
+) -> None:
+    server = await start(fake, tmp_path)
+    await server.initialize()
+    unknown = {"persona_id": "11111111-2222-4333-8444-555555555555"}
+    calls = [("get_persona", unknown), ("get_persona", {"persona_id": "not-an-id"}), ("list_llms", {})]
+    for number, (name, arguments) in enumerate(calls, start=1):
+        await server.request(number, "tools/call", {"name": name, "arguments": arguments})
+    fake.script("/v1/voices", Fault("status", status=403))
+    assert "error" in await server.request(9, "resources/read", {"uri": "anam://voices"})
+    code, stderr = await server.finish()
+    assert code == 0
+    lines = [line for line in stderr.splitlines() if re.search(r"\b(tool|resource)\b", line, re.IGNORECASE)]
+    assert len(lines) == len(calls) + 1, stderr
+    not_found, invalid, fine, refused = lines
+    assert re.search(
+        r" INFO anam_mcp\.server\.toolkit: tool get_persona: error in [0-9.]+ ms: Anam could not find it", not_found
+    )
+    assert "Error executing tool" not in not_found
+    assert re.search(r"tool get_persona: error in [0-9.]+ ms: Invalid arguments: persona_id must be a UUID", invalid)
+    assert "not-an-id" not in invalid  # rejected values are the caller's data
+    assert re.search(r"tool list_llms: ok in [0-9.]+ ms$", fine)
+    assert re.search(
+        r"toolkit: resource anam://voices: error in [0-9.]+ ms: Anam refused this request \(403\)", refused
+    )
+    assert len([line for line in stderr.splitlines() if "(403)" in line]) == 1  # not the catalogue load's too
 
 
 @pytest.fixture

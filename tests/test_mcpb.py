@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from anam_fake import FakeAnam
+from anam_mcp.server.tools import TOOLSETS
 
 from .helpers import ROOT, network_env
 
@@ -37,6 +39,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert built.returncode == 0, built.stdout + built.stderr
     assert "Manifest schema validation passes!" in built.stdout
+    assert [path.name for path in out.iterdir()] == ["anam-mcp.mcpb"]  # nothing staged is left behind
     return out / "anam-mcp.mcpb"
 
 
@@ -94,6 +97,18 @@ async def test_bundle_serves_tools_when_started_as_its_manifest_says(unpacked: P
     assert not found.is_error
     assert found.structured_content is not None
     assert found.structured_content["items"][0]["display_name"] == "Lucy - Fresh & Casual"
+
+
+def test_the_manifest_describes_every_toolset_and_claims_no_source_it_cannot_back(unpacked: Path) -> None:
+    manifest = json.loads((unpacked / "manifest.json").read_text(encoding="utf-8"))
+    for words in ("avatars", "voices", "LLMs", "personas", "share links", "session tokens", "transcripts"):
+        assert words in manifest["description"], words
+    for toolset in TOOLSETS:
+        assert toolset.description in manifest["long_description"], toolset.name
+    # No repository, home page or support address that nobody can check; the author is the package's own.
+    assert not {"repository", "homepage", "documentation", "support"} & set(manifest)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert manifest["author"] == {"name": project["authors"][0]["name"]}
 
 
 def test_claude_desktop_would_not_start_it_without_a_key(unpacked: Path) -> None:

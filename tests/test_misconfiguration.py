@@ -6,6 +6,7 @@ a stdio server and the `--check` command line as well.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 from pathlib import Path
@@ -156,3 +157,99 @@ def test_the_command_line_check_reports_bad_settings_in_words_and_exits_1(fake: 
     no_regex(done.stderr)
     assert done.stdout == ""
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("userinfo", ["user:s3cret-pw@", "s3cret-pw@", ":s3cret-pw@"])
+def test_an_api_url_with_a_user_or_password_is_refused_and_never_shown_or_used(
+    userinfo: str, fake: FakeAnam, tmp_path: Path
+) -> None:
+    # The credentials would be printed by --check and sent as Basic auth in place of the key.
+    url = fake.url.replace("http://", f"http://{userinfo}")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")}
+    done = subprocess.run(
+        [SERVER_COMMAND, "--check"],
+        env=clean | server_env(fake, ANAM_API_URL=url),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "FAIL  ANAM_API_URL must not contain a user name or password" in done.stderr
+    assert "s3cret" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert fake.requests == []
+
+
+# Proxy settings the HTTP library cannot use: a SOCKS proxy without its optional package, a URL cut short, a
+# scheme it does not know. The fake is reached over http://, so HTTP_PROXY (or ALL_PROXY) applies to it.
+UNUSABLE_PROXIES = {
+    "SOCKS without socksio": ("HTTP_PROXY", "socks5://127.0.0.1:9", "names a SOCKS proxy"),
+    "an unclosed IPv6 address": ("http_proxy", "http://[::1", "is not a proxy URL"),
+    "an unknown scheme": ("ALL_PROXY", "ftp://127.0.0.1:9", "is not a proxy URL"),
+}
+
+
+def without_proxies() -> dict[str, str]:
+    """This process's environment without ANAM_* settings and proxy variables."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ANAM_") and not k.lower().endswith("_proxy")}
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), UNUSABLE_PROXIES.values(), ids=UNUSABLE_PROXIES.keys())
+def test_check_names_a_proxy_variable_the_http_library_cannot_use_without_a_traceback(
+    variable: str, value: str, says: str, fake: FakeAnam, tmp_path: Path
+) -> None:
+    if variable == "HTTP_PROXY" and importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed here, so a SOCKS proxy is usable")
+    done = subprocess.run(
+        [SERVER_COMMAND, "--check"],
+        env=without_proxies() | server_env(fake) | {variable: value},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"  FAIL  {variable} {says}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert value not in done.stderr  # a proxy URL may carry a password
+    assert fake.requests == []
+
+
+@pytest.mark.anyio
+async def test_over_stdio_every_call_names_an_unusable_proxy_variable_in_words(
+    fake: FakeAnam, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed here, so a SOCKS proxy is usable")
+    for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    server = await start(fake, tmp_path, ANAM_PREFETCH="true", ALL_PROXY="socks5h://127.0.0.1:9")
+    await server.initialize()
+    for number, (name, arguments) in enumerate(CALLS, start=1):
+        answer = await server.request(number, "tools/call", {"name": name, "arguments": arguments})
+        assert answer["result"]["isError"] is True, (name, answer)
+        said = answer["result"]["content"][0]["text"]
+        assert "misconfigured" in said and "ALL_PROXY names a SOCKS proxy" in said, (name, said)
+    code, stderr = await server.finish()
+    assert code == 0
+    assert "ALL_PROXY names a SOCKS proxy" in stderr
+    assert "Traceback" not in stderr
+    assert fake.requests == []
+
+
+def test_a_proxy_variable_for_another_scheme_is_not_used_and_not_a_problem(fake: FakeAnam, tmp_path: Path) -> None:
+    # The API is reached over http:// here: what HTTPS_PROXY says does not matter to it, nor to --check.
+    done = subprocess.run(
+        [SERVER_COMMAND, "--check"],
+        env=without_proxies() | server_env(fake) | {"HTTPS_PROXY": "socks5://127.0.0.1:9"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ok    API key accepted" in done.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anam_mcp.net import Fingerprints, is_loopback, key_flaw
+from anam_mcp.net import Fingerprints, Proxy, is_loopback, key_flaw, proxy_for
 
 SECRET = "0123456789abcdef0123456789abcdef"
 
@@ -67,3 +67,31 @@ def test_fingerprints_from_one_secret_agree_everywhere() -> None:
 def test_any_decoded_credential_has_a_digest() -> None:
     # A lone surrogate is what a transport leaves of bytes that were not UTF-8; it must not raise.
     assert len(Fingerprints().digest("sk-\udcff")) == 32
+
+
+@pytest.mark.parametrize(
+    ("environ", "proxy"),
+    [
+        ({}, None),
+        ({"HTTPS_PROXY": "http://p:3128"}, Proxy("HTTPS_PROXY", "http://p:3128")),
+        ({"HTTPS_PROXY": "p:3128"}, Proxy("HTTPS_PROXY", "http://p:3128")),  # no scheme: http://, as urllib reads it
+        ({"HTTP_PROXY": "http://p:3128"}, None),  # another scheme's
+        ({"ALL_PROXY": "socks5://p:1080"}, Proxy("ALL_PROXY", "socks5://p:1080")),
+        ({"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:1"}, Proxy("https_proxy", "http://lower:1")),
+        ({"HTTPS_PROXY": "http://upper:1", "https_proxy": ""}, None),  # an empty lower-case one unsets
+        ({"HTTPS_PROXY": "http://p:1", "NO_PROXY": "api.example.com"}, None),
+        ({"HTTPS_PROXY": "http://p:1", "no_proxy": ".example.com"}, None),
+        ({"HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"}, None),
+        ({"HTTPS_PROXY": "http://p:1", "NO_PROXY": "other.com"}, Proxy("HTTPS_PROXY", "http://p:1")),
+    ],
+)
+def test_the_proxy_for_a_url_is_read_as_urllib_reads_the_environment(
+    environ: dict[str, str], proxy: Proxy | None
+) -> None:
+    assert proxy_for("https://api.example.com/v1", environ) == proxy
+
+
+def test_in_a_cgi_request_only_the_lower_case_http_proxy_counts() -> None:
+    assert proxy_for("http://api.example.com", {"HTTP_PROXY": "http://evil:1", "REQUEST_METHOD": "GET"}) is None
+    lower = {"http_proxy": "http://p:1", "REQUEST_METHOD": "GET"}
+    assert proxy_for("http://api.example.com", lower) == Proxy("http_proxy", "http://p:1")

@@ -82,3 +82,20 @@ async def test_the_wheel_alone_serves_stdio_through_uvx(dist: Path, fake: FakeAn
     assert not made.is_error
     assert made.structured_content is not None
     assert made.structured_content["mode"] == "ephemeral"
+
+
+def test_uv_run_in_the_project_prints_nothing_once_it_is_in_sync(tmp_path: Path) -> None:
+    # compile-bytecode in pyproject made every `uv run` compile the whole environment again and say so.
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "uv.lock", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    env = network_env() | {"PATH": str(Path(str(UV)).parent), "HOME": str(tmp_path), "UV_NO_PROGRESS": "1"}
+    env.pop("UV_PROJECT_ENVIRONMENT", None)
+    command = [str(UV), "run", "--frozen", "--no-dev", "python", "-c", "pass"]
+    first = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr == ""

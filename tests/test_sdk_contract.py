@@ -40,3 +40,14 @@ def test_model_tools_override_the_tool_class_where_mcpserver_offers_no_option() 
     run = list(inspect.signature(Tool.run).parameters)
     assert run == ["self", "arguments", "context", "convert_result"]
     assert "description" in inspect.signature(Tool.from_function).parameters
+
+
+def test_the_sdk_logs_failed_calls_on_the_logger_that_logs_py_quiets() -> None:
+    """Gap: MCPServer logs each failed tool call and resource read at INFO on its module's logger, repeating the
+    line server/toolkit.py's log_tool_calls writes with our message. logs.py raises that logger, by name, to
+    WARNING, so each failure is logged once (tests/test_log_output.py shows it through the process)."""
+    from mcp.server.mcpserver import server
+
+    assert server.logger.name == "mcp.server.mcpserver.server"
+    source = inspect.getsource(server.MCPServer)
+    assert 'logger.info("Tool %r failed: %r"' in source and 'logger.info("Resource %r failed: %r"' in source

@@ -25,9 +25,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from anam_mcp.constants import ANAM_JS_SDK_VERSION
+
 EXT_APPS = "@modelcontextprotocol/ext-apps@2.0.4"
 ESBUILD = "esbuild@0.28.2"
-ANAM_SDK = "@anam-ai/js-sdk@4.27.0"
+ANAM_SDK = f"@anam-ai/js-sdk@{ANAM_JS_SDK_VERSION}"
 PINS = (EXT_APPS, ESBUILD, ANAM_SDK)
 
 HOST_FILES = Path(__file__).parent / "views_host"

@@ -20,7 +20,8 @@ class Fault:
 
     kind: "status" (status + JSON body), "html", "invalid_json", "truncated", "huge", "hang", "drip",
     "ok" (answer normally: lets a script say "fail twice, then succeed"), "slow" (wait `seconds`, then
-    answer normally), "raw" (status + `body` as the exact bytes sent).
+    answer normally), "raw" (status + `body` as the exact bytes sent), "lost" (do the request's work, then
+    answer `status` instead, as a gateway that lost Anam's answer does).
     """
 
     kind: str = "status"

@@ -79,6 +79,10 @@ class Handler(BaseHTTPRequestHandler):
             send_json(self, 400, error("Invalid request body", "body is not JSON"))
             return
         fault = account.next_fault(path)
+        if fault is not None and fault.kind == "lost":
+            account.handle(method, path, query, body)
+            send_json(self, fault.status, error("Gateway Timeout", "the upstream answer was lost"))
+            return
         if fault is not None and act_out(self, fault, self.fake.stopping):
             return
         cache = account.page_cache if method == "GET" else None

@@ -5,11 +5,15 @@ brings a key, and each key gets an account of its own, so one caller's custom av
 sessions can never show up for another. Accounts are found by a salted hash of the key, never the key
 itself, and only the most recently used `limit` are kept. They share one connection pool, but each
 account's client bounds its own requests in flight, so one busy caller cannot starve the others.
+
+With prefetch on, a caller's key has its catalogues warmed once it has worked (its first successful request),
+and only once: a made-up key costs Anam nothing beyond its own call, and a key whose account was dropped is
+not warmed again when it comes back. The server's own key is warmed at start.
 """
 
 from __future__ import annotations
 
-import urllib.request
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -21,7 +25,7 @@ from . import api
 from .api.transport import AnamClient
 from .catalog import Background, Catalogs
 from .config import Settings
-from .net import Fingerprints
+from .net import Fingerprints, proxy_for
 
 __all__ = ["Account", "Accounts", "SharedPool"]
 
@@ -46,6 +50,10 @@ class Accounts:
         self._limit = limit
         self._fingerprints = Fingerprints()
         self._by_hash: OrderedDict[bytes, Account] = OrderedDict()
+        self._prefetching = settings.prefetch and not settings.problems
+        # The keys (by digest) whose catalogues were warmed, the most recent 10 x `limit`. Only keys that worked
+        # get in, so made-up keys cannot crowd the others out.
+        self._warmed: OrderedDict[bytes, None] = OrderedDict()
         self.pool = SharedPool()
         # Calls without a key still get an answer: the client says how to provide one.
         self._keyless = self._open(None)
@@ -54,7 +62,7 @@ class Accounts:
         return len(self._by_hash)
 
     def get(self, key: SecretStr | None) -> Account:
-        """The account for `key`, made (and, if prefetch is on, warmed in the background) on first use."""
+        """The account for `key`, made on first use (and warmed in the background once the key has worked)."""
         if key is None or not key.get_secret_value():
             return self._keyless
         digest = self._fingerprints.digest(key.get_secret_value())
@@ -62,19 +70,41 @@ class Accounts:
         if account is not None:
             self._by_hash.move_to_end(digest)
             return account
-        account = self._open(key)
+        account = self._open(key, digest)
         self._by_hash[digest] = account
         if len(self._by_hash) > self._limit:
             # Nothing to close: the dropped client's connections belong to the shared pool, and a call
             # still using it finishes normally.
             self._by_hash.popitem(last=False)
-        if self._settings.prefetch and not self._settings.problems:
-            account.catalogs.prefetch()
         return account
 
-    def _open(self, key: SecretStr | None) -> Account:
-        client = AnamClient(self._settings.model_copy(update={"api_key": key}), transport=self.pool)
+    def warm(self, key: SecretStr) -> None:
+        """Warm `key`'s catalogues now, if prefetch is on, without waiting for it to work: the server's own key."""
+        digest = self._fingerprints.digest(key.get_secret_value())
+        self._prefetch(digest, self.get(key))
+
+    def _open(self, key: SecretStr | None, digest: bytes | None = None) -> Account:
+        worked = None
+        if digest is not None and self._prefetching and digest not in self._warmed:
+            worked = functools.partial(self._worked, digest)
+        settings = self._settings.model_copy(update={"api_key": key})
+        client = AnamClient(settings, transport=self.pool, on_first_success=worked)
         return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
+
+    def _worked(self, digest: bytes) -> None:
+        """A key's first successful request: warm its account's catalogues, if it still has one."""
+        account = self._by_hash.get(digest)
+        if account is not None:
+            self._prefetch(digest, account)
+
+    def _prefetch(self, digest: bytes, account: Account) -> None:
+        """Start loading `account`'s catalogues in the background, unless prefetch is off or its key was warmed."""
+        if not self._prefetching or digest in self._warmed:
+            return
+        self._warmed[digest] = None
+        if len(self._warmed) > 10 * self._limit:
+            self._warmed.popitem(last=False)
+        account.catalogs.prefetch()
 
     async def warm_up(self) -> None:
         """Build the connection pool (it loads the TLS trust store) and the parsers before the first call."""
@@ -108,11 +138,11 @@ class SharedPool(httpx2.AsyncBaseTransport):
         return self._direct
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        proxy = _proxy_for(request.url)
+        proxy = proxy_for(str(request.url))
         if proxy is None:
             transport = await self.ready()
         else:
-            transport = self._proxied.get(proxy) or await self._through(proxy)
+            transport = self._proxied.get(proxy.url) or await self._through(proxy.url)
         return await transport.handle_async_request(request)
 
     async def _through(self, proxy: str) -> httpx2.AsyncHTTPTransport:
@@ -130,13 +160,3 @@ class SharedPool(httpx2.AsyncBaseTransport):
         for transport in transports:
             if transport is not None:
                 await transport.aclose()
-
-
-def _proxy_for(url: httpx2.URL) -> str | None:
-    """The proxy the environment names for `url` (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY), unless NO_PROXY exempts it."""
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(url.scheme) or proxies.get("all")
-    # With a proxy variable set, proxy_bypass reads NO_PROXY (and only that) on every platform.
-    if not proxy or urllib.request.proxy_bypass(url.host):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"

@@ -79,6 +79,7 @@ class _Load(Generic[T]):
 
     done: anyio.Event = field(default_factory=anyio.Event)
     listeners: list[ProgressCallback] = field(default_factory=list)
+    waiting: int = 0  # callers waiting for it: each reports (and logs) a failure itself
     snapshot: _Snapshot[T] | None = None
     error: AnamError | None = None
 
@@ -132,9 +133,11 @@ class Catalog(Generic[T]):
         load = self._load or self._start(background=False)
         if on_progress is not None:
             load.listeners.append(on_progress)
+        load.waiting += 1
         try:
             await load.done.wait()
         finally:
+            load.waiting -= 1
             if on_progress is not None:
                 load.listeners.remove(on_progress)
         if load.snapshot is not None:
@@ -180,7 +183,9 @@ class Catalog(Generic[T]):
             logger.info("Loaded %d %s in %.0f ms", len(entries), self.name, (self._clock() - started) * 1000)
         except AnamError as exc:
             load.error = exc
-            logger.info("Loading the %s catalogue failed: %s", self.name, exc)
+            # A caller waiting for the load reports the failure in its own log line: say it once.
+            level = logging.DEBUG if load.waiting else logging.INFO
+            logger.log(level, "Loading the %s catalogue failed: %s", self.name, exc)
         except Exception:
             # Whatever Anam sent, the server keeps serving: an unforeseen failure fails this load only.
             logger.exception("Loading the %s catalogue failed unexpectedly", self.name)

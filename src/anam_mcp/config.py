@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from . import environment
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
-from .net import is_loopback, key_flaw
+from .net import is_loopback, key_flaw, proxy_problem
 
 __all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "ConfigurationError", "LogLevel", "Settings"]
 
@@ -83,7 +83,11 @@ class Settings(BaseSettings):
     max_catalog_items: Annotated[int, Field(ge=1)] = 20_000
     max_catalog_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
     catalog_ttl_seconds: Annotated[float, Field(ge=0)] = 300.0
-    prefetch: bool = Field(default=True, description="Load the avatar and voice catalogues in the background at start.")
+    prefetch: bool = Field(
+        default=True,
+        description="Load the avatar and voice catalogues in the background: at start for the server's key, after "
+        "its first success for a caller's.",
+    )
     default_llm_id: str | None = Field(
         default=None,
         description="llmId for personas made without one. Unset: the account's GPT-4o-mini, else Anam's default.",
@@ -158,16 +162,22 @@ class Settings(BaseSettings):
         """Settings from `ANAM_*` variables (`environ`, else the process's); `env_file` fills in the ones not set.
 
         Never fails: an invalid value keeps its default and is described in `problems`, so the server
-        can still start and tell the user what to fix.
+        can still start and tell the user what to fix. A proxy variable (HTTPS_PROXY ...) that applies to the
+        API but cannot be used is one of those problems too.
         """
         values = environment.read(cls, environ, env_file)
         try:
-            return cls.model_validate(values)
+            settings = cls.model_validate(values)
+            problems: list[str] = []
         except ValidationError as exc:
             errors = exc.errors()
-        invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
-        settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
-        settings._problems = tuple(dict.fromkeys(environment.problem(error, _PREFIX) for error in errors))
+            invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
+            settings = cls.model_validate({name: value for name, value in values.items() if name not in invalid})
+            problems = list(dict.fromkeys(environment.problem(error, _PREFIX) for error in errors))
+        # Not an ANAM_ setting, but the same kind of mistake: found now, it is reported like one.
+        if proxy := proxy_problem(settings.base_url, environ):
+            problems.append(proxy)
+        settings._problems = tuple(problems)
         return settings
 
     @property
@@ -193,6 +203,17 @@ class Settings(BaseSettings):
         # The key travels in a header, the SDK is code a view runs: plain HTTP only to this machine.
         if url.scheme != "https" and not is_loopback(url.host):
             raise ValueError("must use https:// (plain http:// is only allowed for localhost)")
+        return url
+
+    @field_validator("api_url")
+    @classmethod
+    def _no_userinfo(cls, url: HttpUrl) -> HttpUrl:
+        # The HTTP library would send them as Basic auth in place of the key, and the URL is printed.
+        if url.username is not None or url.password is not None:
+            raise ValueError(
+                "must not contain a user name or password (user:password@): Anam takes only the API key, "
+                "from ANAM_API_KEY"
+            )
         return url
 
     @field_validator("default_llm_id")

@@ -6,7 +6,9 @@ from typing import Final, Literal
 from uuid import UUID
 
 __all__ = [
+    "ANAM_JS_SDK_MODULE_URL",
     "ANAM_JS_SDK_URL",
+    "ANAM_JS_SDK_VERSION",
     "ANAM_MEDIA_ORIGINS",
     "ANAM_SDK_CONNECT_ORIGINS",
     "DEFAULT_AVATAR_ID",
@@ -34,8 +36,12 @@ MAX_SYSTEM_PROMPT_CHARS: Final = 32_000
 # Anam issues session tokens valid for one hour.
 TOKEN_LIFETIME_SECONDS: Final = 3600
 
-# Anam's JS SDK, pinned: the UMD build is one self-contained file that defines the global `anam`.
-ANAM_JS_SDK_URL: Final = "https://unpkg.com/@anam-ai/js-sdk@4.27.0/dist/umd/anam.js"
+# Anam's JS SDK, pinned once for the live view and the snippets given to people.
+ANAM_JS_SDK_VERSION: Final = "4.27.0"
+# The UMD build the live view loads: one self-contained file that defines the global `anam`.
+ANAM_JS_SDK_URL: Final = f"https://unpkg.com/@anam-ai/js-sdk@{ANAM_JS_SDK_VERSION}/dist/umd/anam.js"
+# The ES module a web page imports (the set_up_persona_session prompt's snippet).
+ANAM_JS_SDK_MODULE_URL: Final = f"https://esm.sh/@anam-ai/js-sdk@{ANAM_JS_SDK_VERSION}"
 
 # Where avatar images (imageUrl) and voice samples (sampleUrl) are served from, per Anam's API reference.
 ANAM_MEDIA_ORIGINS: Final = ("https://lab.anam.ai", "https://newgxnc1uqs0jnqm.public.blob.vercel-storage.com")

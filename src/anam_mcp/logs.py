@@ -32,6 +32,8 @@ _CHATTY = (
     "httpcore",
     "httpcore2",
     "mcp.server.lowlevel.server",
+    # Its INFO lines repeat each failed tool call and resource read, which ours already say (toolkit.py).
+    "mcp.server.mcpserver.server",
     "mcp.server.streamable_http",
     "sse_starlette",
 )
@@ -42,6 +44,8 @@ _HIDDEN_PATH = "/mcp/t/[redacted]"
 _REQUEST_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("request_secrets", default=())
 
 _RETRY_MESSAGE = "stamina.retry_scheduled"
+# Retries are the transport's doing: their lines carry its logger's name, not the retry library's.
+_RETRY_LOGGER = "anam_mcp.api.transport"
 _QUOTED_REPR = re.compile(r"\w+\((?P<text>'.*'|\".*\")\)", re.DOTALL)
 
 
@@ -104,7 +108,8 @@ class _HiddenSecretPaths(logging.Filter):
 
 
 class _ReadableRetries(logging.Filter):
-    """Each scheduled retry as one INFO line a person can read, shown only when INFO is on.
+    """Each scheduled retry as one INFO line a person can read, from the transport's logger, shown only when
+    INFO is on for it.
 
     stamina logs it as a bare WARNING "stamina.retry_scheduled", with the details in extra fields.
     """
@@ -116,9 +121,10 @@ class _ReadableRetries(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name != "stamina" or record.msg != _RETRY_MESSAGE:
             return True
-        if not logging.getLogger(_OURS).isEnabledFor(logging.INFO):
+        if not logging.getLogger(_RETRY_LOGGER).isEnabledFor(logging.INFO):
             return False
         details = record.__dict__
+        record.name = _RETRY_LOGGER
         record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
         record.msg = "Request to Anam failed; retry %s of %s in %.1f s. %s"
         record.args = (

@@ -1,13 +1,20 @@
-"""Network and key helpers: is an address this machine, is a key usable, and credentials as keyed digests."""
+"""Network and key helpers: is an address this machine, which proxy reaches a URL, is a key usable, and
+credentials as keyed digests."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib.util
 import ipaddress
+import os
 import secrets
+import urllib.request
+from collections.abc import Mapping
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
-__all__ = ["Fingerprints", "is_loopback", "key_flaw"]
+__all__ = ["Fingerprints", "Proxy", "is_loopback", "key_flaw", "proxy_for", "proxy_problem"]
 
 
 def is_loopback(host: str | None) -> bool:
@@ -21,6 +28,79 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class Proxy(NamedTuple):
+    """A proxy the environment names: the variable that names it, and its URL."""
+
+    variable: str
+    url: str
+
+
+def proxy_for(url: str, environ: Mapping[str, str] | None = None) -> Proxy | None:
+    """The proxy that `environ` (else the process's environment) names for `url`: its scheme's variable
+    (HTTPS_PROXY, HTTP_PROXY) or ALL_PROXY, unless NO_PROXY exempts the host; None for a direct connection.
+
+    The variables are read as urllib reads them (either case, the lower-case one winning; HTTP_PROXY ignored in
+    a CGI request), and the HTTP library's own reading of them is never used, so every client agrees.
+    """
+    variables = _proxy_variables(os.environ if environ is None else environ)
+    parts = urlsplit(url)
+    proxy = variables.get(parts.scheme) or variables.get("all")
+    if proxy is None:
+        return None
+    exempt = variables.get("no")
+    # urllib's own NO_PROXY matching (what urllib.request.proxy_bypass does once a proxy variable is set),
+    # given these variables; typeshed leaves the function out.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if exempt and bypass(parts.hostname or "", {"no": exempt.url}):
+        return None
+    return proxy if "://" in proxy.url else Proxy(proxy.variable, f"http://{proxy.url}")
+
+
+def proxy_problem(url: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """Why the HTTP library cannot use the proxy named for `url` (see `proxy_for`), in words naming its variable
+    but never its value (a proxy URL may carry a password); None when it can, or when there is none."""
+    proxy = proxy_for(url, environ)
+    if proxy is None:
+        return None
+    # Imported here: settings are read before anything needs the HTTP library.
+    import httpx2
+
+    try:
+        parsed = httpx2.Proxy(proxy.url).url
+    except (ValueError, httpx2.InvalidURL):
+        parsed = None
+    if parsed is None or not parsed.host:
+        return (
+            f"{proxy.variable} is not a proxy URL the server can use: give one such as http://proxy.example.com:3128 "
+            "(http://, https://, socks5:// or socks5h://)"
+        )
+    if parsed.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        return (
+            f"{proxy.variable} names a SOCKS proxy, which needs the socksio package: run anam-mcp with it "
+            "(uvx --with socksio anam-mcp, or pip install socksio), or name an http:// proxy instead"
+        )
+    return None
+
+
+def _proxy_variables(environ: Mapping[str, str]) -> dict[str, Proxy]:
+    """The `<scheme>_proxy` variables by scheme, as urllib.request.getproxies_environment reads them."""
+    found: dict[str, Proxy] = {}
+    for name, value in environ.items():
+        if value and name.lower().endswith("_proxy"):
+            found[name.lower().removesuffix("_proxy")] = Proxy(name, value)
+    if "REQUEST_METHOD" in environ:
+        # In a CGI request a client's "Proxy:" header arrives as HTTP_PROXY (httpoxy): only http_proxy counts.
+        found.pop("http", None)
+    for name, value in environ.items():
+        if name.endswith("_proxy"):  # the lower-case spelling wins, and an empty one unsets
+            scheme = name.lower().removesuffix("_proxy")
+            if value:
+                found[scheme] = Proxy(name, value)
+            else:
+                found.pop(scheme, None)
+    return found
 
 
 def key_flaw(key: str) -> str | None:

@@ -15,7 +15,7 @@ import anyio
 import httpx2
 from pydantic import BaseModel, ValidationError
 
-from .errors import UnreadableResponseError
+from .errors import ResponseTooLargeError, UnreadableResponseError
 
 __all__ = ["error_detail", "off_the_loop_if_large", "parse_json", "parse_one", "read_capped"]
 
@@ -32,13 +32,13 @@ async def read_capped(response: httpx2.Response, cap: int) -> bytes:
     """The whole body, refused once it passes `cap` bytes (declared or actually sent)."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
-        raise UnreadableResponseError(f"larger than the {cap // 1024} KiB limit")
+        raise ResponseTooLargeError(cap)
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > cap:
-            raise UnreadableResponseError(f"larger than the {cap // 1024} KiB limit")
+            raise ResponseTooLargeError(cap)
         chunks.append(chunk)
     return b"".join(chunks)
 

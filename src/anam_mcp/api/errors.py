@@ -21,6 +21,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "ResponseTooLargeError",
     "StatusError",
     "TransportError",
     "UnreachableError",
@@ -152,5 +153,16 @@ class ConnectionDroppedError(TransportError):
 
 
 class UnreadableResponseError(AnamError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Anam sent a response that could not be read ({reason}). Try again later.")
+    def __init__(self, reason: str, advice: str = "Try again later.") -> None:
+        super().__init__(f"Anam sent a response that could not be read ({reason}). {advice}")
+
+
+class ResponseTooLargeError(UnreadableResponseError):
+    """An answer over ANAM_MAX_RESPONSE_BYTES: asking again gets the same answer, so the advice is the setting."""
+
+    def __init__(self, limit: int) -> None:
+        size = f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit / 2**10:g} KiB"
+        super().__init__(
+            f"larger than the {size} limit",
+            "It will be as large next time: to read it, raise ANAM_MAX_RESPONSE_BYTES in the MCP server's environment.",
+        )

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, AliasPath, Field, field_validator
 
 from .catalogue import Kind
 from .decoding import parse_one
+from .errors import NotFoundError
 from .pages import Listing
 from .records import AnamModel, Record
 from .transport import AnamClient
@@ -104,5 +105,10 @@ async def update(client: AnamClient, persona_id: UUID, body: Mapping[str, Any]) 
     return parse_one(PersonaDetail, raw, "the updated persona")
 
 
-async def delete(client: AnamClient, persona_id: UUID) -> None:
-    await client.request("DELETE", _PERSONA.format(id=persona_id), idempotent=True)
+async def delete(client: AnamClient, persona_id: UUID) -> bool:
+    """DELETE /v1/personas/{id}: True once deleted, False when Anam has no such persona (already deleted)."""
+    try:
+        await client.request("DELETE", _PERSONA.format(id=persona_id), idempotent=True)
+    except NotFoundError:
+        return False
+    return True

@@ -20,6 +20,7 @@ import httpx2
 
 from .. import __version__
 from ..config import Settings
+from ..net import proxy_for
 from .decoding import error_detail, read_capped
 from .errors import (
     AnamError,
@@ -57,12 +58,24 @@ class Upload(Protocol):
 class AnamClient:
     """Sends requests to one Anam account (one API key). Use as an async context manager."""
 
-    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        on_first_success: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_first_success` is called once, when a request first gets a successful answer (the key works)."""
         self._settings = settings
+        self._on_first_success = on_first_success
         self._base_url = settings.base_url
         self._api_key = settings.api_key
-        # Without a `transport` (a one-off client: --check, tests) this loads the TLS trust store; the server's
-        # clients share the accounts' pool, which is built off the event loop (see accounts.py).
+        if transport is None:
+            # A one-off client (--check, tests): loading the TLS trust store takes a while, and the server's clients
+            # share the accounts' pool instead, built off the event loop (accounts.py). Its proxy is the one the
+            # pool would take, never the HTTP library's own choice (which also builds every other scheme's).
+            proxy = proxy_for(self._base_url)
+            transport = httpx2.AsyncHTTPTransport(proxy=proxy.url if proxy else None)
         self._http = httpx2.AsyncClient(
             base_url=self._base_url,
             timeout=httpx2.Timeout(
@@ -116,7 +129,7 @@ class AnamClient:
 
         `idempotent`: whether sending the request twice leaves the same state as once (GET, PUT, DELETE). A
         request that is not (a POST that creates something) is retried only when it certainly never reached
-        Anam.
+        Anam. A DELETE whose retry finds nothing (404) succeeded: the thing is gone either way.
         """
         if not self.has_key:
             raise MissingApiKeyError()
@@ -142,6 +155,9 @@ class AnamClient:
                         clock = within_budget if budget else None
                         return await self._send_once(method, path, params, json_body, upload, background, clock)
                     except AnamError as exc:
+                        if method == "DELETE" and attempt.num > 1 and isinstance(exc, NotFoundError):
+                            # An earlier attempt did delete it: only the answer was lost (a gateway's 504, say).
+                            return b""
                         last_failure = exc
                         raise
         if within_budget.cancelled_caught:
@@ -191,6 +207,9 @@ class AnamClient:
             raise self._status_error(status, body, response_headers)
         if status >= 300:
             raise UnreadableResponseError(f"unexpected redirect {status}")
+        if self._on_first_success is not None:
+            worked, self._on_first_success = self._on_first_success, None
+            worked()
         return body
 
     def _status_error(self, status: int, body: bytes, headers: httpx2.Headers) -> AnamError:

@@ -70,10 +70,11 @@ def build_server(
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         try:
             async with background:
-                # Background work, so the answer to `initialize` is not delayed. The server's own account
-                # (if it has a key) is made here, so its catalogues prefetch if that is on.
+                # Background work, so the answer to `initialize` is not delayed. The server's own key is
+                # warmed at once if prefetch is on; a caller's key only once it has worked.
                 background.start_soon(app.accounts.warm_up, name="warm-up")
-                app.account()
+                if settings.api_key is not None:
+                    app.accounts.warm(settings.api_key)
                 yield app
         finally:
             await app.accounts.aclose()

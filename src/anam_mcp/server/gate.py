@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..logs import redacting
 from ..net import Fingerprints, is_loopback
 from .credentials import Credentials, Mode
-from .jsonrpc import rejection
+from .jsonrpc import screened
 from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
 
 __all__ = ["MCP_PATH", "Gate"]
@@ -107,13 +107,22 @@ class Gate:
         if scope["method"] != "POST":
             await self._app(scope, receive, send)
             return
-        body, receive = await _buffered(receive, self._max_body_bytes)
-        error = rejection(body.decode("utf-8", "replace")) if body is not None else None
-        if error is None:
-            # Over the cap (the SDK answers 413), or a message the SDK serves.
-            await self._app(scope, receive, send)
-        else:
-            await _respond(send, 400, error.model_dump_json(by_alias=True, exclude_unset=True).encode())
+        body, replay = await _buffered(receive, self._max_body_bytes)
+        if body is None:  # over the cap: the SDK answers 413
+            await self._app(scope, replay, send)
+            return
+        message = screened(body.decode("utf-8", "replace"))
+        if not isinstance(message, str):
+            await _respond(send, 400, message.model_dump_json(by_alias=True, exclude_unset=True).encode())
+            return
+        if (forwarded := message.encode()) != body:
+            # The message as read here (invalid UTF-8 and lone surrogates as U+FFFD), as over stdio.
+            scope["headers"] = [
+                *((name, value) for name, value in scope["headers"] if name != b"content-length"),
+                (b"content-length", str(len(forwarded)).encode()),
+            ]
+            replay = _replaying(forwarded, receive)
+        await self._app(scope, replay, send)
 
 
 class _InProgress:
@@ -183,6 +192,21 @@ async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive
         return read.pop(0) if read else await receive()
 
     return body, replay
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives `body` as the whole request body, then what `receive` gives after the body (the
+    client's disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _answer(

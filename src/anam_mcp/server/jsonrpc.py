@@ -2,11 +2,14 @@
 
 The SDK drops a line that is not JSON, a batch, or a message with an unreadable id over stdio, and over HTTP
 answers a message of the wrong shape with a pydantic dump; both transports check each message here first.
+A lone UTF-16 surrogate escape ("\\ud800"), which the SDK's JSON reader refuses, is read as U+FFFD instead,
+as an invalid UTF-8 byte is, so the request is answered under its own id.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mcp.types import (
@@ -20,16 +23,24 @@ from mcp.types import (
 )
 from pydantic import ValidationError
 
-__all__ = ["rejection"]
+__all__ = ["screened"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def rejection(line: str) -> JSONRPCError | None:
-    """The error to answer `line` (one message) with, or None if it is a message the SDK handles."""
+def screened(line: str) -> str | JSONRPCError:
+    """`line` (one message) as the SDK may take it, or the error to answer it with instead.
+
+    The line comes back unchanged unless it holds a lone surrogate escape, which is read as U+FFFD.
+    """
     try:
         message = jsonrpc_message_adapter.validate_json(line, by_name=False)
     except ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
-            return _error(None, PARSE_ERROR, "Parse error: the message is not valid JSON")
+            repaired = _without_lone_surrogates(line)
+            if repaired is None:
+                return _error(None, PARSE_ERROR, "Parse error: the message is not valid JSON")
+            return screened(repaired)
         return _invalid(_parsed(line))
     # An id that is not a string or an integer makes the SDK read a request as a notification,
     # which is never answered.
@@ -37,7 +48,19 @@ def rejection(line: str) -> JSONRPCError | None:
         data = _parsed(line)
         if isinstance(data, dict) and "id" in data:
             return _error(None, INVALID_REQUEST, "Invalid Request: the id must be a string or an integer")
-    return None
+    return line
+
+
+def _without_lone_surrogates(line: str) -> str | None:
+    """`line` with each lone surrogate read as U+FFFD, if it is JSON with one; None otherwise.
+
+    Python's JSON reader accepts a lone surrogate escape (and joins a valid pair), so any surrogate left in
+    what it read is a lone one.
+    """
+    data = _parsed(line)
+    if data is None or not _SURROGATE.search(text := json.dumps(data, ensure_ascii=False, separators=(",", ":"))):
+        return None
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _parsed(line: str) -> Any:

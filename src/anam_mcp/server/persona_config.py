@@ -38,6 +38,7 @@ __all__ = [
     "check_avatar_model",
     "choose_default_llm",
     "complete",
+    "defaults_text",
 ]
 
 ArgumentsT = TypeVar("ArgumentsT", bound=Arguments)
@@ -128,12 +129,18 @@ def check_avatar_model(avatar: Avatar | None, model: str, *, chosen: bool) -> st
     if avatar is None or avatar.supports(model):
         return model
     if chosen:
+        supported = avatar.available_models
+        which = f"only {supported[0]}: use that" if len(supported) == 1 else f"{_either(supported)}: use one of those"
         raise ToolError(
             f"avatar_model {model} is not supported by the avatar {avatar.display_name} ({avatar.id}): it "
-            f"supports {', '.join(avatar.available_models)}. Pass one of those, or pick another avatar with "
-            "search_avatars."
+            f"supports {which}, or pick another avatar with search_avatars."
         )
     return avatar.available_models[0]
+
+
+def _either(names: Sequence[str]) -> str:
+    """ "a and b", "a, b and c"."""
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def all_optional(model: type[ArgumentsT], name: str, doc: str) -> type[ArgumentsT]:
@@ -161,6 +168,9 @@ def as_output(model: type[BaseModel], name: str) -> type[BaseModel]:
     return create_model(name, __doc__=model.__doc__, __module__=model.__module__, **fields)
 
 
+_USUAL_DEFAULT = "the usual default"
+
+
 class LlmChoice(BaseModel):
     """Which LLM a persona gets when llm_id is left out, and why."""
 
@@ -169,8 +179,18 @@ class LlmChoice(BaseModel):
     reason: str = Field(description="Why this one.")
 
     def text(self) -> str:
-        """The choice in a sentence, for a summary."""
+        """The choice in a sentence, for list_llms' summary."""
         return f"Without llm_id, a persona gets {self.display_name or 'the LLM Anam chooses'} ({self.reason})."
+
+    def label(self) -> str:
+        """How a summary's defaults name this LLM: "GPT-4o mini", with the reason unless it is the usual one."""
+        name = self.display_name or self.id or "chosen by Anam"
+        return name if self.reason == _USUAL_DEFAULT else f"{name}, {self.reason}"
+
+
+def defaults_text(defaults: Sequence[str], choice: LlmChoice | None) -> str:
+    """The arguments filled with a default, the LLM named once: "avatar_id, voice_id, llm_id (GPT-4o mini)"."""
+    return ", ".join(f"llm_id ({choice.label()})" if name == "llm_id" and choice else name for name in defaults)
 
 
 def _squash(text: str | None) -> str:
@@ -188,7 +208,7 @@ def choose_default_llm(llms: Sequence[Llm], configured: str | None) -> LlmChoice
         return LlmChoice(id=configured, display_name=named, reason="set by ANAM_DEFAULT_LLM_ID")
     for llm in llms:
         if any(_squash(name).startswith("gpt4omini") for name in (llm.display_name, llm.model_name)):
-            return LlmChoice(id=llm.id, display_name=llm.display_name, reason="GPT-4o-mini, the usual default")
+            return LlmChoice(id=llm.id, display_name=llm.display_name, reason=_USUAL_DEFAULT)
     marked = next((m for m in llms if m.is_built_in), None)
     if marked is not None:
         return LlmChoice(id=marked.id, display_name=marked.display_name, reason="marked as default by Anam")

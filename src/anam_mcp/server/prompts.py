@@ -8,6 +8,8 @@ from uuid import UUID
 from mcp.server.mcpserver.prompts import Prompt
 from pydantic import Field
 
+from ..constants import ANAM_JS_SDK_MODULE_URL
+
 __all__ = ["IMPROVE_PROMPT", "SETUP_PROMPT", "prompts"]
 
 SETUP_PROMPT = """\
@@ -25,7 +27,7 @@ Set up a real-time Anam persona session for: {persona}.
 
    <video id="persona-video" autoplay playsinline></video>
    <script type="module">
-     import {{ createClient }} from "https://esm.sh/@anam-ai/js-sdk";
+     import {{ createClient }} from "{sdk_module}";
      const client = createClient("SESSION_TOKEN");
      await client.streamToVideoElement("persona-video");
    </script>
@@ -57,7 +59,7 @@ def set_up_persona_session(
     ] = "a friendly assistant",
 ) -> str:
     """Walk through choosing an avatar, a voice and an LLM, minting a session token, and using it in a page."""
-    return SETUP_PROMPT.format(persona=persona)
+    return SETUP_PROMPT.format(persona=persona, sdk_module=ANAM_JS_SDK_MODULE_URL)
 
 
 def improve_persona(

@@ -82,8 +82,14 @@ async def explained(
     relaxed = [(f"{name} {value!r}", await count({**criteria, name: None})) for name, value in given.items()]
     everything = await count(dict.fromkeys(criteria))
     tips = list(fixes)
-    tips += [f"without {what}, {n} {found.kind}{'' if n == 1 else 's'} match" for what, n in relaxed if n]
+    tips += [f"without {what}, {_count(n, found.kind)} {'matches' if n == 1 else 'match'}" for what, n in relaxed if n]
     if not tips:
-        tips.append(f"there are {everything} {found.kind}s in all; try other words or fewer filters")
+        there = "there is" if everything == 1 else "there are"
+        tips.append(f"{there} {_count(everything, found.kind)} in all; try other words or fewer filters")
     why = "Nothing matched: " + "; ".join(tips) + "."
     return found.model_copy(update={"note": f"{found.note} {why}" if found.note else why})
+
+
+def _count(n: int, kind: str) -> str:
+    """ "1 voice", "3 voices"."""
+    return f"{n} {kind}{'' if n == 1 else 's'}"

@@ -23,7 +23,7 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 from mcp.types import JSONRPCError
 
-from .jsonrpc import rejection
+from .jsonrpc import screened
 
 __all__ = ["serve_stdio"]
 
@@ -87,11 +87,11 @@ class _Lines:
         async for line in self._lines():
             if not line.strip():
                 continue
-            error = rejection(line)
-            if error is None:
-                yield line
+            message = screened(line)
+            if isinstance(message, str):
+                yield message
             else:
-                await self._answer(error)
+                await self._answer(message)
 
     async def _lines(self) -> AsyncIterator[str]:
         pending = bytearray()

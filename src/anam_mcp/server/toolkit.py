@@ -21,6 +21,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, ValidationError
@@ -244,16 +245,40 @@ def progress(ctx: Context[AppContext], what: str) -> ProgressCallback:
 
 
 async def log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-    """One log line per tool call: name, outcome, duration. Never arguments or results (they may hold tokens)."""
-    if ctx.method != "tools/call":
+    """One log line per tool call and resource read: what, the outcome, the duration, and for a failure our
+    message (which never echoes arguments). Never arguments or results (they may hold tokens).
+
+    The SDK's own line for each failure is left out (see logs.py), so each failure is logged once, here.
+    """
+    params = ctx.params if isinstance(ctx.params, dict) else {}
+    if ctx.method == "tools/call":
+        what = f"tool {params.get('name')}"
+    elif ctx.method == "resources/read":
+        what = f"resource {params.get('uri')}"
+    else:
         return await call_next(ctx)
-    name = ctx.params.get("name") if isinstance(ctx.params, dict) else None
     started = time.perf_counter()
     try:
         outcome = await call_next(ctx)
-    except BaseException:
-        logger.info("tool %s: protocol error after %.1f ms", name, (time.perf_counter() - started) * 1000)
+    except MCPError as exc:
+        logger.info("%s: error in %.1f ms: %s", what, _elapsed_ms(started), _one_line(exc.error.message))
         raise
-    failed = getattr(outcome, "is_error", None) or (isinstance(outcome, dict) and outcome.get("isError"))
-    logger.info("tool %s: %s in %.1f ms", name, "error" if failed else "ok", (time.perf_counter() - started) * 1000)
+    except BaseException:
+        logger.info("%s: protocol error after %.1f ms", what, _elapsed_ms(started))
+        raise
+    data = outcome.model_dump(by_alias=True) if isinstance(outcome, BaseModel) else outcome
+    if isinstance(data, dict) and data.get("isError"):
+        content = data.get("content") or [{}]
+        said = str(content[0].get("text", "")).removeprefix(f"Error executing {what}: ")
+        logger.info("%s: error in %.1f ms: %s", what, _elapsed_ms(started), _one_line(said))
+    else:
+        logger.info("%s: ok in %.1f ms", what, _elapsed_ms(started))
     return outcome
+
+
+def _elapsed_ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

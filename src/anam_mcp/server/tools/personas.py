@@ -7,6 +7,7 @@ shows the change on its next call.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Self
+from uuid import UUID
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import AcceptedElicitation, Elicit, ElicitationResult, Resolve
@@ -16,6 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 from ...api import personas as api
 from ...api.catalogue import AVATARS
 from ...api.errors import InvalidRequestError, NotFoundError
+from ...api.transport import AnamClient
 from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg
 from ..context import AppContext, app_of
 from ..persona_config import (
@@ -26,6 +28,7 @@ from ..persona_config import (
     as_output,
     check_avatar_model,
     complete,
+    defaults_text,
 )
 from ..search_results import Item, SearchResult, search_result
 from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, can_elicit, guarded, model_tool, result
@@ -119,7 +122,7 @@ class UpdatePersonaResult(BaseModel):
 
 class DeletePersonaResult(BaseModel):
     persona_id: str
-    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+    deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")
 
 
 class DeleteConfirmation(BaseModel):
@@ -169,12 +172,11 @@ async def save_persona(ctx: Context[AppContext], args: SavedPersona) -> Annotate
         default_llm=choice,
         defaults_applied=defaults,
     )
-    filled = f" Defaults used for {', '.join(defaults)}." if defaults else ""
-    llm = f" {choice.text()}" if choice else ""
+    filled = f" Defaults used for {defaults_text(defaults, choice)}." if defaults else ""
     return result(
         made,
         f"Saved the persona {made.name!r} (persona_id {made.persona_id}).{filled} To talk to it in a browser, "
-        f"call create_share_link with this persona_id.{llm}",
+        "call create_share_link with this persona_id.",
     )
 
 
@@ -204,6 +206,14 @@ async def update_persona(
     return result(made, f"Updated {', '.join(changed)} of the persona {view.name or '(unnamed)'!r}.")
 
 
+async def _existing(client: AnamClient, persona_id: UUID) -> api.PersonaDetail | None:
+    """The persona, or None if Anam has none with this id."""
+    try:
+        return await api.get(client, persona_id)
+    except NotFoundError:
+        return None
+
+
 async def _confirm_deletion(
     ctx: Context[AppContext], args: PersonaRef
 ) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
@@ -212,7 +222,9 @@ async def _confirm_deletion(
     if not can_elicit(ctx):
         return DeleteConfirmation(confirm=True)
     app = app_of(ctx)
-    persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
+    persona = await guarded(app, _existing(app.account().client, args.persona_id), PERSONA_HINTS)
+    if persona is None:
+        return DeleteConfirmation(confirm=True)  # nothing to ask about: the deletion says it is gone
     question = f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
     return Elicit(question, DeleteConfirmation)
 
@@ -230,8 +242,14 @@ async def delete_persona(
     if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
         declined = f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
         return result(DeletePersonaResult(persona_id=persona_id, deleted=False), declined)
-    await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
+    deleted = await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
     account.catalogs.of(api.PERSONAS).invalidate()
+    if not deleted:
+        gone = (
+            f"Nothing to delete: Anam has no persona {persona_id}, so it is already deleted (or the id is wrong: "
+            "search_personas lists your saved personas)."
+        )
+        return result(DeletePersonaResult(persona_id=persona_id, deleted=False), gone)
     return result(DeletePersonaResult(persona_id=persona_id, deleted=True), f"Deleted the persona {persona_id}.")
 
 

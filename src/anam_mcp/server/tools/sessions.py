@@ -16,7 +16,7 @@ from ...api.sessions import Session, Transcript
 from ...constants import TOKEN_LIFETIME_SECONDS
 from ..arguments import Arguments, LimitArg, Supplier, not_boolean
 from ..context import AppContext, app_of
-from ..persona_config import LlmChoice, PersonaConfig, as_output, complete
+from ..persona_config import LlmChoice, PersonaConfig, as_output, complete, defaults_text
 from ..search_results import listed_summary
 from ..toolkit import CREATES, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
@@ -87,11 +87,15 @@ class SessionList(Arguments):
     limit: LimitArg = 20
 
 
+# The most messages one get_session_transcript call returns.
+_MAX_MESSAGES = 1000
+
+
 class TranscriptRequest(Arguments):
     session_id: Annotated[UUID, Field(description="A session, from list_sessions."), Supplier("list_sessions")]
     max_messages: Annotated[
         int,
-        Field(ge=1, le=1000, description="Most messages to return, from the start."),
+        Field(ge=1, le=_MAX_MESSAGES, description="Most messages to return, from the start."),
         BeforeValidator(not_boolean),
     ] = 200
 
@@ -218,11 +222,10 @@ async def create_session_token(
         defaults_applied=defaults,
     )
     what = "a saved persona" if minted.mode == "persona" else "an ephemeral persona"
-    filled = f"; defaults used for {', '.join(defaults)}" if defaults else ""
-    llm = f" {choice.text()}" if choice else ""
+    filled = f"; defaults used for {defaults_text(defaults, choice)}" if defaults else ""
     summary = (
         f"Created a session token for {what}{filled}. It is valid for one session within 1 hour: "
-        f"pass it to createClient(sessionToken) in Anam's JS SDK.{llm}"
+        "pass it to createClient(sessionToken) in Anam's JS SDK."
     )
     return result(minted, summary)
 
@@ -255,11 +258,13 @@ async def get_session_transcript(
     note = None
     if transcript.transcripts_enabled is False:
         note = "Transcripts were turned off for this session, so Anam kept no messages."
-    elif shown < said:
+    elif shown < said and args.max_messages < _MAX_MESSAGES:
         note = (
-            f"Showing the first {shown} of {said} messages: call again with a larger max_messages (up to 1000) "
-            "to read more."
+            f"Showing the first {shown} of {said} messages: call again with a larger max_messages (up to "
+            f"{_MAX_MESSAGES}) to read more."
         )
+    elif shown < said:
+        note = f"Showing the first {shown} of {said} messages, the most this tool returns."
     read = TranscriptResult.of(transcript, str(args.session_id), args.max_messages, note)
     who = f" with {read.persona_name!r}" if read.persona_name else ""
     of = f" (of {read.total_messages})" if read.total_messages > shown else ""
