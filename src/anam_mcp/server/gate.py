@@ -20,8 +20,8 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..logs import redacting
-from ..net import Fingerprints, is_loopback
-from .credentials import Credentials, Mode
+from ..net import Fingerprints
+from .credentials import Credentials
 from .jsonrpc import rejection
 from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
 
@@ -29,7 +29,6 @@ __all__ = ["MCP_PATH", "Gate"]
 
 MCP_PATH = "/mcp"
 _SECRET_PATH = re.compile(r"/mcp/t/([^/]+)/?")
-_FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
 
 class Gate:
@@ -37,17 +36,14 @@ class Gate:
         self,
         app: ASGIApp,
         credentials: Credentials,
-        exposure: str,
         calls_per_caller: int,
         max_body_bytes: int,
         toolsets: Sequence[Toolset],
     ) -> None:
-        """`exposure`: what to answer a remote caller when the server key may only be used on this machine;
-        `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
+        """`toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
-        self._exposure = exposure
         self._in_progress = _InProgress(calls_per_caller)
         self._max_body_bytes = max_body_bytes
 
@@ -66,9 +62,6 @@ class Gate:
             credential: str | None = secret.group(1)
         else:
             credential = _bearer(scope["headers"])
-        if self._credentials.mode is Mode.OPEN and not _from_this_machine(scope):
-            await _answer(send, 403, "forbidden", self._exposure)
-            return
         if refusal := self._credentials.refusal(credential):
             challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
             await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
@@ -82,7 +75,7 @@ class Gate:
             # Stateless: there is no stream to resume. The SDK would hold a legacy GET open forever.
             await _answer(send, 405, "method_not_allowed", "Send MCP requests with POST.", [(b"allow", b"POST")])
             return
-        if credential is not None and self._credentials.required:
+        if credential is not None:
             # The SDK's bearer check reads the header: give it the credential, however it came.
             headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
@@ -154,13 +147,6 @@ def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
                 return token.strip()
             return None
     return None
-
-
-def _from_this_machine(scope: Scope) -> bool:
-    """Reached on a loopback address, and not through a proxy (which could be forwarding anyone)."""
-    server = scope.get("server")
-    host = server[0] if server else None
-    return is_loopback(host) and not any(name in _FORWARDED for name, _ in scope["headers"])
 
 
 async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:

@@ -13,6 +13,8 @@ DNS rebinding, caps the body size and serves MCP in both protocol eras.
 from __future__ import annotations
 
 import gc
+import logging
+from collections.abc import Callable
 
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
@@ -25,7 +27,7 @@ from .. import __version__
 from ..config import Settings
 from ..logs import configure_logging
 from . import build_server, served_toolsets
-from .credentials import Credentials, exposure_problem
+from .credentials import Credentials
 from .gate import Gate
 
 __all__ = ["create_app", "serve_http"]
@@ -59,10 +61,14 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         settings = Settings.from_environment()
         configure_logging(settings)
     credentials = Credentials(settings)
+    if settings.api_key is not None and not settings.mcp_tokens:
+        logging.getLogger(__name__).warning(
+            "ANAM_API_KEY is set but ANAM_MCP_TOKENS is not: every request is refused (401) until it is set"
+        )
     shared = settings.request_state_key
     mcp = build_server(
         settings,
-        token_verifier=credentials if credentials.required else None,
+        token_verifier=credentials,
         request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
     )
 
@@ -78,12 +84,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         transport_security=security,
         max_request_body_size=settings.http_max_body_bytes,
     )
-    # Only consulted when the server key may be used without a token, i.e. from this machine alone.
-    exposure = exposure_problem(settings, "an address other than this machine's") or ""
     app: ASGIApp = Gate(
         sdk_app,
         credentials,
-        exposure,
         settings.http_max_calls_per_caller,
         settings.http_max_body_bytes,
         served_toolsets(settings),
@@ -112,15 +115,18 @@ async def _healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve_http(settings: Settings, host: str, port: int, workers: int, listening: Callable[[str], None]) -> bool:
     """Run the app with uvicorn until interrupted; each of `workers` processes builds its own from the environment.
+    `listening` is told the base URL (with the port chosen, for port 0) once the socket is bound, before any
+    worker starts. False when the server could not start.
 
     Logging stays ours (stderr, secrets redacted): uvicorn's loggers pass their lines to it.
     """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     trusted = ",".join(settings.http_forwarded_allow_ips)
-    uvicorn.run(
+    config = uvicorn.Config(
         f"{__name__}:create_app",
         factory=True,
         host=host,
@@ -133,3 +139,18 @@ def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
         forwarded_allow_ips=trusted or None,
         server_header=False,
     )
+    # Bound here, as uvicorn.run would, so that the port is known before anything is served.
+    sock = config.bind_socket()
+    name = f"[{host}]" if ":" in host else host
+    listening(f"http://{name}:{sock.getsockname()[1]}")
+    try:
+        if workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+            return True
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        return server.started
+    except KeyboardInterrupt:
+        return True
+    finally:
+        sock.close()
