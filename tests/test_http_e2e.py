@@ -8,6 +8,7 @@ own account; and neither key appears in the server's log, even with every librar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import anyio
@@ -156,3 +157,38 @@ async def test_a_connector_url_narrows_the_toolsets_and_unknown_names_get_a_400(
         )
     assert answer.status_code == 400
     assert "nope" in answer.json()["error_description"] and "catalogue, personas" in answer.json()["error_description"]
+
+
+@pytest.mark.parametrize("bearer", ["127.0.0.1", "POST", "200", "1", "key:with-a-colon-0123", "key,with,commas0123"])
+def test_a_bearer_no_anam_key_can_be_gets_401_and_the_log_keeps_every_fact_of_the_request(
+    server: HttpServer, accounts: FakeAnam, bearer: str
+) -> None:
+    """Shorter than 10 characters, or a character outside letters, digits and - _ . ~ + / =: refused first."""
+    start = len(server.log())
+    before = len(accounts.requests)
+    answer = httpx2.post(
+        server.mcp,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_llms", "arguments": {}}},
+        headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json, text/event-stream"},
+        timeout=10,
+    )
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'Bearer realm="anam-mcp", error="invalid_token"'
+    assert "Anam API key" in answer.json()["error_description"]
+    assert len(accounts.requests) == before
+    log = server.log()[start:]
+    assert re.search(r'uvicorn\.access: 127\.0\.0\.1:\d+ - "POST /mcp HTTP/1\.1" 401', log), log
+    assert "[redacted]" not in log
+
+
+async def test_a_callers_key_is_never_logged_so_nothing_is_redacted_by_it(server: HttpServer) -> None:
+    # A well-formed key that is also text of the log: were the log redacted by the caller's key, this line
+    # would lose its logger's name.
+    key = "anam_mcp.server.toolkit"
+    start = len(server.log())
+    async with mcp_client(server.mcp, key) as client:
+        result = await client.call_tool("list_llms", {})
+    assert result.is_error and "rejected the API key" in text(result)
+    log = server.log()[start:]
+    assert "anam_mcp.server.toolkit: tool list_llms: error" in log
+    assert "[redacted]" not in log

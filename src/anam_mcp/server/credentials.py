@@ -23,8 +23,10 @@ __all__ = ["Credentials", "Mode"]
 
 # Far above any real Anam key or access token; a longer header is not worth hashing.
 _MAX_CREDENTIAL_CHARS = 1024
-# What every usable key looks like (printable ASCII, no spaces): checked at once, key_flaw says what is wrong.
-_PLAIN = re.compile(r"[!-~]+")
+# What an Anam key can be (a bearer token's characters, RFC 6750): anything else is refused before it is used,
+# or written anywhere.
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9\-_.~+/=]+")
+_MIN_KEY_CHARS = 10
 
 
 class Mode(Enum):
@@ -73,8 +75,15 @@ class Credentials:
             )
         if len(credential) > _MAX_CREDENTIAL_CHARS:
             return "The bearer token is far too long to be an Anam API key."
-        if not _PLAIN.fullmatch(credential) and (flaw := key_flaw(credential)):
+        if flaw := key_flaw(credential):
             return f"The bearer token contains {flaw}, which an Anam API key never has: copy the key again."
+        if not _KEY_SHAPE.fullmatch(credential):
+            return (
+                "The bearer token has a character an Anam API key never has (a key is letters, digits and - _ . ~ "
+                "+ / =): copy the key again."
+            )
+        if len(credential) < _MIN_KEY_CHARS:
+            return "The bearer token is too short to be an Anam API key: copy the whole key."
         return None
 
     def _is_token(self, credential: str) -> bool:

@@ -3,8 +3,9 @@
 Pure ASGI (a `BaseHTTPMiddleware` would buffer responses), acting only on /mcp and /mcp/t/<token>:
 everything else (/healthz, unknown paths, the lifespan) passes through untouched. A token in the path
 becomes the request's bearer token, and the path becomes /mcp in place, so the access log never shows
-it. The caller's credential is redacted from every log line written while its request runs, and each
-caller has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in progress, so one cannot starve the others.
+it. A bearer that cannot be an Anam key is refused first, and a caller's credential is never logged (so
+nothing needs redacting by it: a caller cannot pick a "key" that erases facts from the log). Each caller
+has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in progress, so one cannot starve the others.
 A body that is not one JSON-RPC message gets a JSON-RPC error in words here, as a junk line does over stdio.
 """
 
@@ -19,7 +20,6 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..logs import redacting
 from ..net import Fingerprints
 from .credentials import Credentials
 from .jsonrpc import rejection
@@ -79,7 +79,7 @@ class Gate:
             # The SDK's bearer check reads the header: give it the credential, however it came.
             headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
-        with self._in_progress.admit(credential) as admitted, redacting(credential), asking(asked):
+        with self._in_progress.admit(credential) as admitted, asking(asked):
             if admitted:
                 await self._serve(scope, receive, send)
             else:
