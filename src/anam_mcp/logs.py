@@ -37,6 +37,7 @@ _CHATTY = (
 _UNESCAPED = re.compile(r"[A-Za-z0-9._~-]+")
 _SECRET_PATH = re.compile(r"/mcp/t/[^/?#\s\"']+")
 _HIDDEN_PATH = "/mcp/t/[redacted]"
+_ACCESS_ARGUMENTS = 5
 
 _RETRY_MESSAGE = "stamina.retry_scheduled"
 _QUOTED_REPR = re.compile(r"\w+\((?P<text>'.*'|\".*\")\)", re.DOTALL)
@@ -76,14 +77,18 @@ class _RedactingFormatter(logging.Formatter):
 
 
 class _HiddenSecretPaths(logging.Filter):
-    """The access log's path without the token of a /mcp/t/<token> URL, whichever handler writes it.
+    """The access log's path without its query string (a caller may put a key there) and without the token of
+    a /mcp/t/<token> URL, whichever handler writes it.
 
-    uvicorn's access records carry (client, method, path, http version, status) as their arguments.
+    uvicorn's access records carry (client, method, path with query, http version, status) as their arguments.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_SECRET_PATH.sub(_HIDDEN_PATH, a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.args, tuple) and len(record.args) == _ACCESS_ARGUMENTS:
+            client, method, path, *rest = record.args
+            if isinstance(path, str):
+                path = _SECRET_PATH.sub(_HIDDEN_PATH, path.partition("?")[0])
+            record.args = (client, method, path, *rest)
         return True
 
 

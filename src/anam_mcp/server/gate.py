@@ -12,6 +12,7 @@ A body that is not one JSON-RPC message gets a JSON-RPC error in words here, as 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..net import Fingerprints
 from .credentials import Credentials
+from .hosts import HostCheck
 from .jsonrpc import rejection
 from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
 
@@ -30,12 +32,15 @@ __all__ = ["MCP_PATH", "Gate"]
 MCP_PATH = "/mcp"
 _SECRET_PATH = re.compile(r"/mcp/t/([^/]+)/?")
 
+logger = logging.getLogger(__name__)
+
 
 class Gate:
     def __init__(
         self,
         app: ASGIApp,
         credentials: Credentials,
+        hosts: HostCheck,
         calls_per_caller: int,
         max_body_bytes: int,
         toolsets: Sequence[Toolset],
@@ -44,6 +49,7 @@ class Gate:
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
+        self._hosts = hosts
         self._in_progress = _InProgress(calls_per_caller)
         self._max_body_bytes = max_body_bytes
 
@@ -65,6 +71,11 @@ class Gate:
         if refusal := self._credentials.refusal(credential):
             challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
             await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
+            return
+        if misdirected := self._hosts.refusal(_header(scope, b"host"), _header(scope, b"origin")):
+            status, error, description = misdirected
+            logger.warning("Refused a request (%d): %s", status, description)
+            await _answer(send, status, error, description)
             return
         try:
             asked = self._asked_toolsets(scope)
@@ -137,6 +148,10 @@ class _InProgress:
                 del self._counts[caller]
             else:
                 self._counts[caller] -= 1
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)
 
 
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:

@@ -6,8 +6,8 @@ request, and nothing about a client is kept between requests except caches. MCP 
 calling Anam.
 
 Outside in: CORS (only when origins are configured, so a preflight never meets the 401), the gate (who
-is calling: see gate.py and credentials.py), then the SDK's app, which checks Host and Origin against
-DNS rebinding, caps the body size and serves MCP in both protocol eras.
+is calling: see gate.py and credentials.py; and Host and Origin against DNS rebinding, see hosts.py), then
+the SDK's app, which caps the body size and serves MCP in both protocol eras.
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ from ..logs import configure_logging
 from . import build_server, served_toolsets
 from .credentials import Credentials
 from .gate import Gate
+from .hosts import HostCheck
 
 __all__ = ["create_app", "serve_http"]
 
-# What the server answers to by default: this machine, under any port.
-_LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
-_LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
 # What browsers may send and read across origins, when CORS is on (2026-07-28 clients add Mcp-Method/-Name).
 _CORS_REQUEST_HEADERS = (
     "authorization",
@@ -73,11 +71,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     )
 
     mcp.custom_route("/healthz", methods=["GET"])(_healthz)
-    security = TransportSecuritySettings(
-        enable_dns_rebinding_protection=True,
-        allowed_hosts=[*_LOOPBACK_HOSTS, *settings.http_allowed_hosts],
-        allowed_origins=[*_LOOPBACK_ORIGINS, *settings.http_cors_origins],
-    )
+    # The gate checks Host and Origin exactly: the SDK's check takes any header that starts with an allowed one.
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     sdk_app = mcp.streamable_http_app(
         stateless_http=True,
         json_response=True,
@@ -87,6 +82,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app: ASGIApp = Gate(
         sdk_app,
         credentials,
+        HostCheck(settings.http_allowed_hosts, settings.http_cors_origins),
         settings.http_max_calls_per_caller,
         settings.http_max_body_bytes,
         served_toolsets(settings),
