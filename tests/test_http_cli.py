@@ -43,6 +43,15 @@ def test_a_token_setting_that_was_refused_stops_a_server_key_from_being_served(f
     assert "Uvicorn running" not in done.stderr
 
 
+def test_the_start_up_line_shows_neither_a_refused_api_url_nor_a_refused_key_as_in_use(fake: FakeAnam) -> None:
+    env = http_env(fake, ANAM_API_URL="http://example.com", ANAM_API_KEY="sk-flawed key-0123456789")
+    with http_server(env) as server:
+        (line,) = [line for line in server.log().splitlines() if "serving MCP over HTTP" in line]
+    assert "https://api.anam.ai" not in line and "bring your own key" not in line, line
+    assert "(key refused (ANAM_API_KEY is invalid), 1 worker)" in line, line
+    assert "API none (ANAM_API_URL is invalid)" in line, line
+
+
 def test_help_names_the_http_options() -> None:
     done = subprocess.run([SERVER_COMMAND, "--help"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0

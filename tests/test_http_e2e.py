@@ -132,6 +132,8 @@ async def test_a_wrong_key_is_anams_401_in_words_and_no_key_reaches_the_log(
         result = await client.call_tool("list_llms", {})
     assert result.is_error
     assert "rejected the API key" in text(result) and WRONG_KEY not in text(result)
+    # The caller sent the key: the fix is in its Authorization header, not in the server's ANAM_API_KEY.
+    assert "Authorization" in text(result) and "ANAM_API_KEY" not in text(result)
     async with mcp_client(server.mcp, accounts.api_key) as client, mcp_client(server.mcp, OTHER_KEY) as other:
         await call(client, "search_voices", {"query": "calm"})
         await call(other, "list_llms", {})

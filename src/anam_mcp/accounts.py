@@ -25,6 +25,9 @@ from .net import Fingerprints
 
 __all__ = ["Account", "Accounts", "SharedPool"]
 
+# Where a key comes from when callers bring their own: the fix for a rejected one is on their side.
+_CALLERS_KEY = "the Anam key your MCP client sends in its Authorization header"
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Account:
@@ -73,7 +76,8 @@ class Accounts:
         return account
 
     def _open(self, key: SecretStr | None) -> Account:
-        client = AnamClient(self._settings.model_copy(update={"api_key": key}), transport=self.pool)
+        source = "ANAM_API_KEY" if self._settings.api_key is not None else _CALLERS_KEY
+        client = AnamClient(self._settings.model_copy(update={"api_key": key}), transport=self.pool, key_source=source)
         return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
 
     async def warm_up(self) -> None:

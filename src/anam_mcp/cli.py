@@ -25,6 +25,7 @@ __all__ = ["configure_logging", "main"]
 _INTERRUPTED = 130
 _REFUSED = 2
 _NOT_STARTED = 3
+_KEY_REFUSED = "refused (ANAM_API_KEY is invalid)"
 _HTTP_OPTIONS = ("host", "port", "workers")
 
 
@@ -129,12 +130,23 @@ def _serve_http(host: str, port: int, workers: int) -> int:
     log.info(
         "anam-mcp %s serving MCP over HTTP at /mcp (%s, %d worker%s); API %s",
         __version__,
-        Credentials(settings).mode.value,
+        f"key {_KEY_REFUSED}" if _refused(settings, "ANAM_API_KEY") else Credentials(settings).mode.value,
         workers,
         "" if workers == 1 else "s",
-        settings.base_url,
+        _api_shown(settings),
     )
     return 0 if serve_http(settings, host, port, workers, lambda url: _announce(url, made)) else _NOT_STARTED
+
+
+def _refused(settings: Settings, variable: str) -> bool:
+    """Whether `variable` was set to a value that was refused (so its default, or nothing, is in use)."""
+    return any(problem.split(" ", 1)[0] == variable for problem in settings.problems)
+
+
+def _api_shown(settings: Settings) -> str:
+    """The API for the start-up line: a refused ANAM_API_URL is not shown as the default it falls back to,
+    since nothing is sent anywhere until it is fixed."""
+    return "none (ANAM_API_URL is invalid)" if _refused(settings, "ANAM_API_URL") else settings.base_url
 
 
 def _tokens_problem(settings: Settings) -> str | None:
@@ -178,8 +190,8 @@ def _run(*, check: bool) -> int:
     log.info(
         "anam-mcp %s serving on stdio; API %s; key %s",
         __version__,
-        settings.base_url,
-        "set" if settings.api_key else "NOT set",
+        _api_shown(settings),
+        _KEY_REFUSED if _refused(settings, "ANAM_API_KEY") else "set" if settings.api_key else "NOT set",
     )
     for problem in settings.problems:
         # The server still starts, so the client can show this in every tool call's answer.

@@ -65,10 +65,11 @@ def _why(detail: str | None) -> str:
 
 
 class AuthenticationError(StatusError):
-    def __init__(self, status: int = 401) -> None:
+    def __init__(self, status: int = 401, key_source: str = "ANAM_API_KEY") -> None:
+        """`key_source`: where the key came from, in words, which is where to fix it."""
         super().__init__(
             status,
-            f"Anam rejected the API key ({status}). Check ANAM_API_KEY: it may be mistyped, revoked or for "
+            f"Anam rejected the API key ({status}). Check {key_source}: it may be mistyped, revoked or for "
             "another environment.",
         )
 

@@ -57,8 +57,16 @@ class Upload(Protocol):
 class AnamClient:
     """Sends requests to one Anam account (one API key). Use as an async context manager."""
 
-    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        key_source: str = "ANAM_API_KEY",
+    ) -> None:
+        """`key_source`: where the key comes from, in words, for the error that says Anam rejected it."""
         self._settings = settings
+        self._key_source = key_source
         self._base_url = settings.base_url
         self._api_key = settings.api_key
         # Without a `transport` (a one-off client: --check, tests) this loads the TLS trust store; the server's
@@ -196,7 +204,7 @@ class AnamClient:
     def _status_error(self, status: int, body: bytes, headers: httpx2.Headers) -> AnamError:
         detail = error_detail(body, self._api_key.get_secret_value() if self._api_key else None)
         if status == 401:
-            return AuthenticationError(status)
+            return AuthenticationError(status, self._key_source)
         if status == 403:
             return PermissionDeniedError(detail)
         if status == 404:
