@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import time
 from collections.abc import Iterator
 
 import anyio
@@ -308,3 +310,19 @@ def test_query_strings_stay_out_of_the_access_log(server: HttpServer) -> None:
     assert '"GET /healthz HTTP/1.1" 200' in log
     for secret in ("sk-in-the-query-0123456789", TOKEN, "sk-probe-0123456789", "toolsets"):
         assert secret not in log
+
+
+def test_a_client_that_hangs_up_mid_body_is_one_info_line(server: HttpServer) -> None:
+    start = len(server.log())
+    head = (
+        f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {TOKEN}\r\n"
+        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(head.encode() + b'{"jsonrpc": "2.0"')
+        port = client.getsockname()[1]
+    deadline = time.monotonic() + 20
+    while not re.search(r"ERROR|hung up", server.log()[start:]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (line,) = server.log()[start:].splitlines()
+    assert " INFO " in line and f"127.0.0.1:{port} hung up" in line, line

@@ -111,7 +111,12 @@ class Gate:
         if scope["method"] != "POST":
             await self._app(scope, receive, send)
             return
-        body, receive = await _buffered(receive, self._max_body_bytes)
+        try:
+            body, receive = await _buffered(receive, self._max_body_bytes)
+        except _HungUp as exc:
+            # Nobody is left to answer, and nothing went wrong here: one line, not a traceback from the SDK.
+            logger.info("%s hung up before its request body arrived (%d bytes of it read)", _client(scope), exc.size)
+            return
         error = rejection(body.decode("utf-8", "replace")) if body is not None else None
         if error is None:
             # Over the cap (the SDK answers 413), or a message the SDK serves.
@@ -150,6 +155,12 @@ class _InProgress:
                 self._counts[caller] -= 1
 
 
+def _client(scope: Scope) -> str:
+    """The client's address and port, as the access log shows them."""
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "a client"
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)
 
@@ -164,21 +175,27 @@ def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
+class _HungUp(Exception):
+    """The client went away before its request body was complete."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
 async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
-    """The request's whole body, or None once it passes `limit` bytes; and a `receive` that replays what was read."""
+    """The request's whole body, or None once it passes `limit` bytes; and a `receive` that replays what was read.
+    _HungUp if the client disconnects first."""
     read: list[Message] = []
     size = 0
-    while True:
+    more = True
+    while more and size <= limit:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _HungUp(size)
         read.append(message)
-        if message["type"] != "http.request":
-            break
         size += len(message.get("body", b""))
-        if size > limit or not message.get("more_body", False):
-            break
-    last = read[-1]
-    whole = last["type"] == "http.request" and not last.get("more_body", False) and size <= limit
-    body = b"".join(message.get("body", b"") for message in read) if whole else None
+        more = message.get("more_body", False)
+    body = b"".join(message.get("body", b"") for message in read) if size <= limit else None
 
     async def replay() -> Message:
         return read.pop(0) if read else await receive()
