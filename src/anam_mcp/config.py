@@ -120,6 +120,9 @@ class Settings(BaseSettings):
         default=(), description="Browser origins allowed to call the server (CORS); none by default."
     )
     http_max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
+    http_receive_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = Field(
+        default=10.0, description="Seconds a request's headers, and then its body, may take to arrive."
+    )
     http_max_calls_per_caller: Annotated[int, Field(ge=1, le=10_000)] = Field(
         default=32, description="Requests one caller (key or access token) may have in progress per worker."
     )

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..net import Fingerprints
@@ -43,15 +44,18 @@ class Gate:
         hosts: HostCheck,
         calls_per_caller: int,
         max_body_bytes: int,
+        receive_seconds: float,
         toolsets: Sequence[Toolset],
     ) -> None:
-        """`toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
+        """`receive_seconds`: how long a request body may take to arrive; `toolsets`: those served, which a
+        connector URL's ?toolsets= may narrow."""
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
         self._hosts = hosts
         self._in_progress = _InProgress(calls_per_caller)
         self._max_body_bytes = max_body_bytes
+        self._receive_seconds = receive_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -112,7 +116,17 @@ class Gate:
             await self._app(scope, receive, send)
             return
         try:
-            body, receive = await _buffered(receive, self._max_body_bytes)
+            with anyio.fail_after(self._receive_seconds):
+                body, receive = await _buffered(receive, self._max_body_bytes)
+        except TimeoutError:
+            # Whatever arrived is dropped with the connection: a stalled client holds no memory.
+            late = (
+                f"The request body did not arrive within {self._receive_seconds:g} s "
+                "(ANAM_HTTP_RECEIVE_TIMEOUT_SECONDS)."
+            )
+            logger.info("%s: %s", _client(scope), late)
+            await _answer(send, 408, "request_timeout", late, [(b"connection", b"close")])
+            return
         except _HungUp as exc:
             # Nobody is left to answer, and nothing went wrong here: one line, not a traceback from the SDK.
             logger.info("%s hung up before its request body arrived (%d bytes of it read)", _client(scope), exc.size)

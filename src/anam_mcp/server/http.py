@@ -12,9 +12,12 @@ the SDK's app, which caps the body size and serves MCP in both protocol eras.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import gc
 import logging
 from collections.abc import Callable
+from typing import cast
 
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
@@ -45,6 +48,8 @@ _CORS_REQUEST_HEADERS = (
     "mcp-name",
 )
 _CORS_RESPONSE_HEADERS = ("Mcp-Session-Id", "WWW-Authenticate")
+# How long a kept-alive connection may sit idle between requests (uvicorn's default, relied on here).
+_KEEP_ALIVE_SECONDS = 5
 # Allocations between two collections of the youngest generation (Python's default is 700).
 _YOUNG_OBJECTS = 10_000
 
@@ -85,6 +90,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         HostCheck(settings.http_allowed_hosts, settings.http_cors_origins),
         settings.http_max_calls_per_caller,
         settings.http_max_body_bytes,
+        settings.http_receive_timeout_seconds,
         served_toolsets(settings),
     )
     if settings.http_cors_origins:
@@ -121,6 +127,8 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, listening
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from .connections import ConnectionLimits, GuardedH11Protocol
+
     trusted = ",".join(settings.http_forwarded_allow_ips)
     config = uvicorn.Config(
         f"{__name__}:create_app",
@@ -134,6 +142,13 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, listening
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
         server_header=False,
+        # Slow clients: deadlines for a request to arrive, and a cap per address (connections.py); an idle
+        # kept-alive connection is closed after this many seconds.
+        http=cast(
+            "type[asyncio.Protocol]",
+            functools.partial(GuardedH11Protocol, limits=ConnectionLimits(settings.http_receive_timeout_seconds)),
+        ),
+        timeout_keep_alive=_KEEP_ALIVE_SECONDS,
     )
     # Bound here, as uvicorn.run would, so that the port is known before anything is served.
     sock = config.bind_socket()
