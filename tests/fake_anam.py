@@ -520,7 +520,7 @@ class FakeAnam:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeAnam:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
+        self._server = _Server(("127.0.0.1", self._port), _handler_for(self))
         self._server.daemon_threads = True
         # stop() waits up to one poll interval for the loop to notice: keep it short, tests start hundreds of fakes.
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-anam", daemon=True)
@@ -940,6 +940,12 @@ def _jwt(claims: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.fake-signature"
+
+
+class _Server(ThreadingHTTPServer):
+    # A hundred clients connecting at once (tests of the shared connection pool) queue, rather than have their
+    # connection attempts dropped and retried a second later.
+    request_queue_size = 256
 
 
 def _handler_for(fake: FakeAnam) -> type[BaseHTTPRequestHandler]:

@@ -18,7 +18,7 @@ from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import ElicitRequestParams, TextResourceContents
 
 from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
-from .helpers import TOOLS, answering, call, text
+from .helpers import TOOLS, answering, call, text, until_requested
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -194,3 +194,31 @@ async def test_a_callers_key_is_never_logged_so_nothing_is_redacted_by_it(server
     log = server.log()[start:]
     assert "anam_mcp.server.toolkit: tool list_llms: error" in log
     assert "[redacted]" not in log
+
+
+async def test_keys_anam_has_not_accepted_share_one_cap_per_client_address(accounts: FakeAnam) -> None:
+    """Distinct made-up keys do not each get a caller's cap: until Anam accepts a key, its requests count
+    with every other such key's from the same address."""
+    list_llms = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_llms", "arguments": {}}}
+    headers = {"Accept": "application/json, text/event-stream"}
+    with http_server(http_env(accounts, ANAM_HTTP_MAX_CALLS_PER_CALLER="2")) as server:
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+
+            async def post(key: str) -> httpx2.Response:
+                return await http.post(server.mcp, json=list_llms, headers={"Authorization": f"Bearer {key}"})
+
+            assert (await post(accounts.api_key)).json()["result"]["isError"] is False  # now a proven key
+            before = len(accounts.requests_to("/v1/llms"))
+            accounts.latency = 1.0
+            try:
+                async with anyio.create_task_group() as group:
+                    for n in range(2):
+                        group.start_soon(post, f"made-up-key-{n}-0123456789")
+                    await until_requested(accounts, "/v1/llms", before + 2)
+                    third = await post("made-up-key-2-0123456789")
+                    proven = await post(accounts.api_key)
+            finally:
+                accounts.latency = 0
+    assert third.status_code == 429
+    assert "ANAM_HTTP_MAX_CALLS_PER_CALLER" in third.json()["error_description"]
+    assert proven.status_code == 200

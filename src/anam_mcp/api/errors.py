@@ -20,6 +20,7 @@ __all__ = [
     "MissingApiKeyError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PoolBusyError",
     "RateLimitedError",
     "StatusError",
     "TransportError",
@@ -150,6 +151,17 @@ class UpstreamTimeoutError(TransportError):
 class ConnectionDroppedError(TransportError):
     def __init__(self) -> None:
         super().__init__("The connection to Anam broke before the response was complete. Try again.")
+
+
+class PoolBusyError(AnamError):
+    """Every connection to Anam that this server may give the caller is busy with other requests: nothing was
+    sent. Not retried: the wait was the retry."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"This server's connections to Anam stayed busy with other requests for {seconds:g} s "
+            "(ANAM_POOL_TIMEOUT_SECONDS), so nothing was sent. Try again in a few seconds."
+        )
 
 
 class UnreadableResponseError(AnamError):

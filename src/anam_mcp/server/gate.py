@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,7 +23,7 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..net import Fingerprints
-from .credentials import Credentials
+from .credentials import Credentials, Mode
 from .hosts import HostCheck
 from .jsonrpc import rejection
 from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
@@ -34,6 +34,8 @@ MCP_PATH = "/mcp"
 _SECRET_PATH = re.compile(r"/mcp/t/([^/]+)/?")
 
 logger = logging.getLogger(__name__)
+# Marks an address as a caller (for keys Anam has not accepted yet): no credential contains this character.
+_ADDRESS = "\0"
 
 
 class Gate:
@@ -43,17 +45,19 @@ class Gate:
         credentials: Credentials,
         hosts: HostCheck,
         calls_per_caller: int,
+        has_worked: Callable[[str], bool],
         max_body_bytes: int,
         receive_seconds: float,
         toolsets: Sequence[Toolset],
     ) -> None:
-        """`receive_seconds`: how long a request body may take to arrive; `toolsets`: those served, which a
-        connector URL's ?toolsets= may narrow."""
+        """`has_worked`: whether Anam has accepted a caller's key; `receive_seconds`: how long a request body
+        may take to arrive; `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
         self._hosts = hosts
         self._in_progress = _InProgress(calls_per_caller)
+        self._has_worked = has_worked
         self._max_body_bytes = max_body_bytes
         self._receive_seconds = receive_seconds
 
@@ -94,12 +98,17 @@ class Gate:
             # The SDK's bearer check reads the header: give it the credential, however it came.
             headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
-        with self._in_progress.admit(credential) as admitted, asking(asked):
+        # Until Anam accepts a caller's key, its requests count with those of every other such key from the
+        # same address: made-up keys cannot each have a caller's share.
+        unproven = self._credentials.mode is Mode.BRING_YOUR_OWN_KEY and not self._has_worked(credential or "")
+        caller = _ADDRESS + _address(scope) if unproven else credential or ""
+        with self._in_progress.admit(caller) as admitted, asking(asked):
             if admitted:
                 await self._serve(scope, receive, send)
             else:
+                who = "Keys Anam has not accepted yet, from this address, have" if unproven else "This caller has"
                 busy = (
-                    f"This caller already has {self._in_progress.limit} requests in progress "
+                    f"{who} {self._in_progress.limit} requests in progress already "
                     "(ANAM_HTTP_MAX_CALLS_PER_CALLER): retry when one has finished."
                 )
                 await _answer(send, 429, "too_many_requests", busy, [(b"retry-after", b"1")])
@@ -140,7 +149,8 @@ class Gate:
 
 
 class _InProgress:
-    """Requests in progress per caller (per key, or per access token), under a fingerprint of the credential.
+    """Requests in progress per caller (a key Anam has accepted, an access token, or the address of keys not yet
+    accepted), under a fingerprint.
 
     One worker serves its requests on one event loop, so plain counts need no lock; a caller with nothing in
     progress leaves no entry behind.
@@ -152,9 +162,10 @@ class _InProgress:
         self._counts: dict[bytes, int] = {}
 
     @contextmanager
-    def admit(self, credential: str | None) -> Iterator[bool]:
-        """Yields whether the caller may go ahead; if so, it counts as in progress until the block ends."""
-        caller = self._fingerprints.digest(credential or "")
+    def admit(self, who: str) -> Iterator[bool]:
+        """Yields whether the caller `who` (a credential, or an address) may go ahead; if so, it counts as in
+        progress until the block ends."""
+        caller = self._fingerprints.digest(who)
         count = self._counts.get(caller, 0)
         if count >= self.limit:
             yield False
@@ -173,6 +184,11 @@ def _client(scope: Scope) -> str:
     """The client's address and port, as the access log shows them."""
     client = scope.get("client")
     return f"{client[0]}:{client[1]}" if client else "a client"
+
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

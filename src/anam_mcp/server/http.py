@@ -27,6 +27,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from .. import __version__
+from ..accounts import Accounts
+from ..catalog import Background
 from ..config import Settings
 from ..logs import configure_logging
 from . import build_server, served_toolsets
@@ -69,8 +71,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             "ANAM_API_KEY is set but ANAM_MCP_TOKENS is not: every request is refused (401) until it is set"
         )
     shared = settings.request_state_key
+    accounts = Accounts(settings, Background(), settings.max_accounts)
     mcp = build_server(
         settings,
+        accounts=accounts,
         token_verifier=credentials,
         request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
     )
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         credentials,
         HostCheck(settings.http_allowed_hosts, settings.http_cors_origins),
         settings.http_max_calls_per_caller,
+        accounts.has_worked,
         settings.http_max_body_bytes,
         settings.http_receive_timeout_seconds,
         served_toolsets(settings),
