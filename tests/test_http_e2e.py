@@ -18,7 +18,7 @@ from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import ElicitRequestParams, TextResourceContents
 
 from .fake_anam import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
-from .helpers import TOOLS, answering, call, text, until_requested
+from .helpers import ROOT, TOOLS, answering, call, text, until_requested
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.anyio
 OTHER_KEY = "second-account-key-0123456789"
 WRONG_KEY = "not-an-anam-key-0123456789"
 ERAS: dict[str, Mode] = {"2025-11-25": "legacy", "2026-07-28": "auto"}
+README = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +223,25 @@ async def test_keys_anam_has_not_accepted_share_one_cap_per_client_address(accou
     assert third.status_code == 429
     assert "ANAM_HTTP_MAX_CALLS_PER_CALLER" in third.json()["error_description"]
     assert proven.status_code == 200
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_delete_persona_asks_where_the_protocol_lets_it_and_says_which_clients_those_are(
+    server: HttpServer, accounts: FakeAnam, era: str
+) -> None:
+    """Over stateless HTTP only 2026-07-28 can ask (the question travels in the result); a 2025-11-25 request
+    carries no capabilities and has no channel for a question. The description and the README say exactly that."""
+    asked: list[ElicitRequestParams] = []
+    async with mcp_client(
+        server.mcp, accounts.api_key, mode=ERAS[era], elicitation_callback=answering("accept", True, asked)
+    ) as c:
+        saved = await call(c, "save_persona", {"name": f"Asked or not {era}"})
+        deleted = await call(c, "delete_persona", {"persona_id": saved["persona_id"]})
+        (tool,) = [tool for tool in (await c.list_tools()).tools if tool.name == "delete_persona"]
+    assert deleted["deleted"] is True
+    assert len(asked) == (1 if era == "2026-07-28" else 0)
+    described = " ".join((tool.description or "").split())
+    assert "MCP 2026-07-28, or 2025-11-25 over stdio" in described
+    assert "2025-11-25 over HTTP" in described and "host's confirmation of destructive tools" in described
+    (row,) = [line for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("| `delete_persona(")]
+    assert "2026-07-28, or 2025-11-25 over stdio" in row and "2025-11-25 over HTTP" in row, row
