@@ -4,9 +4,11 @@ Pure ASGI (a `BaseHTTPMiddleware` would buffer responses), acting only on /mcp a
 everything else (/healthz, unknown paths, the lifespan) passes through untouched. A token in the path
 becomes the request's bearer token, and the path becomes /mcp in place, so the access log never shows
 it. A bearer that cannot be an Anam key is refused first, and a caller's credential is never logged (so
-nothing needs redacting by it: a caller cannot pick a "key" that erases facts from the log). Each caller
-has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in progress, so one cannot starve the others.
-A body that is not one JSON-RPC message gets a JSON-RPC error in words here, as a junk line does over stdio.
+nothing needs redacting by it: a caller cannot pick a "key" that erases facts from the log). Then the
+Host and Origin headers (hosts.py). Each caller has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in
+progress, so one cannot starve the others; keys Anam has not accepted yet count together per client address.
+A body must arrive within ANAM_HTTP_RECEIVE_TIMEOUT_SECONDS (408), and one that is not one JSON-RPC message
+gets a JSON-RPC error in words here, as a junk line does over stdio.
 """
 
 from __future__ import annotations
