@@ -49,7 +49,8 @@ def make_settings(fake: FakeAnam, **overrides: object) -> Settings:
         "prefetch": False,
         "retry_budget_seconds": 5,
         "read_timeout_seconds": 2,
-        "connect_timeout_seconds": 1,
+        # Generous: a connection on this machine is quick, but a test run under load may be descheduled a while.
+        "connect_timeout_seconds": 5,
     }
     values.update(overrides)
     return Settings.model_validate(values)
@@ -69,7 +70,7 @@ def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:
         "ANAM_LOG_LEVEL": "INFO",
         "ANAM_RETRY_BUDGET_SECONDS": "5",
         "ANAM_READ_TIMEOUT_SECONDS": "2",
-        "ANAM_CONNECT_TIMEOUT_SECONDS": "1",
+        "ANAM_CONNECT_TIMEOUT_SECONDS": "5",
     }
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}

@@ -31,7 +31,7 @@ def http_env(fake: FakeAnam, **extra: str) -> dict[str, str]:
         "ANAM_LOG_LEVEL": "INFO",
         "ANAM_RETRY_BUDGET_SECONDS": "5",
         "ANAM_READ_TIMEOUT_SECONDS": "2",
-        "ANAM_CONNECT_TIMEOUT_SECONDS": "1",
+        "ANAM_CONNECT_TIMEOUT_SECONDS": "5",
     }
     env |= extra
     return {k: v for k, v in env.items() if v != ""}

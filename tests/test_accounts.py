@@ -13,7 +13,7 @@ from anam_fake import FakeAnam, Fault
 from anam_mcp.accounts import Account, Accounts, SharedPool
 from anam_mcp.api import catalogue
 from anam_mcp.api.catalogue import AVATARS, VOICES
-from anam_mcp.api.errors import MissingApiKeyError, UnreachableError
+from anam_mcp.api.errors import MissingApiKeyError, PoolBusyError, UnreachableError
 from anam_mcp.api.personas import PERSONAS
 from anam_mcp.api.transport import AnamClient
 from anam_mcp.catalog import Background
@@ -26,6 +26,12 @@ OTHER_KEY = "other-account-key-9876543210"
 
 
 OpenAccounts = Callable[..., Accounts]
+
+
+def account_key(account: Account) -> str:
+    key = account.client.settings.api_key
+    assert key is not None
+    return key.get_secret_value()
 
 
 @pytest.fixture
@@ -139,6 +145,55 @@ async def test_one_account_at_its_limit_of_requests_does_not_hold_up_another(
         with anyio.fail_after(1):
             assert await catalogue.count(other.client, AVATARS) == 111
         group.cancel_scope.cancel()
+
+
+async def test_tenants_busy_on_a_slow_upstream_leave_room_in_the_shared_pool_for_another(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    """Thirteen keys with eight slow calls each would fill the 100-connection pool; a share of it is kept free."""
+    accounts = accounts_for(limit=20, read_timeout_seconds=30, retry_budget_seconds=0)
+    busy = [accounts.get(SecretStr(fake.add_account(f"busy-tenant-{n:02d}-0123456789").api_key)) for n in range(13)]
+    for account in busy:
+        fake.accounts[account_key(account)].script("/v1/voices", *[Fault("slow", seconds=30)] * 8)
+    other = accounts.get(SecretStr(fake.add_account(OTHER_KEY).api_key))
+    async with anyio.create_task_group() as group:
+        for account in busy:
+            for _ in range(8):
+                group.start_soon(catalogue.count, account.client, VOICES)
+        with anyio.fail_after(20):
+            # Every busy call holds a connection, or waits for one.
+            await anyio.wait_all_tasks_blocked()
+        with anyio.fail_after(3):
+            assert await catalogue.count(other.client, AVATARS) == 111
+        group.cancel_scope.cancel()
+
+
+async def test_a_tenant_over_its_share_waits_at_most_the_pool_timeout_and_says_so(
+    fake: FakeAnam, accounts_for: OpenAccounts
+) -> None:
+    accounts = accounts_for(read_timeout_seconds=30, retry_budget_seconds=0, pool_timeout_seconds=0.5)
+    keys = [fake.add_account(f"busy-tenant-{n:02d}-0123456789").api_key for n in range(13)]
+    busy = [accounts.get(SecretStr(key)) for key in keys]
+    for key in keys:
+        fake.accounts[key].script("/v1/voices", *[Fault("slow", seconds=30)] * 8)
+    failures: list[Exception] = []
+
+    async def count(account: Account) -> None:
+        try:
+            await catalogue.count(account.client, VOICES)
+        except PoolBusyError as exc:
+            failures.append(exc)
+
+    with anyio.fail_after(20):
+        async with anyio.create_task_group() as group:
+            for account in busy:
+                for _ in range(8):
+                    group.start_soon(count, account)
+            while not failures:  # noqa: ASYNC110
+                await anyio.sleep(0.01)
+            group.cancel_scope.cancel()
+    assert "ANAM_POOL_TIMEOUT_SECONDS" in str(failures[0]) and "busy" in str(failures[0])
+    assert fake.max_in_flight <= 100 - 20 + 13
 
 
 async def test_the_shared_pool_goes_through_the_proxy_the_environment_names(

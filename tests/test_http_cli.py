@@ -8,6 +8,7 @@ started the three documented ways: `anam-mcp --http`, `uvicorn --factory ...http
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -33,20 +34,22 @@ def refused_start(env: dict[str, str], *args: str) -> subprocess.CompletedProces
     )
 
 
-def test_a_server_key_without_tokens_is_never_served_beyond_this_machine(fake: FakeAnam) -> None:
-    done = refused_start(http_env(fake, ANAM_API_KEY=fake.api_key), "--host", "0.0.0.0", "--port", "0")
-    assert done.returncode == 2
-    assert "Refusing to serve on 0.0.0.0" in done.stderr and "ANAM_MCP_TOKENS" in done.stderr
-    assert "Uvicorn running" not in done.stderr
-    assert fake.api_key not in done.stderr and done.stdout == ""
-
-
-def test_the_refusal_names_a_token_setting_that_was_refused(fake: FakeAnam) -> None:
+def test_a_token_setting_that_was_refused_stops_a_server_key_from_being_served(fake: FakeAnam) -> None:
     env = http_env(fake, ANAM_API_KEY=fake.api_key, ANAM_MCP_TOKENS="short")
     done = refused_start(env, "--host", "10.1.2.3")
     assert done.returncode == 2
     assert "ANAM_MCP_TOKENS must be tokens of 16 to 256" in done.stderr
     assert "short" not in done.stderr.split("ANAM_MCP_TOKENS must")[0]
+    assert "Uvicorn running" not in done.stderr
+
+
+def test_the_start_up_line_shows_neither_a_refused_api_url_nor_a_refused_key_as_in_use(fake: FakeAnam) -> None:
+    env = http_env(fake, ANAM_API_URL="http://example.com", ANAM_API_KEY="sk-flawed key-0123456789")
+    with http_server(env) as server:
+        (line,) = [line for line in server.log().splitlines() if "serving MCP over HTTP" in line]
+    assert "https://api.anam.ai" not in line and "bring your own key" not in line, line
+    assert "(key refused (ANAM_API_KEY is invalid), 1 worker)" in line, line
+    assert "API none (ANAM_API_URL is invalid)" in line, line
 
 
 def test_help_names_the_http_options() -> None:
@@ -109,26 +112,49 @@ async def test_cors_is_off_unless_origins_are_configured(byok: httpx2.AsyncClien
 
 @pytest.mark.parametrize(
     ("base_url", "headers"),
-    [("http://10.0.0.5:8000", {}), ("http://127.0.0.1:8000", {"x-forwarded-for": "203.0.113.9"})],
+    [
+        ("http://10.0.0.5:8000", {}),
+        ("http://127.0.0.1:8000", {}),
+        ("http://127.0.0.1:8000", {"x-forwarded-for": "1.2.3.4"}),
+    ],
 )
-async def test_a_server_key_without_tokens_answers_no_one_but_this_machine(
+async def test_a_server_key_without_tokens_is_served_to_no_one(
     fake: FakeAnam, base_url: str, headers: dict[str, str]
 ) -> None:
-    """As served by someone else's ASGI server on any address, or behind a proxy on this machine."""
+    """As served by someone else's ASGI server (nothing made a token): from any address, forwarded or not."""
     app = create_app(make_settings(fake))
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=base_url) as http:
         answer = await http.post("/mcp", json=LIST_TOOLS, headers=headers)
-    assert answer.status_code == 403
-    assert "ANAM_MCP_TOKENS" in answer.json()["error_description"]
+        secret_path = await http.post("/mcp/t/a-guess-that-is-long-enough", json=LIST_TOOLS)
+    assert answer.status_code == 401
+    assert "no ANAM_MCP_TOKENS" in answer.json()["error_description"]
+    assert secret_path.status_code == 401
     assert fake.requests == []
 
 
-async def test_a_server_key_without_tokens_serves_this_machine_without_a_credential(fake: FakeAnam) -> None:
-    with http_server(http_env(fake, ANAM_API_KEY=fake.api_key)) as server:
-        async with mcp_client(server.mcp) as client:
-            result = await client.call_tool("list_llms", {})
-    assert not result.is_error, text(result)
+@pytest.mark.parametrize("workers", ["1", "2"])
+async def test_a_server_key_without_tokens_makes_a_token_and_prints_its_url_once(fake: FakeAnam, workers: str) -> None:
+    with http_server(http_env(fake, ANAM_API_KEY=fake.api_key), "--workers", workers) as server:
+        found = re.search(rf"{re.escape(server.mcp)}/t/([A-Za-z0-9_-]{{43}})\b", server.log())
+        assert found, server.log()
+        token = found[1]
+        assert f"Authorization: Bearer {token}" in server.log()
+        # As socat, ssh -R, kubectl port-forward or a default nginx relay it: from 127.0.0.1, with Host
+        # rewritten to this server and no X-Forwarded-For. The server's key is never served without a credential.
+        relayed = httpx2.post(server.mcp, json=LIST_TOOLS, headers={"host": f"127.0.0.1:{server.port}"}, timeout=10)
+        assert relayed.status_code == 401
+        assert fake.requests == []
+        # The token works both ways, on every worker (each request on a new connection).
+        async with mcp_client(found[0], keep_alive=False) as client:
+            for _ in range(6):
+                result = await client.call_tool("list_llms", {})
+                assert not result.is_error, text(result)
+        async with mcp_client(server.mcp, token, keep_alive=False) as client:
+            assert not (await client.call_tool("list_llms", {})).is_error
+        log = server.log()
     assert fake.requests[-1].headers["Authorization"] == f"Bearer {fake.api_key}"
+    assert log.count(token) == 2, log  # the URL and the bearer form, once; never in a log line
+    assert fake.api_key not in log
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ own account; and neither key appears in the server's log, even with every librar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import anyio
@@ -18,7 +19,7 @@ from mcp.types import ElicitRequestParams, TextResourceContents
 
 from anam_fake import LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam
 
-from .helpers import TOOLS, answering, call, text
+from .helpers import ROOT, TOOLS, answering, call, text, until_requested
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = pytest.mark.anyio
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.anyio
 OTHER_KEY = "second-account-key-0123456789"
 WRONG_KEY = "not-an-anam-key-0123456789"
 ERAS: dict[str, Mode] = {"2025-11-25": "legacy", "2026-07-28": "auto"}
+README = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +134,8 @@ async def test_a_wrong_key_is_anams_401_in_words_and_no_key_reaches_the_log(
         result = await client.call_tool("list_llms", {})
     assert result.is_error
     assert "rejected the API key" in text(result) and WRONG_KEY not in text(result)
+    # The caller sent the key: the fix is in its Authorization header, not in the server's ANAM_API_KEY.
+    assert "Authorization" in text(result) and "ANAM_API_KEY" not in text(result)
     async with mcp_client(server.mcp, accounts.api_key) as client, mcp_client(server.mcp, OTHER_KEY) as other:
         await call(client, "search_voices", {"query": "calm"})
         await call(other, "list_llms", {})
@@ -157,3 +161,88 @@ async def test_a_connector_url_narrows_the_toolsets_and_unknown_names_get_a_400(
         )
     assert answer.status_code == 400
     assert "nope" in answer.json()["error_description"] and "catalogue, personas" in answer.json()["error_description"]
+
+
+@pytest.mark.parametrize("bearer", ["127.0.0.1", "POST", "200", "1", "key:with-a-colon-0123", "key,with,commas0123"])
+def test_a_bearer_no_anam_key_can_be_gets_401_and_the_log_keeps_every_fact_of_the_request(
+    server: HttpServer, accounts: FakeAnam, bearer: str
+) -> None:
+    """Shorter than 10 characters, or a character outside letters, digits and - _ . ~ + / =: refused first."""
+    start = len(server.log())
+    before = len(accounts.requests)
+    answer = httpx2.post(
+        server.mcp,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_llms", "arguments": {}}},
+        headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json, text/event-stream"},
+        timeout=10,
+    )
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'Bearer realm="anam-mcp", error="invalid_token"'
+    assert "Anam API key" in answer.json()["error_description"]
+    assert len(accounts.requests) == before
+    log = server.log()[start:]
+    assert re.search(r'uvicorn\.access: 127\.0\.0\.1:\d+ - "POST /mcp HTTP/1\.1" 401', log), log
+    assert "[redacted]" not in log
+
+
+async def test_a_callers_key_is_never_logged_so_nothing_is_redacted_by_it(server: HttpServer) -> None:
+    # A well-formed key that is also text of the log: were the log redacted by the caller's key, this line
+    # would lose its logger's name.
+    key = "anam_mcp.server.toolkit"
+    start = len(server.log())
+    async with mcp_client(server.mcp, key) as client:
+        result = await client.call_tool("list_llms", {})
+    assert result.is_error and "rejected the API key" in text(result)
+    log = server.log()[start:]
+    assert "anam_mcp.server.toolkit: tool list_llms: error" in log
+    assert "[redacted]" not in log
+
+
+async def test_keys_anam_has_not_accepted_share_one_cap_per_client_address(accounts: FakeAnam) -> None:
+    """Distinct made-up keys do not each get a caller's cap: until Anam accepts a key, its requests count
+    with every other such key's from the same address."""
+    list_llms = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_llms", "arguments": {}}}
+    headers = {"Accept": "application/json, text/event-stream"}
+    with http_server(http_env(accounts, ANAM_HTTP_MAX_CALLS_PER_CALLER="2")) as server:
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+
+            async def post(key: str) -> httpx2.Response:
+                return await http.post(server.mcp, json=list_llms, headers={"Authorization": f"Bearer {key}"})
+
+            assert (await post(accounts.api_key)).json()["result"]["isError"] is False  # now a proven key
+            before = len(accounts.requests_to("/v1/llms"))
+            accounts.latency = 1.0
+            try:
+                async with anyio.create_task_group() as group:
+                    for n in range(2):
+                        group.start_soon(post, f"made-up-key-{n}-0123456789")
+                    await until_requested(accounts, "/v1/llms", before + 2)
+                    third = await post("made-up-key-2-0123456789")
+                    proven = await post(accounts.api_key)
+            finally:
+                accounts.latency = 0
+    assert third.status_code == 429
+    assert "ANAM_HTTP_MAX_CALLS_PER_CALLER" in third.json()["error_description"]
+    assert proven.status_code == 200
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_delete_persona_asks_where_the_protocol_lets_it_and_says_which_clients_those_are(
+    server: HttpServer, accounts: FakeAnam, era: str
+) -> None:
+    """Over stateless HTTP only 2026-07-28 can ask (the question travels in the result); a 2025-11-25 request
+    carries no capabilities and has no channel for a question. The description and the README say exactly that."""
+    asked: list[ElicitRequestParams] = []
+    async with mcp_client(
+        server.mcp, accounts.api_key, mode=ERAS[era], elicitation_callback=answering("accept", True, asked)
+    ) as c:
+        saved = await call(c, "save_persona", {"name": f"Asked or not {era}"})
+        deleted = await call(c, "delete_persona", {"persona_id": saved["persona_id"]})
+        (tool,) = [tool for tool in (await c.list_tools()).tools if tool.name == "delete_persona"]
+    assert deleted["deleted"] is True
+    assert len(asked) == (1 if era == "2026-07-28" else 0)
+    described = " ".join((tool.description or "").split())
+    assert "MCP 2026-07-28, or 2025-11-25 over stdio" in described
+    assert "2025-11-25 over HTTP" in described and "host's confirmation of destructive tools" in described
+    (row,) = [line for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("| `delete_persona(")]
+    assert "2026-07-28, or 2025-11-25 over stdio" in row and "2025-11-25 over HTTP" in row, row

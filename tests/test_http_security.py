@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import time
 from collections.abc import Iterator
 
 import anyio
@@ -127,19 +129,50 @@ def test_other_paths_are_404_so_clients_do_not_start_oauth(server: HttpServer, p
     ("headers", "status"),
     [
         ({"host": "evil.example"}, 421),
-        ({"host": "127.0.0.1"}, 421),  # loopback without a port: not a host this server was asked to answer
+        ({"host": "127.0.0.1:{port}.evil.example"}, 421),  # this machine's name and port, as a prefix only
+        ({"host": "localhost:{port}@evil.example"}, 421),
+        ({"host": "localhost.evil.example:{port}"}, 421),
+        ({"host": "127.0.0.1"}, 200),  # this machine: the port is optional
+        ({"host": "localhost"}, 200),
+        ({"host": "LOCALHOST:{port}"}, 200),  # names are case-insensitive
+        ({"host": "[::1]:{port}"}, 200),
         ({"host": "mcp.example.com"}, 200),  # ANAM_HTTP_ALLOWED_HOSTS, as a reverse proxy forwards it
+        ({"host": "MCP.Example.COM"}, 200),
+        ({"host": "mcp.example.com.evil.example"}, 421),
         ({"host": "mcp.example.com:8443"}, 421),  # that name, but only without a port
         ({"origin": "http://evil.example"}, 403),
         ({"origin": "https://other.example.com"}, 403),
+        ({"origin": "http://localhost:{port}.evil.example"}, 403),
+        ({"origin": "http://127.0.0.1:{port}@evil.example"}, 403),
+        ({"origin": APP_ORIGIN + ".evil.example"}, 403),
         ({"origin": APP_ORIGIN}, 200),
+        ({"origin": APP_ORIGIN.upper()}, 200),
         ({"origin": "http://localhost:6274"}, 200),  # e.g. the Inspector's web UI on this machine
+        ({"origin": "http://localhost"}, 200),
     ],
 )
-def test_host_and_origin_are_checked_against_dns_rebinding(
+def test_host_and_origin_are_matched_exactly_against_dns_rebinding(
     server: HttpServer, headers: dict[str, str], status: int
 ) -> None:
-    assert post(server, **bearer(TOKEN), **headers).status_code == status
+    sent = {name: value.format(port=server.port) for name, value in headers.items()}
+    assert post(server, **bearer(TOKEN), **sent).status_code == status
+
+
+def test_a_refused_host_or_origin_names_the_setting_that_admits_it_in_the_answer_and_the_log(
+    server: HttpServer,
+) -> None:
+    start = len(server.log())
+    host = post(server, **bearer(TOKEN), host="wrong.example.net")
+    origin = post(server, **bearer(TOKEN), origin="https://wrong.example.net")
+    assert host.status_code == 421
+    assert "wrong.example.net" in host.json()["error_description"]
+    assert "ANAM_HTTP_ALLOWED_HOSTS" in host.json()["error_description"]
+    assert origin.status_code == 403
+    assert "https://wrong.example.net" in origin.json()["error_description"]
+    assert "ANAM_HTTP_CORS_ORIGINS" in origin.json()["error_description"]
+    log = server.log()[start:]
+    assert re.search(r"WARNING .*'wrong\.example\.net'.*ANAM_HTTP_ALLOWED_HOSTS", log), log
+    assert re.search(r"WARNING .*'https://wrong\.example\.net'.*ANAM_HTTP_CORS_ORIGINS", log), log
 
 
 def test_a_body_over_the_cap_is_413(server: HttpServer) -> None:
@@ -274,6 +307,36 @@ def test_tokens_and_secret_paths_never_reach_the_log(server: HttpServer) -> None
 
 
 def test_forwarded_headers_are_ignored_unless_a_proxy_is_configured(server: HttpServer) -> None:
-    httpx2.get(server.url + "/healthz?probe=forwarded", headers={"x-forwarded-for": "203.0.113.9"}, timeout=10)
-    assert re.search(r'uvicorn\.access: 127\.0\.0\.1:\d+ - "GET /healthz\?probe=forwarded', server.log())
+    start = len(server.log())
+    httpx2.get(server.url + "/healthz", headers={"x-forwarded-for": "203.0.113.9"}, timeout=10)
+    assert re.search(r'uvicorn\.access: 127\.0\.0\.1:\d+ - "GET /healthz HTTP/1\.1" 200', server.log()[start:])
     assert "203.0.113.9" not in server.log()
+
+
+def test_query_strings_stay_out_of_the_access_log(server: HttpServer) -> None:
+    """A key put in the query string is refused (it is never read from a URL), and not written down either."""
+    start = len(server.log())
+    assert post(server, path="/mcp?api_key=sk-in-the-query-0123456789").status_code == 401
+    assert post(server, path=f"/mcp?toolsets=catalogue&token={TOKEN}", **bearer(TOKEN)).status_code == 200
+    httpx2.get(server.url + "/healthz?key=sk-probe-0123456789", timeout=10)
+    log = server.log()[start:]
+    assert '"POST /mcp HTTP/1.1" 401' in log and '"POST /mcp HTTP/1.1" 200' in log
+    assert '"GET /healthz HTTP/1.1" 200' in log
+    for secret in ("sk-in-the-query-0123456789", TOKEN, "sk-probe-0123456789", "toolsets"):
+        assert secret not in log
+
+
+def test_a_client_that_hangs_up_mid_body_is_one_info_line(server: HttpServer) -> None:
+    start = len(server.log())
+    head = (
+        f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {TOKEN}\r\n"
+        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(head.encode() + b'{"jsonrpc": "2.0"')
+        port = client.getsockname()[1]
+    deadline = time.monotonic() + 20
+    while not re.search(r"ERROR|hung up", server.log()[start:]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (line,) = server.log()[start:].splitlines()
+    assert " INFO " in line and f"127.0.0.1:{port} hung up" in line, line

@@ -253,3 +253,15 @@ def test_a_proxy_variable_for_another_scheme_is_not_used_and_not_a_problem(fake:
     )
     assert done.returncode == 0, done.stderr
     assert "ok    API key accepted" in done.stderr
+
+
+@pytest.mark.anyio
+async def test_the_start_up_line_shows_no_refused_setting_as_if_in_use(fake: FakeAnam, tmp_path: Path) -> None:
+    env = {"ANAM_API_URL": "http://example.com", "ANAM_API_KEY": "sk-flawed key-0123456789"}
+    server = await start(fake, tmp_path, **env)
+    await server.initialize()
+    code, stderr = await server.finish()
+    assert code == 0
+    (line,) = [line for line in stderr.splitlines() if "serving on stdio" in line]
+    assert "https://api.anam.ai" not in line and "NOT set" not in line, line
+    assert "API none (ANAM_API_URL is invalid)" in line and "; key refused (ANAM_API_KEY is invalid)" in line, line

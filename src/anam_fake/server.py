@@ -66,12 +66,12 @@ class FakeAnam(Account):
         self._in_flight = 0
         self._requests_lock = threading.Lock()
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeAnam:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), handler_for(self))
+        self._server = _Server(("127.0.0.1", self._port), handler_for(self))
         self._server.daemon_threads = True
         # stop() waits up to one poll interval for the loop to notice: keep it short, tests start hundreds of fakes.
         threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-anam", daemon=True).start()
@@ -154,3 +154,9 @@ class FakeAnam(Account):
             self.requests.clear()
             self.max_in_flight = 0
         self.clear_faults()
+
+
+class _Server(ThreadingHTTPServer):
+    # A hundred clients connecting at once (tests of the shared connection pool) queue, rather than have their
+    # connection attempts dropped and retried a second later.
+    request_queue_size = 256

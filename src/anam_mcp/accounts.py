@@ -22,12 +22,21 @@ import httpx2
 from pydantic import SecretStr
 
 from . import api
-from .api.transport import AnamClient
+from .api.transport import AnamClient, SharedConnections
 from .catalog import Background, Catalogs
 from .config import Settings
 from .net import Fingerprints, proxy_for
 
 __all__ = ["Account", "Accounts", "SharedPool"]
+
+# The shared pool's connections (httpx's default), and how many of them busy accounts leave to the others:
+# each account's first request in flight always finds one.
+_CONNECTIONS = 100
+_KEPT_FOR_OTHERS = 20
+_LIMITS = httpx2.Limits(max_connections=_CONNECTIONS, max_keepalive_connections=20)
+
+# Where a key comes from when callers bring their own: the fix for a rejected one is on their side.
+_CALLERS_KEY = "the Anam key your MCP client sends in its Authorization header"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -45,8 +54,9 @@ class Accounts:
     """Accounts by key, the least recently used dropped beyond `limit`; keyless calls share one account."""
 
     def __init__(self, settings: Settings, background: Background, limit: int) -> None:
+        """`background`: where prefetches run (the server enters it for its lifetime)."""
         self._settings = settings
-        self._background = background
+        self.background = background
         self._limit = limit
         self._fingerprints = Fingerprints()
         self._by_hash: OrderedDict[bytes, Account] = OrderedDict()
@@ -55,6 +65,7 @@ class Accounts:
         # get in, so made-up keys cannot crowd the others out.
         self._warmed: OrderedDict[bytes, None] = OrderedDict()
         self.pool = SharedPool()
+        self._connections = SharedConnections(_CONNECTIONS, _KEPT_FOR_OTHERS, settings.pool_timeout_seconds)
         # Calls without a key still get an answer: the client says how to provide one.
         self._keyless = self._open(None)
 
@@ -83,13 +94,24 @@ class Accounts:
         digest = self._fingerprints.digest(key.get_secret_value())
         self._prefetch(digest, self.get(key))
 
+    def has_worked(self, key: str) -> bool:
+        """Whether Anam has accepted `key` (answered a request made with it with success) since its account
+        was made; a key whose account was dropped counts as new."""
+        account = self._by_hash.get(self._fingerprints.digest(key))
+        return account is not None and account.client.has_worked
+
     def _open(self, key: SecretStr | None, digest: bytes | None = None) -> Account:
         worked = None
         if digest is not None and self._prefetching and digest not in self._warmed:
             worked = functools.partial(self._worked, digest)
-        settings = self._settings.model_copy(update={"api_key": key})
-        client = AnamClient(settings, transport=self.pool, on_first_success=worked)
-        return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
+        client = AnamClient(
+            self._settings.model_copy(update={"api_key": key}),
+            transport=self.pool,
+            connections=self._connections,
+            key_source="ANAM_API_KEY" if self._settings.api_key is not None else _CALLERS_KEY,
+            on_first_success=worked,
+        )
+        return Account(client, Catalogs(client, self.background, self._settings.catalog_ttl_seconds))
 
     def _worked(self, digest: bytes) -> None:
         """A key's first successful request: warm its account's catalogues, if it still has one."""
@@ -134,7 +156,7 @@ class SharedPool(httpx2.AsyncBaseTransport):
         if self._direct is None:
             async with self._building:
                 if self._direct is None:
-                    self._direct = await anyio.to_thread.run_sync(httpx2.AsyncHTTPTransport)
+                    self._direct = await anyio.to_thread.run_sync(lambda: httpx2.AsyncHTTPTransport(limits=_LIMITS))
         return self._direct
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -148,7 +170,9 @@ class SharedPool(httpx2.AsyncBaseTransport):
     async def _through(self, proxy: str) -> httpx2.AsyncHTTPTransport:
         async with self._building:
             if proxy not in self._proxied:
-                self._proxied[proxy] = await anyio.to_thread.run_sync(lambda: httpx2.AsyncHTTPTransport(proxy=proxy))
+                self._proxied[proxy] = await anyio.to_thread.run_sync(
+                    lambda: httpx2.AsyncHTTPTransport(proxy=proxy, limits=_LIMITS)
+                )
         return self._proxied[proxy]
 
     async def aclose(self) -> None:

@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
@@ -23,6 +24,8 @@ __all__ = ["configure_logging", "main"]
 # What a shell reports for a process stopped by Ctrl-C (128 + SIGINT).
 _INTERRUPTED = 130
 _REFUSED = 2
+_NOT_STARTED = 3
+_KEY_REFUSED = "refused (ANAM_API_KEY is invalid)"
 _HTTP_OPTIONS = ("host", "port", "workers")
 
 
@@ -43,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     http = parser.add_argument_group(
         "streamable HTTP (hosted and team use)",
         "Without ANAM_API_KEY each caller sends their own Anam key as a bearer token; with it, callers present "
-        "one of ANAM_MCP_TOKENS (see the README, 'Hosted / team use').",
+        "one of ANAM_MCP_TOKENS, or the token made and printed at start when that is unset (see the README, "
+        "'Hosted / team use').",
     )
     http.add_argument("--http", action="store_true", help="serve MCP over streamable HTTP at /mcp instead of stdio")
     http.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -97,11 +101,11 @@ def _toolsets_problem(settings: Settings) -> str | None:
 def _serve_http(host: str, port: int, workers: int) -> int:
     settings = Settings.from_environment()
     configure_logging(settings)
-    from .server.credentials import Credentials, exposure_problem
+    from .server.credentials import Credentials
     from .server.http import serve_http
 
     log = logging.getLogger("anam_mcp")
-    if problem := exposure_problem(settings, host) or _toolsets_problem(settings):
+    if problem := _tokens_problem(settings) or _toolsets_problem(settings):
         log.error(problem)
         return _REFUSED
     for problem in settings.problems:
@@ -118,16 +122,55 @@ def _serve_http(host: str, port: int, workers: int) -> int:
         # another worker, so they must share the key that seals it. (A refused key stays refused: every
         # call reports it.)
         os.environ["ANAM_REQUEST_STATE_KEY"] = secrets.token_hex(32)
+    made = None
+    if settings.api_key is not None and not settings.mcp_tokens:
+        # The server's key is never served without a credential, whatever address or forwarder a request
+        # comes through: as Jupyter does, make a token for this run. The workers read it from the environment.
+        made = os.environ["ANAM_MCP_TOKENS"] = secrets.token_urlsafe(32)
     log.info(
         "anam-mcp %s serving MCP over HTTP at /mcp (%s, %d worker%s); API %s",
         __version__,
-        Credentials(settings).mode.value,
+        f"key {_KEY_REFUSED}" if _refused(settings, "ANAM_API_KEY") else Credentials(settings).mode.value,
         workers,
         "" if workers == 1 else "s",
-        settings.base_url,
+        _api_shown(settings),
     )
-    serve_http(settings, host, port, workers)
-    return 0
+    return 0 if serve_http(settings, host, port, workers, lambda url: _announce(url, made)) else _NOT_STARTED
+
+
+def _refused(settings: Settings, variable: str) -> bool:
+    """Whether `variable` was set to a value that was refused (so its default, or nothing, is in use)."""
+    return any(problem.split(" ", 1)[0] == variable for problem in settings.problems)
+
+
+def _api_shown(settings: Settings) -> str:
+    """The API for the start-up line: a refused ANAM_API_URL is not shown as the default it falls back to,
+    since nothing is sent anywhere until it is fixed."""
+    return "none (ANAM_API_URL is invalid)" if _refused(settings, "ANAM_API_URL") else settings.base_url
+
+
+def _tokens_problem(settings: Settings) -> str | None:
+    """Why a server key cannot be served: ANAM_MCP_TOKENS was given but refused, so no one could get in."""
+    refused = [problem for problem in settings.problems if problem.startswith("ANAM_MCP_TOKENS")]
+    if settings.api_key is None or not refused:
+        return None
+    return f"Refusing to serve ANAM_API_KEY: {refused[0]}"
+
+
+def _announce(url: str, token: str | None) -> None:
+    """Tell the person who started the server how to reach it with the token made for this run, if one was.
+
+    Written straight to stderr, once: every log line hides the token.
+    """
+    if token is None:
+        return
+    sys.stderr.write(
+        "\nANAM_API_KEY is set and ANAM_MCP_TOKENS is not, so callers need this access token, made for this run:\n"
+        f"    {url}/mcp/t/{token}\n"
+        f"    or send 'Authorization: Bearer {token}' to {url}/mcp\n"
+        "Set ANAM_MCP_TOKENS to keep tokens across restarts.\n\n"
+    )
+    sys.stderr.flush()
 
 
 def _run(*, check: bool) -> int:
@@ -147,8 +190,8 @@ def _run(*, check: bool) -> int:
     log.info(
         "anam-mcp %s serving on stdio; API %s; key %s",
         __version__,
-        settings.base_url,
-        "set" if settings.api_key else "NOT set",
+        _api_shown(settings),
+        _KEY_REFUSED if _refused(settings, "ANAM_API_KEY") else "set" if settings.api_key else "NOT set",
     )
     for problem in settings.problems:
         # The server still starts, so the client can show this in every tool call's answer.

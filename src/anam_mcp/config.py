@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     )
     api_url: HttpUrl = Field(default=HttpUrl(DEFAULT_API_URL), description="Base URL of the Anam REST API.")
     connect_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    pool_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        default=3.0, description="Most seconds a request waits for a connection to Anam while others use them all."
+    )
     read_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 15.0
     retry_budget_seconds: Annotated[float, Field(ge=0, le=120)] = 25.0
     # Hosts commonly give up on a tool call after 60 s; answer well before that.
@@ -131,6 +134,9 @@ class Settings(BaseSettings):
         default=(), description="Browser origins allowed to call the server (CORS); none by default."
     )
     http_max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
+    http_receive_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = Field(
+        default=10.0, description="Seconds a request's headers, and then its body, may take to arrive."
+    )
     http_max_calls_per_caller: Annotated[int, Field(ge=1, le=10_000)] = Field(
         default=32, description="Requests one caller (key or access token) may have in progress per worker."
     )

@@ -1,7 +1,8 @@
 """Logging: everything to stderr, secrets redacted in every form, and the libraries kept quiet.
 
-Redacted: the API key, the HTTP server's access tokens and the token in a /mcp/t/<token> path, and,
-while an HTTP request runs, the credential its caller sent (see `redacting`). ANAM_LOG_LEVEL sets our
+Redacted: the secrets the server holds, the API key and the HTTP server's access tokens (a token made for
+the run included), and the token in any /mcp/t/<token> path. A caller's own key is never logged, so nothing
+is redacted by what a caller sends: it could erase any text from the log. ANAM_LOG_LEVEL sets our
 own loggers (`anam_mcp.*`). Other libraries log at INFO at most, and the HTTP stack and the MCP SDK's
 per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug output too.
 """
@@ -9,20 +10,18 @@ per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug o
 from __future__ import annotations
 
 import ast
-import contextvars
 import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
 from .config import Settings
 
-__all__ = ["configure_logging", "redacting"]
+__all__ = ["configure_logging"]
 
 _OURS = "anam_mcp"
 # Per-request chatter, useful only when debugging the HTTP stack or the protocol itself ("Terminating
@@ -40,8 +39,7 @@ _CHATTY = (
 _UNESCAPED = re.compile(r"[A-Za-z0-9._~-]+")
 _SECRET_PATH = re.compile(r"/mcp/t/[^/?#\s\"']+")
 _HIDDEN_PATH = "/mcp/t/[redacted]"
-# The credential of the HTTP request being served, in the forms it may take in text.
-_REQUEST_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("request_secrets", default=())
+_ACCESS_ARGUMENTS = 5
 
 _RETRY_MESSAGE = "stamina.retry_scheduled"
 # Retries are the transport's doing: their lines carry its logger's name, not the retry library's.
@@ -67,19 +65,6 @@ def _forms(secret: str) -> list[str]:
     return sorted((form for form in forms if form), key=len, reverse=True)
 
 
-@contextmanager
-def redacting(secret: str | None) -> Iterator[None]:
-    """Redact `secret` from every line logged in this context (an HTTP request and the work it starts)."""
-    if not secret:
-        yield
-        return
-    token = _REQUEST_SECRETS.set(tuple(_forms(secret)))
-    try:
-        yield
-    finally:
-        _REQUEST_SECRETS.reset(token)
-
-
 class _RedactingFormatter(logging.Formatter):
     """Formats like any formatter, then removes every secret wherever it appears, tracebacks included."""
 
@@ -90,20 +75,24 @@ class _RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = _SECRET_PATH.sub(_HIDDEN_PATH, super().format(record))
-        for form in (*_REQUEST_SECRETS.get(), *self._forms):
+        for form in self._forms:
             text = text.replace(form, "[redacted]")
         return text
 
 
 class _HiddenSecretPaths(logging.Filter):
-    """The access log's path without the token of a /mcp/t/<token> URL, whichever handler writes it.
+    """The access log's path without its query string (a caller may put a key there) and without the token of
+    a /mcp/t/<token> URL, whichever handler writes it.
 
-    uvicorn's access records carry (client, method, path, http version, status) as their arguments.
+    uvicorn's access records carry (client, method, path with query, http version, status) as their arguments.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_SECRET_PATH.sub(_HIDDEN_PATH, a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.args, tuple) and len(record.args) == _ACCESS_ARGUMENTS:
+            client, method, path, *rest = record.args
+            if isinstance(path, str):
+                path = _SECRET_PATH.sub(_HIDDEN_PATH, path.partition("?")[0])
+            record.args = (client, method, path, *rest)
         return True
 
 

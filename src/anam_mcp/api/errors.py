@@ -20,6 +20,7 @@ __all__ = [
     "MissingApiKeyError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PoolBusyError",
     "RateLimitedError",
     "ResponseTooLargeError",
     "StatusError",
@@ -66,10 +67,11 @@ def _why(detail: str | None) -> str:
 
 
 class AuthenticationError(StatusError):
-    def __init__(self, status: int = 401) -> None:
+    def __init__(self, status: int = 401, key_source: str = "ANAM_API_KEY") -> None:
+        """`key_source`: where the key came from, in words, which is where to fix it."""
         super().__init__(
             status,
-            f"Anam rejected the API key ({status}). Check ANAM_API_KEY: it may be mistyped, revoked or for "
+            f"Anam rejected the API key ({status}). Check {key_source}: it may be mistyped, revoked or for "
             "another environment.",
         )
 
@@ -150,6 +152,17 @@ class UpstreamTimeoutError(TransportError):
 class ConnectionDroppedError(TransportError):
     def __init__(self) -> None:
         super().__init__("The connection to Anam broke before the response was complete. Try again.")
+
+
+class PoolBusyError(AnamError):
+    """Every connection to Anam that this server may give the caller is busy with other requests: nothing was
+    sent. Not retried: the wait was the retry."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"This server's connections to Anam stayed busy with other requests for {seconds:g} s "
+            "(ANAM_POOL_TIMEOUT_SECONDS), so nothing was sent. Try again in a few seconds."
+        )
 
 
 class UnreadableResponseError(AnamError):

@@ -31,13 +31,14 @@ from .errors import (
     MissingApiKeyError,
     NotFoundError,
     PermissionDeniedError,
+    PoolBusyError,
     RateLimitedError,
     UnreachableError,
     UnreadableResponseError,
     UpstreamTimeoutError,
 )
 
-__all__ = ["AnamClient", "ProgressCallback", "Upload"]
+__all__ = ["AnamClient", "ProgressCallback", "SharedConnections", "Upload"]
 
 # Background loads (prefetch) use at most this many request slots: a user's call never waits behind them.
 _BACKGROUND_SLOTS = 2
@@ -55,6 +56,43 @@ class Upload(Protocol):
     def chunks(self) -> AsyncIterator[bytes]: ...
 
 
+class SharedConnections:
+    """The connections of a pool that several clients share, each client kept to its share.
+
+    A client's first request in flight gets a connection whenever one is free; its further requests only while
+    more than `reserve` are free, so busy clients never take the last ones from the others. A request that
+    cannot have one within `wait_seconds` fails with PoolBusyError (nothing was sent).
+    """
+
+    def __init__(self, size: int, reserve: int, wait_seconds: float) -> None:
+        self.size = size
+        self._reserve = reserve
+        self._wait_seconds = wait_seconds
+        self._free = size
+        # Made when someone waits: an anyio.Event needs a running event loop.
+        self._freed: anyio.Event | None = None
+
+    @contextlib.asynccontextmanager
+    async def connection(self, holding: int) -> AsyncIterator[None]:
+        """A connection for a client that has `holding` requests in flight (or waiting) already."""
+        needed = 1 if holding == 0 else self._reserve + 1
+        with anyio.move_on_after(self._wait_seconds) as waiting:
+            while self._free < needed:
+                if self._freed is None:
+                    self._freed = anyio.Event()
+                await self._freed.wait()
+        if waiting.cancelled_caught:
+            raise PoolBusyError(self._wait_seconds)
+        self._free -= 1
+        try:
+            yield
+        finally:
+            self._free += 1
+            if self._freed is not None:
+                self._freed.set()
+                self._freed = None
+
+
 class AnamClient:
     """Sends requests to one Anam account (one API key). Use as an async context manager."""
 
@@ -63,10 +101,18 @@ class AnamClient:
         settings: Settings,
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
+        connections: SharedConnections | None = None,
+        key_source: str = "ANAM_API_KEY",
         on_first_success: Callable[[], None] | None = None,
     ) -> None:
-        """`on_first_success` is called once, when a request first gets a successful answer (the key works)."""
+        """`connections`: the share of `transport`'s pool this client may use, when other clients use it too;
+        `key_source`: where the key comes from, in words, for the error that says Anam rejected it;
+        `on_first_success`: called once, when a request first gets a successful answer (the key works)."""
         self._settings = settings
+        self._connections = connections
+        self._active = 0
+        self._worked = False
+        self._key_source = key_source
         self._on_first_success = on_first_success
         self._base_url = settings.base_url
         self._api_key = settings.api_key
@@ -82,7 +128,7 @@ class AnamClient:
                 connect=settings.connect_timeout_seconds,
                 read=settings.read_timeout_seconds,
                 write=settings.read_timeout_seconds,
-                pool=settings.read_timeout_seconds,
+                pool=settings.pool_timeout_seconds,
             ),
             headers={"User-Agent": f"anam-mcp/{__version__}", "Accept": "application/json"},
             transport=transport,
@@ -98,6 +144,11 @@ class AnamClient:
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    @property
+    def has_worked(self) -> bool:
+        """Whether Anam has answered one of this client's requests with success, so its key is a real one."""
+        return self._worked
 
     @property
     def has_key(self) -> bool:
@@ -189,16 +240,19 @@ class AnamClient:
             if budget is not None and budget.deadline == math.inf:
                 budget.deadline = anyio.current_time() + s.retry_budget_seconds
             try:
-                with anyio.fail_after(deadline):
-                    async with self._http.stream(
-                        method, path, params=params, json=json_body, content=content, headers=headers
-                    ) as response:
-                        body = await read_capped(response, s.max_response_bytes)
-                        status, response_headers = response.status_code, response.headers
+                async with self._connection():
+                    with anyio.fail_after(deadline):
+                        async with self._http.stream(
+                            method, path, params=params, json=json_body, content=content, headers=headers
+                        ) as response:
+                            body = await read_capped(response, s.max_response_bytes)
+                            status, response_headers = response.status_code, response.headers
             except TimeoutError as exc:
                 raise UpstreamTimeoutError(deadline) from exc
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
                 raise UnreachableError(self._base_url) from exc
+            except httpx2.PoolTimeout as exc:
+                raise PoolBusyError(s.pool_timeout_seconds) from exc
             except httpx2.TimeoutException as exc:
                 raise UpstreamTimeoutError(s.read_timeout_seconds) from exc
             except httpx2.TransportError as exc:
@@ -207,15 +261,30 @@ class AnamClient:
             raise self._status_error(status, body, response_headers)
         if status >= 300:
             raise UnreadableResponseError(f"unexpected redirect {status}")
+        self._worked = True
         if self._on_first_success is not None:
             worked, self._on_first_success = self._on_first_success, None
             worked()
         return body
 
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[None]:
+        """A connection of the shared pool, within this client's share; nothing to wait for without one."""
+        if self._connections is None:
+            yield
+            return
+        holding = self._active
+        self._active += 1
+        try:
+            async with self._connections.connection(holding):
+                yield
+        finally:
+            self._active -= 1
+
     def _status_error(self, status: int, body: bytes, headers: httpx2.Headers) -> AnamError:
         detail = error_detail(body, self._api_key.get_secret_value() if self._api_key else None)
         if status == 401:
-            return AuthenticationError(status)
+            return AuthenticationError(status, self._key_source)
         if status == 403:
             return PermissionDeniedError(detail)
         if status == 404:

@@ -1,11 +1,11 @@
 """Who may call the server over HTTP, and with what: never an open proxy to someone's Anam account.
 
-Three modes, chosen by the settings:
+Two modes, chosen by the settings:
 - bring your own key (no ANAM_API_KEY): each caller sends its own Anam key as its bearer token, and its
   calls act with that key alone;
-- server key with tokens (ANAM_API_KEY and ANAM_MCP_TOKENS): callers present one of the tokens, as a
-  bearer or in the URL (/mcp/t/<token>), and the calls act with the server's key;
-- server key without tokens: anyone who can connect may call, so it is allowed on this machine only.
+- server key (ANAM_API_KEY): callers present one of the access tokens (ANAM_MCP_TOKENS), as a bearer or
+  in the URL (/mcp/t/<token>), and the calls act with the server's key. Without tokens no one gets in:
+  `anam-mcp --http` makes one for the run (see cli.py), whatever address or forwarder a request comes through.
 """
 
 from __future__ import annotations
@@ -17,20 +17,21 @@ from enum import Enum
 from mcp.server.auth.provider import AccessToken
 
 from ..config import Settings
-from ..net import Fingerprints, is_loopback, key_flaw
+from ..net import Fingerprints, key_flaw
 
-__all__ = ["Credentials", "Mode", "exposure_problem"]
+__all__ = ["Credentials", "Mode"]
 
 # Far above any real Anam key or access token; a longer header is not worth hashing.
 _MAX_CREDENTIAL_CHARS = 1024
-# What every usable key looks like (printable ASCII, no spaces): checked at once, key_flaw says what is wrong.
-_PLAIN = re.compile(r"[!-~]+")
+# What an Anam key can be (a bearer token's characters, RFC 6750): anything else is refused before it is used,
+# or written anywhere.
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9\-_.~+/=]+")
+_MIN_KEY_CHARS = 10
 
 
 class Mode(Enum):
     BRING_YOUR_OWN_KEY = "bring your own key"
     TOKENS = "server key, callers present a token"
-    OPEN = "server key, no tokens (this machine only)"
 
 
 class Credentials:
@@ -38,10 +39,7 @@ class Credentials:
 
     def __init__(self, settings: Settings) -> None:
         self._tokens = [token.get_secret_value().encode() for token in settings.mcp_tokens]
-        if settings.api_key is None:
-            self.mode = Mode.BRING_YOUR_OWN_KEY
-        else:
-            self.mode = Mode.TOKENS if self._tokens else Mode.OPEN
+        self.mode = Mode.BRING_YOUR_OWN_KEY if settings.api_key is None else Mode.TOKENS
         # The principal a credential stands for (it binds multi-round state to its caller): its fingerprint,
         # the same on every worker when they share a request-state key.
         shared = settings.request_state_key
@@ -52,20 +50,18 @@ class Credentials:
         )
 
     @property
-    def required(self) -> bool:
-        """Whether a request must carry a credential at all."""
-        return self.mode is not Mode.OPEN
-
-    @property
     def accepts_secret_path(self) -> bool:
         """Whether /mcp/t/<token> is a way in: only for this server's tokens, never for an Anam key."""
         return self.mode is Mode.TOKENS
 
     def refusal(self, credential: str | None) -> str | None:
         """Why `credential` does not open the server, in words for the caller; None when it does."""
-        if self.mode is Mode.OPEN:
-            return None
         if self.mode is Mode.TOKENS:
+            if not self._tokens:
+                return (
+                    "This server has ANAM_API_KEY but no ANAM_MCP_TOKENS, so it lets no one in: set ANAM_MCP_TOKENS "
+                    "(anam-mcp --http makes a token for each run when it is unset)."
+                )
             if credential is not None and self._is_token(credential):
                 return None
             return (
@@ -79,8 +75,15 @@ class Credentials:
             )
         if len(credential) > _MAX_CREDENTIAL_CHARS:
             return "The bearer token is far too long to be an Anam API key."
-        if not _PLAIN.fullmatch(credential) and (flaw := key_flaw(credential)):
+        if flaw := key_flaw(credential):
             return f"The bearer token contains {flaw}, which an Anam API key never has: copy the key again."
+        if not _KEY_SHAPE.fullmatch(credential):
+            return (
+                "The bearer token has a character an Anam API key never has (a key is letters, digits and - _ . ~ "
+                "+ / =): copy the key again."
+            )
+        if len(credential) < _MIN_KEY_CHARS:
+            return "The bearer token is too short to be an Anam API key: copy the whole key."
         return None
 
     def _is_token(self, credential: str) -> bool:
@@ -95,16 +98,3 @@ class Credentials:
             return None
         subject = self._principals.hexdigest(token)[:32]
         return AccessToken(token=token, client_id="anam-mcp", scopes=[], subject=subject)
-
-
-def exposure_problem(settings: Settings, host: str | None) -> str | None:
-    """Why serving on `host` would open the server's Anam key to anyone who can connect; None if it would not."""
-    if settings.api_key is None or settings.mcp_tokens or is_loopback(host):
-        return None
-    problems = "".join(f" ({problem})" for problem in settings.problems if problem.startswith("ANAM_MCP_TOKENS"))
-    return (
-        f"Refusing to serve on {host}: with ANAM_API_KEY set, every caller acts with that key, and without "
-        f"ANAM_MCP_TOKENS{problems} anyone who can reach {host} could. Set ANAM_MCP_TOKENS to one or more "
-        "secret tokens, or leave ANAM_API_KEY unset so that each caller sends their own Anam key, or serve on "
-        "127.0.0.1."
-    )

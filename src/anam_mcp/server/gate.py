@@ -3,25 +3,30 @@
 Pure ASGI (a `BaseHTTPMiddleware` would buffer responses), acting only on /mcp and /mcp/t/<token>:
 everything else (/healthz, unknown paths, the lifespan) passes through untouched. A token in the path
 becomes the request's bearer token, and the path becomes /mcp in place, so the access log never shows
-it. The caller's credential is redacted from every log line written while its request runs, and each
-caller has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in progress, so one cannot starve the others.
-A body that is not one JSON-RPC message gets a JSON-RPC error in words here, as a junk line does over stdio.
+it. A bearer that cannot be an Anam key is refused first, and a caller's credential is never logged (so
+nothing needs redacting by it: a caller cannot pick a "key" that erases facts from the log). Then the
+Host and Origin headers (hosts.py). Each caller has at most ANAM_HTTP_MAX_CALLS_PER_CALLER requests in
+progress, so one cannot starve the others; keys Anam has not accepted yet count together per client address.
+A body must arrive within ANAM_HTTP_RECEIVE_TIMEOUT_SECONDS (408), and one that is not one JSON-RPC message
+gets a JSON-RPC error in words here, as a junk line does over stdio.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..logs import redacting
-from ..net import Fingerprints, is_loopback
+from ..net import Fingerprints
 from .credentials import Credentials, Mode
+from .hosts import HostCheck
 from .jsonrpc import screened
 from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
 
@@ -29,7 +34,10 @@ __all__ = ["MCP_PATH", "Gate"]
 
 MCP_PATH = "/mcp"
 _SECRET_PATH = re.compile(r"/mcp/t/([^/]+)/?")
-_FORWARDED = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
+
+logger = logging.getLogger(__name__)
+# Marks an address as a caller (for keys Anam has not accepted yet): no credential contains this character.
+_ADDRESS = "\0"
 
 
 class Gate:
@@ -37,19 +45,23 @@ class Gate:
         self,
         app: ASGIApp,
         credentials: Credentials,
-        exposure: str,
+        hosts: HostCheck,
         calls_per_caller: int,
+        has_worked: Callable[[str], bool],
         max_body_bytes: int,
+        receive_seconds: float,
         toolsets: Sequence[Toolset],
     ) -> None:
-        """`exposure`: what to answer a remote caller when the server key may only be used on this machine;
-        `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
+        """`has_worked`: whether Anam has accepted a caller's key; `receive_seconds`: how long a request body
+        may take to arrive; `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
-        self._exposure = exposure
+        self._hosts = hosts
         self._in_progress = _InProgress(calls_per_caller)
+        self._has_worked = has_worked
         self._max_body_bytes = max_body_bytes
+        self._receive_seconds = receive_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -66,12 +78,14 @@ class Gate:
             credential: str | None = secret.group(1)
         else:
             credential = _bearer(scope["headers"])
-        if self._credentials.mode is Mode.OPEN and not _from_this_machine(scope):
-            await _answer(send, 403, "forbidden", self._exposure)
-            return
         if refusal := self._credentials.refusal(credential):
             challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
             await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
+            return
+        if misdirected := self._hosts.refusal(_header(scope, b"host"), _header(scope, b"origin")):
+            status, error, description = misdirected
+            logger.warning("Refused a request (%d): %s", status, description)
+            await _answer(send, status, error, description)
             return
         try:
             asked = self._asked_toolsets(scope)
@@ -82,16 +96,21 @@ class Gate:
             # Stateless: there is no stream to resume. The SDK would hold a legacy GET open forever.
             await _answer(send, 405, "method_not_allowed", "Send MCP requests with POST.", [(b"allow", b"POST")])
             return
-        if credential is not None and self._credentials.required:
+        if credential is not None:
             # The SDK's bearer check reads the header: give it the credential, however it came.
             headers = [(name, value) for name, value in scope["headers"] if name != b"authorization"]
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
-        with self._in_progress.admit(credential) as admitted, redacting(credential), asking(asked):
+        # Until Anam accepts a caller's key, its requests count with those of every other such key from the
+        # same address: made-up keys cannot each have a caller's share.
+        unproven = self._credentials.mode is Mode.BRING_YOUR_OWN_KEY and not self._has_worked(credential or "")
+        caller = _ADDRESS + _address(scope) if unproven else credential or ""
+        with self._in_progress.admit(caller) as admitted, asking(asked):
             if admitted:
                 await self._serve(scope, receive, send)
             else:
+                who = "Keys Anam has not accepted yet, from this address, have" if unproven else "This caller has"
                 busy = (
-                    f"This caller already has {self._in_progress.limit} requests in progress "
+                    f"{who} {self._in_progress.limit} requests in progress already "
                     "(ANAM_HTTP_MAX_CALLS_PER_CALLER): retry when one has finished."
                 )
                 await _answer(send, 429, "too_many_requests", busy, [(b"retry-after", b"1")])
@@ -107,7 +126,22 @@ class Gate:
         if scope["method"] != "POST":
             await self._app(scope, receive, send)
             return
-        body, replay = await _buffered(receive, self._max_body_bytes)
+        try:
+            with anyio.fail_after(self._receive_seconds):
+                body, replay = await _buffered(receive, self._max_body_bytes)
+        except TimeoutError:
+            # Whatever arrived is dropped with the connection: a stalled client holds no memory.
+            late = (
+                f"The request body did not arrive within {self._receive_seconds:g} s "
+                "(ANAM_HTTP_RECEIVE_TIMEOUT_SECONDS)."
+            )
+            logger.info("%s: %s", _client(scope), late)
+            await _answer(send, 408, "request_timeout", late, [(b"connection", b"close")])
+            return
+        except _HungUp as exc:
+            # Nobody is left to answer, and nothing went wrong here: one line, not a traceback from the SDK.
+            logger.info("%s hung up before its request body arrived (%d bytes of it read)", _client(scope), exc.size)
+            return
         if body is None:  # over the cap: the SDK answers 413
             await self._app(scope, replay, send)
             return
@@ -126,7 +160,8 @@ class Gate:
 
 
 class _InProgress:
-    """Requests in progress per caller (per key, or per access token), under a fingerprint of the credential.
+    """Requests in progress per caller (a key Anam has accepted, an access token, or the address of keys not yet
+    accepted), under a fingerprint.
 
     One worker serves its requests on one event loop, so plain counts need no lock; a caller with nothing in
     progress leaves no entry behind.
@@ -138,9 +173,10 @@ class _InProgress:
         self._counts: dict[bytes, int] = {}
 
     @contextmanager
-    def admit(self, credential: str | None) -> Iterator[bool]:
-        """Yields whether the caller may go ahead; if so, it counts as in progress until the block ends."""
-        caller = self._fingerprints.digest(credential or "")
+    def admit(self, who: str) -> Iterator[bool]:
+        """Yields whether the caller `who` (a credential, or an address) may go ahead; if so, it counts as in
+        progress until the block ends."""
+        caller = self._fingerprints.digest(who)
         count = self._counts.get(caller, 0)
         if count >= self.limit:
             yield False
@@ -155,6 +191,21 @@ class _InProgress:
                 self._counts[caller] -= 1
 
 
+def _client(scope: Scope) -> str:
+    """The client's address and port, as the access log shows them."""
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "a client"
+
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)
+
+
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     for name, value in headers:
         if name == b"authorization":
@@ -165,28 +216,27 @@ def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-def _from_this_machine(scope: Scope) -> bool:
-    """Reached on a loopback address, and not through a proxy (which could be forwarding anyone)."""
-    server = scope.get("server")
-    host = server[0] if server else None
-    return is_loopback(host) and not any(name in _FORWARDED for name, _ in scope["headers"])
+class _HungUp(Exception):
+    """The client went away before its request body was complete."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
 
 
 async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
-    """The request's whole body, or None once it passes `limit` bytes; and a `receive` that replays what was read."""
+    """The request's whole body, or None once it passes `limit` bytes; and a `receive` that replays what was read.
+    _HungUp if the client disconnects first."""
     read: list[Message] = []
     size = 0
-    while True:
+    more = True
+    while more and size <= limit:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _HungUp(size)
         read.append(message)
-        if message["type"] != "http.request":
-            break
         size += len(message.get("body", b""))
-        if size > limit or not message.get("more_body", False):
-            break
-    last = read[-1]
-    whole = last["type"] == "http.request" and not last.get("more_body", False) and size <= limit
-    body = b"".join(message.get("body", b"") for message in read) if whole else None
+        more = message.get("more_body", False)
+    body = b"".join(message.get("body", b"") for message in read) if size <= limit else None
 
     async def replay() -> Message:
         return read.pop(0) if read else await receive()

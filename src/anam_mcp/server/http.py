@@ -6,13 +6,18 @@ request, and nothing about a client is kept between requests except caches. MCP 
 calling Anam.
 
 Outside in: CORS (only when origins are configured, so a preflight never meets the 401), the gate (who
-is calling: see gate.py and credentials.py), then the SDK's app, which checks Host and Origin against
-DNS rebinding, caps the body size and serves MCP in both protocol eras.
+is calling: see gate.py and credentials.py; and Host and Origin against DNS rebinding, see hosts.py), then
+the SDK's app, which caps the body size and serves MCP in both protocol eras.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import gc
+import logging
+from collections.abc import Callable
+from typing import cast
 
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
@@ -22,17 +27,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from .. import __version__
+from ..accounts import Accounts
+from ..catalog import Background
 from ..config import Settings
 from ..logs import configure_logging
 from . import build_server, served_toolsets
-from .credentials import Credentials, exposure_problem
+from .credentials import Credentials
 from .gate import Gate
+from .hosts import HostCheck
 
 __all__ = ["create_app", "serve_http"]
 
-# What the server answers to by default: this machine, under any port.
-_LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
-_LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
 # What browsers may send and read across origins, when CORS is on (2026-07-28 clients add Mcp-Method/-Name).
 _CORS_REQUEST_HEADERS = (
     "authorization",
@@ -45,6 +50,8 @@ _CORS_REQUEST_HEADERS = (
     "mcp-name",
 )
 _CORS_RESPONSE_HEADERS = ("Mcp-Session-Id", "WWW-Authenticate")
+# How long a kept-alive connection may sit idle between requests (uvicorn's default, relied on here).
+_KEEP_ALIVE_SECONDS = 5
 # Allocations between two collections of the youngest generation (Python's default is 700).
 _YOUNG_OBJECTS = 10_000
 
@@ -59,33 +66,36 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         settings = Settings.from_environment()
         configure_logging(settings)
     credentials = Credentials(settings)
+    if settings.api_key is not None and not settings.mcp_tokens:
+        logging.getLogger(__name__).warning(
+            "ANAM_API_KEY is set but ANAM_MCP_TOKENS is not: every request is refused (401) until it is set"
+        )
     shared = settings.request_state_key
+    accounts = Accounts(settings, Background(), settings.max_accounts)
     mcp = build_server(
         settings,
-        token_verifier=credentials if credentials.required else None,
+        accounts=accounts,
+        token_verifier=credentials,
         request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
     )
 
     mcp.custom_route("/healthz", methods=["GET"])(_healthz)
-    security = TransportSecuritySettings(
-        enable_dns_rebinding_protection=True,
-        allowed_hosts=[*_LOOPBACK_HOSTS, *settings.http_allowed_hosts],
-        allowed_origins=[*_LOOPBACK_ORIGINS, *settings.http_cors_origins],
-    )
+    # The gate checks Host and Origin exactly: the SDK's check takes any header that starts with an allowed one.
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     sdk_app = mcp.streamable_http_app(
         stateless_http=True,
         json_response=True,
         transport_security=security,
         max_request_body_size=settings.http_max_body_bytes,
     )
-    # Only consulted when the server key may be used without a token, i.e. from this machine alone.
-    exposure = exposure_problem(settings, "an address other than this machine's") or ""
     app: ASGIApp = Gate(
         sdk_app,
         credentials,
-        exposure,
+        HostCheck(settings.http_allowed_hosts, settings.http_cors_origins),
         settings.http_max_calls_per_caller,
+        accounts.has_worked,
         settings.http_max_body_bytes,
+        settings.http_receive_timeout_seconds,
         served_toolsets(settings),
     )
     if settings.http_cors_origins:
@@ -112,15 +122,20 @@ async def _healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve_http(settings: Settings, host: str, port: int, workers: int, listening: Callable[[str], None]) -> bool:
     """Run the app with uvicorn until interrupted; each of `workers` processes builds its own from the environment.
+    `listening` is told the base URL (with the port chosen, for port 0) once the socket is bound, before any
+    worker starts. False when the server could not start.
 
     Logging stays ours (stderr, secrets redacted): uvicorn's loggers pass their lines to it.
     """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from .connections import ConnectionLimits, GuardedH11Protocol
 
     trusted = ",".join(settings.http_forwarded_allow_ips)
-    uvicorn.run(
+    config = uvicorn.Config(
         f"{__name__}:create_app",
         factory=True,
         host=host,
@@ -132,4 +147,26 @@ def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
         server_header=False,
+        # Slow clients: deadlines for a request to arrive, and a cap per address (connections.py); an idle
+        # kept-alive connection is closed after this many seconds.
+        http=cast(
+            "type[asyncio.Protocol]",
+            functools.partial(GuardedH11Protocol, limits=ConnectionLimits(settings.http_receive_timeout_seconds)),
+        ),
+        timeout_keep_alive=_KEEP_ALIVE_SECONDS,
     )
+    # Bound here, as uvicorn.run would, so that the port is known before anything is served.
+    sock = config.bind_socket()
+    name = f"[{host}]" if ":" in host else host
+    listening(f"http://{name}:{sock.getsockname()[1]}")
+    try:
+        if workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+            return True
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        return server.started
+    except KeyboardInterrupt:
+        return True
+    finally:
+        sock.close()

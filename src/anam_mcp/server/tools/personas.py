@@ -217,8 +217,9 @@ async def _existing(client: AnamClient, persona_id: UUID) -> api.PersonaDetail |
 async def _confirm_deletion(
     ctx: Context[AppContext], args: PersonaRef
 ) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
-    """Ask the user to confirm, naming the persona. A client that cannot ask gets a yes: the tool is marked
-    destructive, so the host asks instead."""
+    """Ask the user to confirm, naming the persona. A client that cannot be asked (see can_elicit: no
+    elicitation, or 2025-11-25 over stateless HTTP) gets a yes: the tool is marked destructive, so the host
+    confirms instead."""
     if not can_elicit(ctx):
         return DeleteConfirmation(confirm=True)
     app = app_of(ctx)
@@ -234,8 +235,9 @@ async def delete_persona(
     args: PersonaRef,
     answer: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_confirm_deletion)],
 ) -> Annotated[CallToolResult, DeletePersonaResult]:
-    """Delete a saved persona for good. The user is asked first where the client can ask; if they decline,
-    deleted is false: do not call again unless they ask."""
+    """Delete a saved persona for good. Clients that support elicitation on MCP 2026-07-28, or 2025-11-25 over
+    stdio, ask the user first; others (2025-11-25 over HTTP) rely on the host's confirmation of destructive tools.
+    If the user declines, deleted is false: do not call again unless they ask."""
     app = app_of(ctx)
     account = app.account()
     persona_id = str(args.persona_id)
