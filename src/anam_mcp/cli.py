@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"anam-mcp {__version__}")
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try everything without an Anam account: serve against a built-in fake Anam API with sample data "
+        "(its tokens and share links do not work with Anam); ANAM_API_URL and ANAM_API_KEY are ignored",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="check the configuration and the API key against Anam, print a verdict to stderr and exit (0 = ok)",
@@ -73,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = [f"--{name}" for name in _HTTP_OPTIONS if getattr(args, name) is not None]
     if given and not args.http:
         parser.error(f"{', '.join(given)} only apply with --http")
+    if args.demo:
+        os.environ["ANAM_DEMO"] = "true"
     try:
         if args.http:
             port = 8000 if args.port is None else args.port
@@ -94,9 +102,20 @@ def _toolsets_problem(settings: Settings) -> str | None:
     return None
 
 
-def _serve_http(host: str, port: int, workers: int) -> int:
+def _settings() -> Settings:
+    """The settings from the environment, with logging set up; under --demo (ANAM_DEMO), pointed at the fake Anam."""
     settings = Settings.from_environment()
     configure_logging(settings)
+    if settings.demo:
+        from .demo import serve_fake_anam
+
+        serve_fake_anam()
+        settings = Settings.from_environment()
+    return settings
+
+
+def _serve_http(host: str, port: int, workers: int) -> int:
+    settings = _settings()
     from .server.credentials import Credentials, exposure_problem
     from .server.http import serve_http
 
@@ -131,8 +150,7 @@ def _serve_http(host: str, port: int, workers: int) -> int:
 
 
 def _run(*, check: bool) -> int:
-    settings = Settings.from_environment()
-    configure_logging(settings)
+    settings = _settings()
     if check:
         from .check import run_check
 
