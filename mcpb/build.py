@@ -4,7 +4,8 @@
 
 The bundle holds only what `uv run` needs to install and start the server (pyproject.toml, uv.lock, README.md,
 LICENSE, src/anam_mcp) plus the manifest and an icon drawn here. The manifest's version comes from pyproject.toml
-and its tool list from the server itself, so neither can drift.
+and its tool list from the server itself, so neither can drift. The fake Anam API (src/anam_fake) stays out: the
+extension always asks for a key, and the demo (`anam-mcp --demo`) is the README's uvx entry, which needs none.
 """
 
 from __future__ import annotations
