@@ -1,4 +1,5 @@
-"""Command line: serve MCP over stdio (the default) or `--http`, or `--check` the setup, `--version`, `--help`.
+"""Command line: serve MCP over stdio (the default) or `--http`, against Anam or a `--demo` fake; or `--check` the
+setup, `--version`, `--help`.
 
 Only MCP messages may go to stdout while serving, so everything here writes to stderr.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from . import __version__
 from .config import Settings
+from .demo import serve_fake_anam
 from .logs import configure_logging
 from .net import is_loopback
 
@@ -103,12 +105,10 @@ def _toolsets_problem(settings: Settings) -> str | None:
 
 
 def _settings() -> Settings:
-    """The settings from the environment, with logging set up; under --demo (ANAM_DEMO), pointed at the fake Anam."""
+    """The settings from the environment, with logging set up; under --demo (ANAM_DEMO), aimed at the fake Anam API."""
     settings = Settings.from_environment()
     configure_logging(settings)
     if settings.demo:
-        from .demo import serve_fake_anam
-
         serve_fake_anam()
         settings = Settings.from_environment()
     return settings
