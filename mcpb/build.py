@@ -5,7 +5,8 @@
 The bundle holds only what `uv run` needs to install and start the server (pyproject.toml, uv.lock, README.md,
 LICENSE, src/anam_mcp) plus the manifest and an icon drawn here. The manifest's version and author come from
 pyproject.toml, and its tool list and what each toolset does from the server itself, so none of them can drift.
-The package is staged in a temporary directory: only the bundle is left in DIR.
+The package is staged in a temporary directory: only the bundle is left in DIR. The fake Anam API (src/anam_fake)
+stays out: the extension always asks for a key, and the demo (`anam-mcp --demo`) is the README's uvx entry.
 """
 
 from __future__ import annotations

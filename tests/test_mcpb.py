@@ -78,6 +78,8 @@ def test_bundle_holds_the_package_and_a_manifest_that_matches_it(unpacked: Path)
     assert manifest["user_config"]["api_key"]["sensitive"] is True
     assert (unpacked / "uv.lock").is_file() and (unpacked / "src" / "anam_mcp" / "server" / "__init__.py").is_file()
     assert not [p for p in unpacked.rglob("*") if p.name in {"tests", ".venv", "__pycache__", ".env"}]
+    # The demo (anam-mcp --demo) is the README's uvx entry; the extension asks for a key and ships no fake.
+    assert not (unpacked / "src" / "anam_fake").exists()
 
 
 @pytest.mark.anyio

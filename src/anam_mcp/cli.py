@@ -1,4 +1,5 @@
-"""Command line: serve MCP over stdio (the default) or `--http`, or `--check` the setup, `--version`, `--help`.
+"""Command line: serve MCP over stdio (the default) or `--http`, against Anam or a `--demo` fake; or `--check` the
+setup, `--version`, `--help`.
 
 Only MCP messages may go to stdout while serving, so everything here writes to stderr.
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from . import __version__
 from .config import Settings
+from .demo import serve_fake_anam
 from .logs import configure_logging
 from .net import is_loopback
 
@@ -38,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         "for tool calls), ANAM_API_URL, ANAM_LOG_LEVEL, ANAM_CATALOG_TTL_SECONDS ... (see the README).",
     )
     parser.add_argument("--version", action="version", version=f"anam-mcp {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try everything without an Anam account: serve against a built-in fake Anam API with sample data "
+        "(its tokens and share links do not work with Anam); ANAM_API_URL and ANAM_API_KEY are ignored",
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -77,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = [f"--{name}" for name in _HTTP_OPTIONS if getattr(args, name) is not None]
     if given and not args.http:
         parser.error(f"{', '.join(given)} only apply with --http")
+    if args.demo:
+        os.environ["ANAM_DEMO"] = "true"
     try:
         if args.http:
             port = 8000 if args.port is None else args.port
@@ -98,9 +108,18 @@ def _toolsets_problem(settings: Settings) -> str | None:
     return None
 
 
-def _serve_http(host: str, port: int, workers: int) -> int:
+def _settings() -> Settings:
+    """The settings from the environment, with logging set up; under --demo (ANAM_DEMO), aimed at the fake Anam API."""
     settings = Settings.from_environment()
     configure_logging(settings)
+    if settings.demo:
+        serve_fake_anam()
+        settings = Settings.from_environment()
+    return settings
+
+
+def _serve_http(host: str, port: int, workers: int) -> int:
+    settings = _settings()
     from .server.credentials import Credentials
     from .server.http import serve_http
 
@@ -174,8 +193,7 @@ def _announce(url: str, token: str | None) -> None:
 
 
 def _run(*, check: bool) -> int:
-    settings = Settings.from_environment()
-    configure_logging(settings)
+    settings = _settings()
     if check:
         from .check import run_check
 

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     toolsets: tuple[str, ...] = Field(
         default=("all",), description="Which toolsets (API areas) to serve; `all` for every one."
     )
+    demo: bool = Field(
+        default=False,
+        description="Serve against the built-in fake Anam API with sample data (anam-mcp --demo); results say so.",
+    )
     # Documents a user names by URL are fetched from the public internet only; these two admit a test's own server.
     download_allowed_private: tuple[str, ...] = Field(
         default=(), description="Testing only: host:port pairs downloads may reach on private or local addresses."

@@ -13,21 +13,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
+from mcp.server.context import ServerMiddleware
 from mcp.server.mcpserver import MCPServer
 from mcp.server.request_state import RequestStateSecurity
 from pydantic import AnyHttpUrl
 
-from .. import __version__
+from .. import __version__, demo
 from ..accounts import Accounts
 from ..catalog import Background
 from ..config import Settings
 from .context import AppContext
 from .prompts import prompts
 from .stdio import serve_stdio
-from .toolkit import log_tool_calls
+from .toolkit import demo_notice, log_tool_calls
 from .tools import TOOLSETS
 from .toolsets import Toolset, narrowed, select
 from .views import views
@@ -82,10 +84,17 @@ def build_server(
         finally:
             await app.accounts.aclose()
 
+    instructions = [_INSTRUCTIONS, *(toolset.instructions for toolset in toolsets)]
+    middleware: list[ServerMiddleware[Any]] = [log_tool_calls, narrowed(toolsets)]
+    if settings.demo:
+        # anam-mcp --demo: the instructions and every tool result say that nothing here comes from Anam.
+        instructions.append(demo.INSTRUCTIONS)
+        middleware.append(demo_notice(demo.NOTICE))
+
     mcp = MCPServer[AppContext](
         "anam",
         title="Anam AI",
-        instructions="\n".join([_INSTRUCTIONS, *(toolset.instructions for toolset in toolsets)]),
+        instructions="\n".join(instructions),
         version=__version__,
         website_url="https://anam.ai",
         lifespan=lifespan,
@@ -93,7 +102,7 @@ def build_server(
         auth=auth,
         request_state_security=request_state_security,
         log_level=settings.log_level,
-        middleware=[log_tool_calls, narrowed(toolsets)],
+        middleware=middleware,
         tools=[tool for toolset in toolsets for tool in toolset.tools()],
         resources=[resource for toolset in toolsets for resource in toolset.resources(app)],
         extensions=[views(settings)],

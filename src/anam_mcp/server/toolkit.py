@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, cast, get_args, get_type_hints
 
 import anyio
-from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
@@ -40,6 +40,7 @@ __all__ = [
     "READ_ONLY",
     "Hints",
     "can_elicit",
+    "demo_notice",
     "guarded",
     "log_tool_calls",
     "model_tool",
@@ -282,3 +283,19 @@ def _elapsed_ms(started: float) -> float:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def demo_notice(notice: str) -> ServerMiddleware[Any]:
+    """Middleware that ends every tool result's summary (its first text block), errors included, with `notice`."""
+
+    async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        outcome = await call_next(ctx)
+        # Innermost in the chain, it sees the tool's result as the wire's dict.
+        if ctx.method != "tools/call" or not isinstance(outcome, dict):
+            return outcome
+        content = outcome.get("content")
+        if not (isinstance(content, list) and content and content[0].get("type") == "text"):
+            return outcome
+        return {**outcome, "content": [{**content[0], "text": f"{content[0]['text']} {notice}"}, *content[1:]]}
+
+    return middleware
