@@ -49,16 +49,17 @@ def build_server(
     *,
     token_verifier: TokenVerifier | None = None,
     request_state_security: RequestStateSecurity | None = None,
+    local_files: bool = True,
 ) -> MCPServer[AppContext]:
     """An MCPServer wired to the Anam API described by `settings`. Nothing runs until it is served.
 
     Over HTTP, `token_verifier` decides who may call (the SDK then answers 401 to anyone else, and
     `caller_key` reads the caller's token), and `request_state_security` is the key every worker shares
-    for multi-round calls.
+    for multi-round calls. `local_files`: whether tools may read files named by path (not over HTTP).
     """
     toolsets = served_toolsets(settings)
     background = Background()
-    app = AppContext(settings, Accounts(settings, background, settings.max_accounts))
+    app = AppContext(settings, Accounts(settings, background, settings.max_accounts), local_files)
     # Checked by the HTTP layer only; nothing here is an OAuth issuer, so the URL is never published.
     auth = (
         AuthSettings(issuer_url=AnyHttpUrl("https://anam-mcp.invalid"), resource_server_url=None)
