@@ -2,7 +2,8 @@
 
 A tool is `async def name(ctx: Context[AppContext], args: SomeArguments) -> Annotated[CallToolResult, Result]`
 whose docstring is its description; a question for the user comes in as one more parameter,
-`answer: Annotated[ElicitationResult[X], Resolve(ask)]`. `model_tool` registers it so that `SomeArguments`
+`answer: Annotated[ElicitationResult[X], Resolve(ask)]`, where `ask` returns `ask_first(...)` and the tool
+goes ahead only if `agreed(answer)`. `model_tool` registers it so that `SomeArguments`
 *is* the input schema: unknown arguments are refused, and a bad argument comes back as an error result in
 our words. Both schemas are published compact: no titles, no null noise.
 """
@@ -18,12 +19,14 @@ from typing import Any, TypeVar, cast, get_args, get_type_hints
 
 import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.resolve import Elicit
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -37,7 +40,11 @@ __all__ = [
     "CREATES",
     "DESTRUCTIVE",
     "READ_ONLY",
+    "DeleteConfirmation",
     "Hints",
+    "YesNo",
+    "agreed",
+    "ask_first",
     "can_elicit",
     "guarded",
     "log_tool_calls",
@@ -55,6 +62,7 @@ CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 _T = TypeVar("_T")
+_YesNoT = TypeVar("_YesNoT", bound="YesNo")
 
 # What to check when Anam rejects a request, by error type; one table per kind of request.
 Hints = Mapping[type[AnamError], str]
@@ -232,6 +240,37 @@ def can_elicit(ctx: Context[AppContext]) -> bool:
     if is_version_at_least(ctx.protocol_version or "", "2026-07-28"):
         return True
     return ctx.request_context.session.can_send_request
+
+
+class YesNo(BaseModel):
+    """A question the user answers yes or no before a tool acts; a subclass words `confirm` for its question."""
+
+    confirm: bool
+
+
+class DeleteConfirmation(YesNo):
+    """The user's answer before something is deleted for good (the question names it)."""
+
+    confirm: bool = Field(title="Delete it", description="Yes to delete it for good.")
+
+
+async def ask_first(
+    ctx: Context[AppContext], answer: type[_YesNoT], question: str | Callable[[], Awaitable[str]]
+) -> Elicit[_YesNoT] | _YesNoT:
+    """What a `Resolve` resolver returns to ask the user `question` first, where the client can ask.
+
+    Where it cannot, the answer is yes: the tool is marked destructive (so the host asks), or its description
+    tells the model to ask. `question` may be a coroutine function: it runs only when the question is asked
+    (naming what is at stake may take a request).
+    """
+    if not can_elicit(ctx):
+        return answer(confirm=True)
+    return Elicit(question if isinstance(question, str) else await question(), answer)
+
+
+def agreed(answer: ElicitationResult[Any]) -> bool:
+    """Whether the user said yes to the question `ask_first` asked (declined, cancelled or no: nothing happens)."""
+    return isinstance(answer, AcceptedElicitation) and isinstance(answer.data, YesNo) and answer.data.confirm
 
 
 def progress(ctx: Context[AppContext], what: str) -> ProgressCallback:

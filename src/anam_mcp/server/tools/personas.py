@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Self
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import AcceptedElicitation, Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.resolve import Elicit, ElicitationResult, Resolve
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, model_validator
 
@@ -28,7 +28,18 @@ from ..persona_config import (
     complete,
 )
 from ..search_results import Item, SearchResult, search_result
-from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, can_elicit, guarded, model_tool, result
+from ..toolkit import (
+    CREATES,
+    DESTRUCTIVE,
+    READ_ONLY,
+    DeleteConfirmation,
+    Hints,
+    agreed,
+    ask_first,
+    guarded,
+    model_tool,
+    result,
+)
 from ..toolsets import Toolset
 from .persona_view import PersonaView
 
@@ -122,12 +133,6 @@ class DeletePersonaResult(BaseModel):
     deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
 
 
-class DeleteConfirmation(BaseModel):
-    """The user's answer before a persona is deleted."""
-
-    confirm: bool = Field(title="Delete it", description="Yes to delete the persona for good.")
-
-
 _CHECK_PERSONA = (
     "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
     "and that avatar_model is one the avatar supports (available_models in search_avatars)."
@@ -207,14 +212,14 @@ async def update_persona(
 async def _confirm_deletion(
     ctx: Context[AppContext], args: PersonaRef
 ) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
-    """Ask the user to confirm, naming the persona. A client that cannot ask gets a yes: the tool is marked
-    destructive, so the host asks instead."""
-    if not can_elicit(ctx):
-        return DeleteConfirmation(confirm=True)
-    app = app_of(ctx)
-    persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
-    question = f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
-    return Elicit(question, DeleteConfirmation)
+    """Ask the user to confirm, naming the persona (read only when the client can be asked)."""
+
+    async def question() -> str:
+        app = app_of(ctx)
+        persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
+        return f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
+
+    return await ask_first(ctx, DeleteConfirmation, question)
 
 
 async def delete_persona(
@@ -227,7 +232,7 @@ async def delete_persona(
     app = app_of(ctx)
     account = app.account()
     persona_id = str(args.persona_id)
-    if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
+    if not agreed(answer):
         declined = f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
         return result(DeletePersonaResult(persona_id=persona_id, deleted=False), declined)
     await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
