@@ -31,7 +31,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from ..api.errors import AnamError
-from ..api.transport import ProgressCallback
+from ..api.transport import ProgressCallback, upload_seconds
 from ..config import ConfigurationError
 from .arguments import arguments_text
 from .context import AppContext
@@ -205,13 +205,14 @@ def result(model: BaseModel, summary: str) -> CallToolResult:
     )
 
 
-async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = None) -> _T:
+async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = None, *, uploading: int = 0) -> _T:
     """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError.
 
-    `hints` add what to check for this kind of request, by error type. With invalid settings
-    nothing is awaited: the call answers with what to fix instead.
+    `hints` add what to check for this kind of request, by error type. `uploading`: the bytes `work` sends,
+    which earn it the time they take on a slow link. With invalid settings nothing is awaited: the call
+    answers with what to fix instead.
     """
-    limit = app.settings.tool_timeout_seconds
+    limit = app.settings.tool_timeout_seconds + upload_seconds(uploading)
     try:
         if app.settings.problems:
             if inspect.iscoroutine(work):
