@@ -48,7 +48,12 @@ TIMEOUT_MS = 10_000  # a view answers in well under a second; fail fast when it 
 expect.set_options(timeout=TIMEOUT_MS)
 
 APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
-BOUND = {"search_avatars": GALLERY_URI, "search_voices": VOICES_URI, "create_session_token": LIVE_URI}
+BOUND = {
+    "search_avatars": GALLERY_URI,
+    "search_voices": VOICES_URI,
+    "create_session_token": LIVE_URI,
+    "create_avatar": GALLERY_URI,
+}
 XSS = "<img src=x onerror=alert(1)>"
 XSS_MARKER = '<img src=x onerror="window.pwned=1">'
 CHROMIUM_ARGS = [

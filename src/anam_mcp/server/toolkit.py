@@ -51,6 +51,7 @@ __all__ = [
     "model_tool",
     "progress",
     "result",
+    "usable",
 ]
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,13 @@ async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = No
         raise ToolError(f"{exc} {hint}" if hint else str(exc)) from exc
     except TimeoutError as exc:
         raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
+
+
+def usable(app: AppContext) -> None:
+    """Refuse the call, saying what to fix, when the settings are invalid: for a tool with work of its own
+    (reading a file, a download) to do before it asks Anam anything through `guarded`."""
+    if app.settings.problems:
+        raise ToolError(str(ConfigurationError(app.settings.problems)))
 
 
 def can_elicit(ctx: Context[AppContext]) -> bool:

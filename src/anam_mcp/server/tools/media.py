@@ -41,6 +41,7 @@ from ..toolkit import (
     guarded,
     model_tool,
     result,
+    usable,
 )
 from ..toolsets import Toolset
 from ..views import GALLERY_URI, ui_meta
@@ -219,6 +220,7 @@ async def create_avatar(ctx: Context[AppContext], args: AvatarCreation) -> Annot
     only) or image_url (public https). JPEG, PNG or WebP up to 4.5 MB. Gives avatar_id for create_session_token
     and save_persona."""
     app = app_of(ctx)
+    usable(app)
     account = app.account()
     async with _source(app, args.image_path, args.image_url, "image_path", "image_url", api.MAX_IMAGE_BYTES) as found:
         image = await _checked(api.checked_image, found)
@@ -243,7 +245,9 @@ async def create_avatar(ctx: Context[AppContext], args: AvatarCreation) -> Annot
 
 async def _ask_consent(ctx: Context[AppContext], args: VoiceCloning) -> Elicit[VoiceConsent] | VoiceConsent:
     """Ask the user, before anything is read or sent, whether they have the right to clone the voice."""
-    _local_files_only(app_of(ctx), args.audio_path, "audio_path", "audio_url")
+    app = app_of(ctx)
+    usable(app)
+    _local_files_only(app, args.audio_path, "audio_path", "audio_url")
     source = args.audio_path or args.audio_url
     question = (
         f"Clone the voice in {source} as {args.name!r}? Only with the speaker's permission: do you have the right "
