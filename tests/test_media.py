@@ -22,7 +22,7 @@ from mcp import Client
 from mcp.client.session import ElicitationFnT
 from mcp.types import ElicitRequestParams
 
-from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, FakeAnam, Form
+from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, FakeAnam, Fault, Form
 from anam_fake.media import tone_wav
 from anam_mcp.server import build_server
 
@@ -195,6 +195,29 @@ async def test_bad_avatar_arguments_are_refused_before_anything_is_sent(
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    ("tool", "arguments", "says"),
+    [
+        ("clone_voice", {"audio_url": "https://example.com/a.wav"}, "name is required"),
+        ("clone_voice", {"name": "", "audio_url": "https://example.com/a.wav"}, "name must not be empty"),
+        ("clone_voice", {"name": "Me"}, "give exactly one of audio_path and audio_url"),
+        ("clone_voice", {"name": "Me", "audio_url": "https://x/a", "language": "english"}, "two-letter ISO 639-1"),
+        ("clone_voice", {"name": "Me", "audio_url": "https://x/a", "enhance": "maybe"}, "enhance must be true or"),
+        ("clone_voice", {"name": "Me", "audio_path": "me.wav"}, "audio_path must be an absolute path"),
+        ("delete_avatar", {"avatar_id": "Cara"}, "avatar_id must be a UUID (get one from search_avatars)"),
+        ("delete_voice", {"voice_id": "../v1/voices"}, "voice_id must be a UUID (get one from search_voices)"),
+        ("delete_voice", {"voice_id": CARA_VOICE_ID, "hard": True}, "unknown argument hard"),
+    ],
+)
+async def test_bad_voice_and_delete_arguments_are_refused_before_anything_is_sent(
+    fake: FakeAnam, web: TlsServer, tool: str, arguments: dict[str, Any], says: str
+) -> None:
+    async with media_client(fake, web, answering("accept", True, [])) as client:
+        refused = await client.call_tool(tool, arguments)
+    assert refused.is_error and says in text(refused), text(refused)
+    assert fake.requests == []
+
+
 # -- voices from a clip ---------------------------------------------------------------------------
 
 
@@ -253,6 +276,17 @@ async def test_a_20_mb_clip_goes_through_the_presigned_flow_streamed_with_flat_m
     received = fake.uploads[key]["received"]
     assert (received["size"], received["sha256"]) == (big_clip.size, big_clip.sha256)
     assert create.body == {"name": "Long reading", "audioKey": key, "language": "en", "enhance": True}
+
+
+async def test_an_upload_url_that_is_not_https_gets_nothing(fake: FakeAnam, web: TlsServer, tmp_path: Path) -> None:
+    clip = tmp_path / "long.wav"
+    wav_file(clip, 5 * MB)
+    ticket = {"uploadUrl": "http://storage.example.com/clip?X-Amz-Signature=x", "audioKey": "k"}
+    fake.script("/v1/voices/presigned-upload", Fault("status", 200, body=ticket))
+    async with media_client(fake, web) as client:
+        refused = await client.call_tool("clone_voice", {"name": "Long", "audio_path": str(clip)})
+    assert refused.is_error and "the upload URL is not an https:// URL" in text(refused)
+    assert anam_requests(fake) == [("POST", "/v1/voices/presigned-upload")]
 
 
 async def test_a_clip_from_a_url_is_cloned(fake: FakeAnam, web: TlsServer) -> None:
