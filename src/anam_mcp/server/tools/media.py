@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Self, TypeVar
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import anyio
@@ -50,8 +51,7 @@ __all__ = ["TOOLSET"]
 
 _MediaT = TypeVar("_MediaT", Avatar, Voice)
 
-_PATH = Field(min_length=1, max_length=4096)
-_URL = Field(min_length=1, max_length=4096)
+_WHERE = Field(min_length=1, max_length=4096)  # a path or a URL
 
 
 class _OneSource(Arguments):
@@ -71,8 +71,8 @@ class AvatarCreation(_OneSource):
     _SOURCE = ("image_path", "image_url")
 
     display_name: Annotated[str, Field(min_length=3, max_length=50, description="The avatar's name, 3-50 characters.")]
-    image_path: Annotated[str | None, _PATH, Field(description="A photo file on this computer (stdio only).")] = None
-    image_url: Annotated[str | None, _URL, Field(description="A public https URL of the photo.")] = None
+    image_path: Annotated[str | None, _WHERE, Field(description="A photo file on this computer (stdio only).")] = None
+    image_url: Annotated[str | None, _WHERE, Field(description="A public https URL of the photo.")] = None
     avatar_model: Annotated[AvatarModel | None, Field(description="Model to make it for. Default: Anam's.")] = None
 
 
@@ -80,8 +80,8 @@ class VoiceCloning(_OneSource):
     _SOURCE = ("audio_path", "audio_url")
 
     name: Annotated[str, Field(min_length=1, max_length=100, description="The voice's name.")]
-    audio_path: Annotated[str | None, _PATH, Field(description="A clip on this computer (stdio only).")] = None
-    audio_url: Annotated[str | None, _URL, Field(description="A public https URL of the clip.")] = None
+    audio_path: Annotated[str | None, _WHERE, Field(description="A clip on this computer (stdio only).")] = None
+    audio_url: Annotated[str | None, _WHERE, Field(description="A public https URL of the clip.")] = None
     description: Annotated[str | None, Field(min_length=1, max_length=1000, description="A note on the voice.")] = None
     language: Annotated[
         str,
@@ -248,10 +248,10 @@ async def _ask_consent(ctx: Context[AppContext], args: VoiceCloning) -> Elicit[V
     app = app_of(ctx)
     usable(app)
     _local_files_only(app, args.audio_path, "audio_path", "audio_url")
-    source = args.audio_path or args.audio_url
+    clip = Path(args.audio_path or urlsplit(args.audio_url or "").path).name or "the clip"
     question = (
-        f"Clone the voice in {source} as {args.name!r}? Only with the speaker's permission: do you have the right "
-        "to clone this voice?"
+        f"Clone the voice in {clip} as {args.name!r}? Only with the speaker's permission: do you have the right to "
+        "clone this voice?"
     )
     return await ask_first(ctx, VoiceConsent, question)
 
