@@ -58,7 +58,7 @@ async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
         assert {tool.name for tool in listed} == TOOLS
         # The views reach remote hosts (claude.ai shows them for connectors): bound, readable, keyless.
         bound = {tool.name: tool.meta["ui"]["resourceUri"] for tool in listed if tool.meta and "ui" in tool.meta}
-        assert set(bound) == {"search_avatars", "search_voices", "create_session_token"}
+        assert set(bound) == {"search_avatars", "search_voices", "create_session_token", "create_avatar"}
         for uri in bound.values():
             (view,) = (await c.read_resource(uri)).contents
             assert isinstance(view, TextResourceContents) and view.mime_type == APP_MIME_TYPE

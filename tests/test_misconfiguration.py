@@ -59,6 +59,10 @@ CALLS = [
     ("create_share_link", {"persona_id": PERSONA}),
     ("list_sessions", {}),
     ("get_session_transcript", {"session_id": PERSONA}),
+    ("create_avatar", {"display_name": "Guide", "image_url": "https://example.com/face.png"}),
+    ("clone_voice", {"name": "Guide", "audio_url": "https://example.com/voice.wav"}),
+    ("delete_avatar", {"avatar_id": PERSONA}),
+    ("delete_voice", {"voice_id": PERSONA}),
 ]
 
 

@@ -1,5 +1,6 @@
-"""Multipart uploads through the transport: the body is exactly what a multipart parser expects, its length is
-declared up front, a file streams from disk (memory stays flat however big it is), and a retry sends it again."""
+"""Uploads through the transport: a multipart body is exactly what a multipart parser expects, its length is
+declared up front, a file streams from disk (memory stays flat however big it is, as a multipart part or as the
+whole body of a PUT to a presigned URL, which never carries the API key), and a retry sends it again."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from anam_mcp.api.multipart import FilePart, Multipart
+from anam_mcp.api.multipart import FileBody, FilePart, Multipart
 from anam_mcp.api.transport import AnamClient
 from anam_mcp.config import Settings
 
@@ -33,12 +34,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         global failures
         length = int(self.headers["Content-Length"])
+        whole = hashlib.sha256()
         with tempfile.TemporaryFile() as spool:
             left = length
             while left:
                 chunk = self.rfile.read(min(left, 1 << 20))
                 left -= len(chunk)
                 spool.write(chunk)
+                whole.update(chunk)
             spool.seek(0)
             head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
             message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + spool.read())
@@ -51,7 +54,9 @@ class Handler(BaseHTTPRequestHandler):
             }
         status = 503 if failures > 0 else 200
         failures -= 1
-        body = json.dumps({"declared": length, "parts": parts}).encode()
+        seen = {"declared": length, "parts": parts, "type": self.headers["Content-Type"], "sha256": whole.hexdigest(),
+                "authorization": self.headers["Authorization"]}
+        body = json.dumps(seen).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -158,3 +163,26 @@ async def test_progress_counts_the_file_bytes_sent(receiver: str, big_file: BigF
         await client.request("POST", "/upload", upload=body, idempotent=False)
     assert reported[-1] == (big_file.size, big_file.size)
     assert [done for done, _ in reported] == sorted(done for done, _ in reported)
+
+
+async def test_a_file_as_the_whole_body_streams_with_flat_memory_and_without_the_key(
+    receiver: str, big_file: BigFile
+) -> None:
+    reported: list[tuple[int, int]] = []
+
+    async def progress(done: int, total: int) -> None:
+        reported.append((done, total))
+
+    async with AnamClient(settings(receiver)) as client:
+        tracemalloc.start()
+        try:
+            upload = FileBody(big_file.path, "audio/wav", progress)
+            raw = await client.request("PUT", f"{receiver}/put?sig=1", upload=upload, idempotent=True, send_key=False)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    seen = json.loads(raw)
+    assert (seen["declared"], seen["sha256"], seen["type"]) == (big_file.size, big_file.sha256, "audio/wav")
+    assert seen["authorization"] is None
+    assert reported[-1] == (big_file.size, big_file.size)
+    assert peak < 4 * 1024 * 1024, f"uploading 20 MiB peaked at {peak / 2**20:.1f} MiB"

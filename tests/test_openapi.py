@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -14,15 +15,22 @@ from anam_fake import (
     CARA_VOICE_ID,
     GPT4O_MINI_LLM_ID,
     FakeAnam,
+    Form,
+    FormFile,
+    RecordedRequest,
+    validate_avatar_body,
     validate_persona_body,
+    validate_presign_body,
     validate_session_body,
     validate_share_link_body,
+    validate_voice_body,
 )
 from anam_mcp.server.tools.personas import PersonaUpdate, SavedPersona
 from anam_mcp.server.tools.sessions import SessionTokenArgs
 from anam_mcp.server.tools.share_links import ShareLinkRequest
 
-from .openapi import request_validator, response_validator, session_request_validator
+from .helpers import call, in_memory
+from .openapi import SPEC, request_validator, response_validator, session_request_validator
 
 
 def fetch(fake: FakeAnam, path: str) -> Any:
@@ -177,3 +185,78 @@ def test_the_spec_checks_catch_wrong_lifecycle_bodies() -> None:
     assert validate_persona_body({"systemPrompt": None}) != []
     assert validate_persona_body({"persona_id": "x"}, update=True) != []
     assert validate_share_link_body({"personaId": "x", "usageLimit": True}) != []
+
+
+# -- media: avatars from a photo, voices from a clip ---------------------------------------------------
+
+
+def form_instance(form: Form, schema: dict[str, Any]) -> dict[str, Any]:
+    """A multipart form as the JSON its spec schema describes: a file as a string (format binary), a boolean
+    field's text as true or false."""
+    kinds = {name: spec.get("type") for name, spec in schema["properties"].items()}
+    fields = {k: (v == "true") if kinds.get(k) == "boolean" else v for k, v in form.fields.items()}
+    return {**fields, **dict.fromkeys(form.files, "<binary>")}
+
+
+def media_body_problems(request: RecordedRequest) -> list[str]:
+    """What the spec and the fake find wrong with a media request body the client sent."""
+    operation = f"{request.method} {request.path}"
+    fake_check = {
+        "/v1/avatars": validate_avatar_body,
+        "/v1/voices": validate_voice_body,
+        "/v1/voices/presigned-upload": validate_presign_body,
+    }[request.path]
+    if isinstance(request.body, Form):
+        validator = request_validator(f"{operation} multipart")
+        instance = form_instance(request.body, SPEC["requests"][f"{operation} multipart"])
+    else:
+        validator, instance = request_validator(operation), request.body
+    return [e.message for e in validator.iter_errors(instance)] + fake_check(request.body)
+
+
+@pytest.mark.anyio
+async def test_media_bodies_the_client_sends_match_the_spec_and_the_fake(fake: FakeAnam, tmp_path: Path) -> None:
+    photo, short, long = tmp_path / "me.webp", tmp_path / "short.flac", tmp_path / "long.ogg"
+    photo.write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 100)
+    short.write_bytes(b"fLaC" + b"\x00" * 1000)
+    with long.open("wb") as out:
+        out.write(b"OggS" + b"\x01" * (5 * 1024 * 1024))
+    async with in_memory(fake) as client:
+        await call(
+            client, "create_avatar", {"display_name": "Me again", "image_path": str(photo), "avatar_model": "cara-4"}
+        )
+        await call(client, "clone_voice", {"name": "Me", "audio_path": str(short), "description": "Calm"})
+        assert (await call(client, "clone_voice", {"name": "Me", "audio_path": str(long)}))["sent"] == "presigned"
+    bodies = [r for r in fake.requests if r.method == "POST"]
+    assert [r.path for r in bodies] == ["/v1/avatars", "/v1/voices", "/v1/voices/presigned-upload", "/v1/voices"]
+    for request in bodies:
+        assert media_body_problems(request) == [], request.path
+
+
+def test_the_fakes_media_answers_match_the_spec(fake: FakeAnam) -> None:
+    avatar = send(fake, "POST", "/v1/avatars", {"displayName": "From a URL", "imageUrl": "https://example.com/me.jpg"})
+    response_validator("POST /v1/avatars").validate(avatar)
+    response_validator("GET /v1/avatars/{id}").validate(fetch(fake, f"/v1/avatars/{avatar['id']}"))
+    ticket = send(
+        fake, "POST", "/v1/voices/presigned-upload", {"filename": "a.wav", "contentType": "audio/wav", "fileSize": 12}
+    )
+    response_validator("POST /v1/voices/presigned-upload").validate(ticket)
+    put = urllib.request.Request(ticket["uploadUrl"], data=b"RIFF\x00\x00\x00\x00WAVE", method="PUT")
+    put.add_header("Content-Type", "audio/wav")
+    with urllib.request.urlopen(put, timeout=10) as response:
+        assert response.status == 200
+    voice = send(fake, "POST", "/v1/voices", {"name": "Mine", "audioKey": ticket["audioKey"]})
+    response_validator("POST /v1/voices").validate(voice)
+    response_validator("GET /v1/voices/{id}").validate(fetch(fake, f"/v1/voices/{voice['id']}"))
+    response_validator("DELETE /v1/avatars/{id}").validate(send(fake, "DELETE", f"/v1/avatars/{avatar['id']}"))
+    response_validator("DELETE /v1/voices/{id}").validate(send(fake, "DELETE", f"/v1/voices/{voice['id']}"))
+
+
+def test_the_spec_checks_catch_wrong_media_bodies() -> None:
+    assert list(request_validator("POST /v1/avatars").iter_errors({"displayName": "Me", "image_url": "https://x"}))
+    assert list(request_validator("POST /v1/voices").iter_errors({"name": "Me", "audioKey": "k", "enhance": "yes"}))
+    assert list(request_validator("POST /v1/voices/presigned-upload").iter_errors({"filename": "a", "fileSize": 1}))
+    assert validate_avatar_body(Form({"displayName": "Me"}, {})) != []  # no image, and too short a name
+    assert validate_avatar_body({"displayName": "Someone", "imageUrl": "https://x", "imageFile": "x"}) != []
+    assert validate_voice_body(Form({"name": "Me", "enhance": "yes"}, {"audioFile": FormFile("a", "audio/wav", b"")}))
+    assert validate_presign_body({"filename": "a", "contentType": "video/mp4", "fileSize": 60 * 1024 * 1024}) != []

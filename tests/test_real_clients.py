@@ -2,9 +2,9 @@
 MCP conformance suite, against anam-mcp over stdio (started the README's ways, with uvx from this checkout)
 and against `anam-mcp --http`.
 
-- The Inspector: once the README's way over stdio (npx, then the server with uvx), once over HTTP with the
-  key as a header. Each tools/call run lists the tools first and checks the result's structuredContent
-  against the tool's outputSchema with its own validator.
+- The Inspector: once the README's way over stdio (npx, then the server with uvx), twice over HTTP with the
+  key as a header (a token minted; an avatar made from a photo's URL). Each tools/call run lists the tools
+  first and checks the result's structuredContent against the tool's outputSchema with its own validator.
 - Claude Code: one `claude mcp list` over every entry the README gives: `claude mcp add` over stdio, the
   Claude Desktop JSON entry as written (`claude mcp add-json`), and over HTTP with a header, with a secret
   URL, and without a key (which must fail).
@@ -33,6 +33,7 @@ from anam_fake import FakeAnam
 from .helpers import ROOT, installed, network_env, npm_unavailable, npx_env
 from .http_server import HttpServer, http_env, http_server
 from .test_readme import readme_entry
+from .tls_server import Document, TlsServer, tls_server
 
 INSPECTOR = "@modelcontextprotocol/inspector@0.22.0"
 CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
@@ -53,8 +54,17 @@ def fake() -> Iterator[FakeAnam]:
 
 
 @pytest.fixture(scope="module")
-def byok(fake: FakeAnam) -> Iterator[HttpServer]:
-    with http_server(http_env(fake)) as running:
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServer]:
+    """A photo on the web (https on this machine, which the HTTP server's settings admit)."""
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 1000 + b"\xff\xd9"
+    with tls_server(tmp_path_factory.mktemp("photos"), {"/me.jpg": Document(jpeg, "image/jpeg")}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def byok(fake: FakeAnam, photos: TlsServer) -> Iterator[HttpServer]:
+    admitted = {"ANAM_DOWNLOAD_ALLOWED_PRIVATE": photos.host, "ANAM_DOWNLOAD_CA_FILE": str(photos.ca_file)}
+    with http_server(http_env(fake, **admitted)) as running:
         yield running
 
 
@@ -92,10 +102,10 @@ def inspector_the_readme_way(fake: FakeAnam) -> Run:
     ])  # fmt: skip
 
 
-def inspector_over_http(server: HttpServer, key: str) -> Run:
+def inspector_over_http(server: HttpServer, key: str, tool: str, arguments: dict[str, str]) -> Run:
     """The README's shape over HTTP: the URL, the transport and the key's header, then --method."""
     options = ["--cli", server.mcp, "--transport", "http", "--header", f"Authorization: Bearer {key}"]
-    return run([installed(INSPECTOR, "mcp-inspector"), *options, *tool_call("create_session_token", {})])
+    return run([installed(INSPECTOR, "mcp-inspector"), *options, *tool_call(tool, arguments)])
 
 
 def claude(args: list[str], home: Path, cwd: Path) -> Run:
@@ -152,12 +162,21 @@ def conformance(server: HttpServer, output: Path) -> Run:
 
 @pytest.fixture(scope="module")
 def runs(
-    fake: FakeAnam, byok: HttpServer, with_token: HttpServer, tmp_path_factory: pytest.TempPathFactory
+    fake: FakeAnam,
+    byok: HttpServer,
+    with_token: HttpServer,
+    photos: TlsServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Run | str]:
     """Every client run of this module, by name; where its npm package cannot be had, why not instead."""
+    photo = {"display_name": "Photo via Inspector", "image_url": f"{photos.origin}/me.jpg"}
     jobs: dict[str, tuple[str, Callable[[], Run]]] = {
         "inspector the readme way": (INSPECTOR, lambda: inspector_the_readme_way(fake)),
-        "inspector over http": (INSPECTOR, lambda: inspector_over_http(byok, fake.api_key)),
+        "inspector over http": (INSPECTOR, lambda: inspector_over_http(byok, fake.api_key, "create_session_token", {})),
+        "inspector creates an avatar": (
+            INSPECTOR,
+            lambda: inspector_over_http(byok, fake.api_key, "create_avatar", photo),
+        ),
         "claude code": (
             CLAUDE_CODE,
             lambda: claude_code(tmp_path_factory.mktemp("claude") / "home", fake, byok, with_token),
@@ -200,6 +219,14 @@ def test_inspector_over_http_mints_a_token_with_the_key_as_a_header(runs: dict[s
     assert result["isError"] is False, result
     assert result["structuredContent"]["mode"] == "ephemeral"
     assert result["structuredContent"]["session_token"]
+
+
+def test_inspector_over_http_creates_an_avatar_from_a_url(runs: dict[str, Run | str], fake: FakeAnam) -> None:
+    result = answer(finished(runs, "inspector creates an avatar"))
+    assert result["isError"] is False, result
+    made = result["structuredContent"]
+    assert made["display_name"] == "Photo via Inspector"
+    assert made["avatar_id"] in {avatar["id"] for avatar in fake.catalogues["/v1/avatars"]}
 
 
 def test_claude_code_connects_to_every_entry_the_readme_gives(runs: dict[str, Run | str]) -> None:

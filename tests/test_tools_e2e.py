@@ -24,6 +24,10 @@ CHANGES = {
     "create_share_link": (False, False, False),
     "update_persona": (False, True, True),
     "delete_persona": (False, True, True),
+    "create_avatar": (False, False, False),
+    "clone_voice": (False, False, False),
+    "delete_avatar": (False, True, True),
+    "delete_voice": (False, True, True),
 }
 
 

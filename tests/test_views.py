@@ -20,8 +20,9 @@ import jsonschema
 import pytest
 from mcp import Client
 from mcp.client.extension import advertise
+from mcp.client.session import ElicitationFnT
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
-from mcp.types import CallToolResult, TextResourceContents
+from mcp.types import CallToolResult, ElicitRequestParams, TextResourceContents
 from playwright.async_api import (
     Browser,
     ConsoleMessage,
@@ -40,7 +41,7 @@ from anam_mcp.constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS
 from anam_mcp.server import build_server
 from anam_mcp.server.views import GALLERY_URI, LIVE_URI, VOICES_URI
 
-from .helpers import make_settings
+from .helpers import answering, make_settings
 from .views_kit import HOST_FILES, NpmKit, host_server, npm_kit, require
 
 pytestmark = [pytest.mark.anyio, pytest.mark.weight(7)]
@@ -48,7 +49,12 @@ TIMEOUT_MS = 10_000  # a view answers in well under a second; fail fast when it 
 expect.set_options(timeout=TIMEOUT_MS)
 
 APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
-BOUND = {"search_avatars": GALLERY_URI, "search_voices": VOICES_URI, "create_session_token": LIVE_URI}
+BOUND = {
+    "search_avatars": GALLERY_URI,
+    "search_voices": VOICES_URI,
+    "create_session_token": LIVE_URI,
+    "create_avatar": GALLERY_URI,
+}
 XSS = "<img src=x onerror=alert(1)>"
 XSS_MARKER = '<img src=x onerror="window.pwned=1">'
 CHROMIUM_ARGS = [
@@ -92,7 +98,7 @@ async def read_view(client: Client, uri: str) -> tuple[str, dict[str, Any]]:
 # -- binding and metadata (no browser) ---------------------------------------------------------
 
 
-async def test_the_three_tools_are_bound_to_their_views(settings: Settings) -> None:
+async def test_the_tools_are_bound_to_their_views(settings: Settings) -> None:
     async with Client(build_server(settings), extensions=[APPS]) as client:
         tools = {tool.name: tool.meta for tool in (await client.list_tools()).tools}
         assert {name: (meta or {}).get("ui") for name, meta in tools.items() if meta} == {
@@ -307,8 +313,9 @@ class HostPage:
     current: Host | None = None
 
     @asynccontextmanager
-    async def hosting(self, fake: FakeAnam) -> AsyncIterator[Host]:
-        async with Client(build_server(make_settings(fake)), extensions=[APPS]) as client:
+    async def hosting(self, fake: FakeAnam, elicitation_callback: ElicitationFnT | None = None) -> AsyncIterator[Host]:
+        server = build_server(make_settings(fake))
+        async with Client(server, extensions=[APPS], elicitation_callback=elicitation_callback) as client:
             self.current = Host(self.page, client, fake)
             try:
                 yield self.current
@@ -411,6 +418,53 @@ async def test_gallery_shows_searches_and_picks_avatars(host: Host, screenshots:
     assert host.errors() == []
     assert host.outside() == []
     assert not [url for url in host.requests if url.startswith(host.fake.url) and "/media/" not in url]
+
+
+async def test_gallery_shows_a_new_avatar_and_deletes_your_own_after_asking(
+    host_page: HostPage, media_fake: FakeAnam, tmp_path: Path
+) -> None:
+    photo = tmp_path / "me.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    creation = {"display_name": "Me at home", "image_path": str(photo)}
+    asked: list[ElicitRequestParams] = []
+    async with host_page.hosting(media_fake, answering("accept", True, asked)) as host:
+        await host.mount(GALLERY_URI, creation)
+        result = await host.show("create_avatar", creation)
+        avatar_id = (result.structured_content or {})["avatar_id"]
+        view = host.view
+        mine = view.locator(f'#avatars > li[data-id="{avatar_id}"]')
+        await expect(view.locator("#avatars > li")).to_have_count(1)
+        await expect(mine.locator(".name")).to_have_text("Me at home")
+        await expect(view.locator("#status")).to_contain_text("Created your avatar Me at home.")
+        assert all(width > 0 for width in await loaded_images(view))
+
+        # One click never deletes: the view asks, and keeping it sends nothing.
+        await mine.locator(".delete").click()
+        await expect(mine.locator(".remove")).to_contain_text("Delete for good?")
+        await mine.locator(".keep").click()
+        await expect(mine.locator(".delete")).to_be_visible()
+        assert await host.events("tools/call") == []
+
+        # Yes: delete_avatar through the host, the server asks the user too, and the card goes.
+        await mine.locator(".delete").click()
+        await mine.locator(".confirm").click()
+        await expect(mine).to_have_count(0)
+        await expect(view.locator("#status")).to_have_text("Deleted Me at home.")
+        assert await host.events("tools/call") == [{"name": "delete_avatar", "arguments": {"avatar_id": avatar_id}}]
+        (question,) = asked
+        assert "Me at home" in question.message
+        assert len(media_fake.requests_to(f"/v1/avatars/{avatar_id}", "DELETE")) == 1
+
+        # A search from here takes the search's own arguments only; stock avatars offer no delete.
+        await view.locator("#query").fill("cara")
+        await view.locator("#search button").click()
+        await expect(view.locator("#avatars .name").first).to_have_text("Cara")
+        assert (await host.events("tools/call"))[-1] == {"name": "search_avatars", "arguments": {"query": "cara"}}
+        stock = view.locator("#avatars > li").filter(has=view.locator(".badge", has_text="Stock"))
+        assert await stock.count() > 0
+        await expect(stock.locator(".delete")).to_have_count(0)
+        assert host.errors() == []
+        assert host.outside() == []
 
 
 async def test_picking_sends_a_message_where_the_host_has_no_model_context(host: Host) -> None:

@@ -5,7 +5,8 @@ of voices, more than one page of avatars, stock and custom entries, nullable fie
 unknown extra fields. It checks the bearer key, validates request bodies the way the API does, records
 every request, and can be scripted to misbehave (latency, error statuses, HTML or broken bodies, hangs).
 
-It also keeps what is made through it: personas saved, changed and deleted, share links, and the
+It also keeps what is made through it: personas saved, changed and deleted, share links, avatars and
+voices made from uploaded photos and clips (multipart, or a presigned upload to the fake itself), and the
 conversations people had (seeded, plus any recorded with `record_conversation`), so what a test or a
 demo makes can be read back, even across server processes.
 
@@ -18,12 +19,14 @@ Run it by hand with `python -m anam_fake --port 8765 --key test-key`.
 from __future__ import annotations
 
 from .account import Account
+from .areas.media import validate_avatar_body, validate_presign_body, validate_voice_body
 from .areas.personas import validate_persona_body
 from .areas.sessions import validate_session_body
 from .areas.share_links import validate_share_link_body
 from .data.catalogue import make_avatars, make_llms, make_voices
 from .data.people import make_personas
 from .faults import Fault
+from .forms import Form, FormFile
 from .handler import RecordedRequest
 from .ids import (
     AVATAR_MODELS,
@@ -49,12 +52,17 @@ __all__ = [
     "Account",
     "FakeAnam",
     "Fault",
+    "Form",
+    "FormFile",
     "RecordedRequest",
     "make_avatars",
     "make_llms",
     "make_personas",
     "make_voices",
+    "validate_avatar_body",
     "validate_persona_body",
+    "validate_presign_body",
     "validate_session_body",
     "validate_share_link_body",
+    "validate_voice_body",
 ]

@@ -22,7 +22,8 @@ class Account:
 
     `catalogues` maps each list path (/v1/avatars, /v1/voices, /v1/llms, /v1/personas, /v1/sessions) to its
     records; `transcripts` holds each session's transcript by session id; `persona_details` what a persona's
-    full record adds to its list entry; `share_links` every link made, with its personaId.
+    full record adds to its list entry; `share_links` every link made, with its personaId; `uploads` each
+    voice clip's presigned upload, by audioKey.
     """
 
     def __init__(
@@ -40,6 +41,8 @@ class Account:
         self.entitled_to_latest = entitled_to_latest
         self.persona_details: dict[str, dict[str, Any]] = {}
         self.share_links: list[dict[str, Any]] = []
+        # Voice clips by audioKey: where the presigned flow is for each (see areas/media.py).
+        self.uploads: dict[str, dict[str, Any]] = {}
         self.tokens_issued = 0
         # Per list path: what a page's real `meta` is turned into before it is sent (to fake a lying API).
         self.meta_for: dict[str, Callable[[dict[str, Any]], Any]] = {}
@@ -61,9 +64,9 @@ class Account:
     def clear_faults(self) -> None:
         self._faults.clear()
 
-    def handle(self, method: str, path: str, query: dict[str, str], body: Any) -> Answer:
-        """The API's answer to a well-formed request: status, JSON body, extra headers."""
-        return route(ROUTES, self, method, path, query, body)
+    def handle(self, method: str, path: str, query: dict[str, str], body: Any, origin: str = "") -> Answer:
+        """The API's answer to a well-formed request (reached at `origin`): status, JSON body, extra headers."""
+        return route(ROUTES, self, method, path, query, body, origin)
 
     def record_conversation(
         self, persona_id: str, lines: list[tuple[str, str]], label: str | None = "share-link"

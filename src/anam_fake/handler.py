@@ -9,10 +9,12 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from .areas.media import UPLOADS, receive_upload
 from .faults import act_out
+from .forms import MAX_FORM_BYTES, is_form, parse_form
 from .media import media
 from .routes import error
-from .wire import send, send_json
+from .wire import drain, send, send_json
 
 if TYPE_CHECKING:
     from .server import FakeAnam
@@ -20,7 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """A request as the fake received it; `body` is the decoded JSON, or the text when it was not JSON."""
+    """A request as the fake received it; `body` is the decoded JSON, a `forms.Form` for a multipart body, or the
+    text when it was neither (None for a presigned upload, which is streamed: see `Account.uploads`)."""
 
     method: str
     path: str
@@ -56,11 +59,27 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
+        length = int(self.headers.get("Content-Length") or 0)
+        content_type = self.headers.get("Content-Type")
+        if method == "PUT" and split.path.startswith(UPLOADS):
+            # A clip for the presigned flow: streamed, never held whole (it may be 50 MB).
+            with self.fake.serving(RecordedRequest(method, split.path, query, dict(self.headers.items()), None)):
+                receive_upload(self, self.fake, split.path, query, length)
+            return
+        if is_form(content_type) and length > MAX_FORM_BYTES:
+            drain(self, length)
+            with self.fake.serving(RecordedRequest(method, split.path, query, dict(self.headers.items()), None)):
+                send_json(self, 413, error("Payload Too Large", "Request body exceeds the 4.5 MB limit"))
+            return
+        raw = self.rfile.read(length)
+        body: Any
+        if is_form(content_type):
+            body = parse_form(str(content_type), raw) or "not a well-formed multipart body"
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
         with self.fake.serving(RecordedRequest(method, split.path, query, dict(self.headers.items()), body)):
             if self.fake.latency:
                 time.sleep(self.fake.latency)
@@ -90,7 +109,7 @@ class Handler(BaseHTTPRequestHandler):
         if cache is not None and key in cache:
             send(self, 200, cache[key], "application/json", {})
             return
-        status, payload, headers = account.handle(method, path, query, body)
+        status, payload, headers = account.handle(method, path, query, body, self.fake.url)
         if cache is not None and status == 200:
             cache[key] = json.dumps(payload).encode()
         send_json(self, status, payload, headers)

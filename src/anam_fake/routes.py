@@ -19,13 +19,16 @@ Answer = tuple[int, Any, dict[str, str]]
 
 @dataclass(frozen=True)
 class Call:
-    """A well-formed request as an endpoint sees it: `params` are the groups its route's pattern captured."""
+    """A well-formed request as an endpoint sees it: `params` are the groups its route's pattern captured;
+    `origin` is where the fake was reached (for URLs that point back at it); `body` is decoded JSON, or a
+    `forms.Form` for a multipart body."""
 
     method: str
     path: str
     query: dict[str, str]
     body: Any
     params: tuple[str, ...]
+    origin: str = ""
 
 
 Endpoint = Callable[["Account", Call], Answer]
@@ -71,12 +74,18 @@ class Routes:
 
 
 def route(
-    routes: Iterable[Route], account: Account, method: str, path: str, query: dict[str, str], body: Any
+    routes: Iterable[Route],
+    account: Account,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: Any,
+    origin: str = "",
 ) -> Answer:
     """The answer of the first route that takes `method` and matches `path`, or Anam's 404."""
     for candidate in routes:
         if candidate.method == method and (match := candidate.pattern.fullmatch(path)):
-            return candidate.endpoint(account, Call(method, path, query, body, match.groups()))
+            return candidate.endpoint(account, Call(method, path, query, body, match.groups(), origin))
     return 404, error("Not found", f"Cannot {method} {path}"), {}
 
 

@@ -23,3 +23,12 @@ def send_json(
     handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None
 ) -> None:
     send(handler, status, json.dumps(payload).encode(), "application/json", headers or {})
+
+
+def drain(handler: BaseHTTPRequestHandler, length: int, chunk: int = 256 * 1024) -> None:
+    """Read and drop a request body of `length` bytes, a chunk at a time, so the connection can answer."""
+    while length > 0:
+        got = handler.rfile.read(min(chunk, length))
+        if not got:
+            return
+        length -= len(got)

@@ -118,7 +118,7 @@ async def _checked_request(http: httpx2.AsyncClient, url: str, allowed_private: 
 async def _saved(response: httpx2.Response, url: str, max_bytes: int) -> Downloaded:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise DownloadError(f"{_shown(url)} is larger than the {max_bytes // (1024 * 1024)} MB limit")
+        raise DownloadError(f"{_shown(url)} is larger than the {max_bytes / (1024 * 1024):g} MB limit")
     handle, name = tempfile.mkstemp(prefix="anam-mcp-download-")
     path = Path(name)
     size = 0
@@ -127,7 +127,7 @@ async def _saved(response: httpx2.Response, url: str, max_bytes: int) -> Downloa
             async for chunk in response.aiter_bytes(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise DownloadError(f"{_shown(url)} is larger than the {max_bytes // (1024 * 1024)} MB limit")
+                    raise DownloadError(f"{_shown(url)} is larger than the {max_bytes / (1024 * 1024):g} MB limit")
                 await out.write(chunk)
     except BaseException:
         await anyio.Path(path).unlink(missing_ok=True)

@@ -17,9 +17,25 @@ from .pages import Listing, get_page
 from .records import Record
 from .transport import AnamClient
 
-__all__ = ["AVATARS", "KINDS", "LLMS", "VOICES", "Avatar", "Kind", "Llm", "Voice", "count"]
+__all__ = [
+    "AVATARS",
+    "AVATARS_PATH",
+    "KINDS",
+    "LLMS",
+    "VOICES",
+    "VOICES_PATH",
+    "Avatar",
+    "Kind",
+    "Llm",
+    "Voice",
+    "count",
+]
 
 T = TypeVar("T", bound=Record)
+
+# The avatars and voices are listed here; the media area (media.py) makes and deletes them at the same paths.
+AVATARS_PATH = "/v1/avatars"
+VOICES_PATH = "/v1/voices"
 
 
 class Avatar(Record):
@@ -99,7 +115,7 @@ class Kind(Generic[T]):
 
 AVATARS: Kind[Avatar] = Kind(
     "avatars",
-    Listing("/v1/avatars", Avatar),
+    Listing(AVATARS_PATH, Avatar),
     lambda a: (a.display_name, a.variant_name),
     lambda a: a.description,
     prefetch=True,
@@ -107,7 +123,7 @@ AVATARS: Kind[Avatar] = Kind(
 )
 VOICES: Kind[Voice] = Kind(
     "voices",
-    Listing("/v1/voices", Voice),
+    Listing(VOICES_PATH, Voice),
     lambda v: (v.display_name,),
     lambda v: v.description,
     prefetch=True,

@@ -27,6 +27,7 @@ __all__ = [
     "TransportError",
     "UnreachableError",
     "UnreadableResponseError",
+    "UploadRejectedError",
     "UpstreamTimeoutError",
 ]
 
@@ -113,6 +114,17 @@ class AnamUnavailableError(StatusError):
     @property
     def retryable(self) -> bool:
         return self.status in _RETRYABLE_STATUS
+
+
+class UploadRejectedError(StatusError):
+    """The storage Anam gave an upload URL for refused the file sent there (its answers are not Anam's)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(
+            status,
+            f"Anam's file storage refused the upload ({status}). Try again; if it fails again, the file's type "
+            "or size is not accepted.",
+        )
 
 
 def _when(seconds: float | None) -> str:

@@ -1,5 +1,6 @@
-"""Multipart uploads streamed from their source: a file is read from disk a chunk at a time as it is sent,
-never whole into memory, and the body can be sent again on a retry (`chunks()` starts it afresh)."""
+"""Uploads streamed from their source: a multipart form, or one file as the whole body (a PUT to a presigned
+URL). A file is read from disk a chunk at a time as it is sent, never whole into memory, and the body can be
+sent again on a retry (`chunks()` starts it afresh)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import anyio
 
 from .transport import ProgressCallback
 
-__all__ = ["FilePart", "Multipart"]
+__all__ = ["FileBody", "FilePart", "Multipart"]
 
 _CHUNK = 256 * 1024
 
@@ -90,6 +91,27 @@ class Multipart:
                     await self.on_progress(sent, total)
             yield b"\r\n"
         yield self._tail()
+
+
+@dataclass(frozen=True, slots=True)
+class FileBody:
+    """One file on disk as the whole request body, of type `content_type`, its length declared up front."""
+
+    path: Path
+    content_type: str
+    on_progress: ProgressCallback | None = None
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": self.content_type, "Content-Length": str(self.path.stat().st_size)}
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        part = FilePart("file", self.path.name, self.content_type, path=self.path)
+        total, sent = part.size, 0
+        async for chunk in part.chunks():
+            yield chunk
+            sent += len(chunk)
+            if self.on_progress is not None:
+                await self.on_progress(sent, total)
 
 
 def _quoted(text: str) -> str:

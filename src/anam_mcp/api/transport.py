@@ -38,12 +38,15 @@ from .errors import (
     UpstreamTimeoutError,
 )
 
-__all__ = ["AnamClient", "ProgressCallback", "SharedConnections", "Upload"]
+__all__ = ["AnamClient", "ProgressCallback", "SharedConnections", "Upload", "upload_seconds"]
 
 # Background loads (prefetch) use at most this many request slots: a user's call never waits behind them.
 _BACKGROUND_SLOTS = 2
 # Longer than this and it is better to tell the model to come back later than to wait.
 _MAX_RETRY_AFTER_SECONDS = 10.0
+# The slowest upload speed given time to finish (2 Mbit/s): a request with a body gets the time its size needs
+# at this speed on top of every limit. A stalled upload still fails at the write timeout.
+_SLOWEST_UPLOAD_BYTES_PER_SECOND = 256 * 1024
 
 ProgressCallback = Callable[[int, int], Awaitable[None]]
 
@@ -91,6 +94,11 @@ class SharedConnections:
             if self._freed is not None:
                 self._freed.set()
                 self._freed = None
+
+
+def upload_seconds(size: int) -> float:
+    """The time `size` bytes of a request body may take to send, on top of the usual limits."""
+    return size / _SLOWEST_UPLOAD_BYTES_PER_SECOND
 
 
 class AnamClient:
@@ -175,12 +183,15 @@ class AnamClient:
         upload: Upload | None = None,
         idempotent: bool,
         background: bool = False,
+        send_key: bool = True,
     ) -> bytes:
         """The body of a 2xx answer, after the retries the budget allows; every failure is an AnamError.
 
         `idempotent`: whether sending the request twice leaves the same state as once (GET, PUT, DELETE). A
         request that is not (a POST that creates something) is retried only when it certainly never reached
-        Anam. A DELETE whose retry finds nothing (404) succeeded: the thing is gone either way.
+        Anam. A DELETE whose retry finds nothing (404) succeeded: the thing is gone either way. `send_key=False`
+        is for a whole URL Anam handed out (a presigned upload URL, on its storage's host): such a URL is its own
+        credential, and the API key never goes anywhere but Anam's API.
         """
         if not self.has_key:
             raise MissingApiKeyError()
@@ -204,7 +215,9 @@ class AnamClient:
                     last_failure = None  # so a budget that ends during an attempt reports a timeout
                     try:
                         clock = within_budget if budget else None
-                        return await self._send_once(method, path, params, json_body, upload, background, clock)
+                        return await self._send_once(
+                            method, path, params, json_body, upload, background, clock, send_key
+                        )
                     except AnamError as exc:
                         if method == "DELETE" and attempt.num > 1 and isinstance(exc, NotFoundError):
                             # An earlier attempt did delete it: only the answer was lost (a gateway's 504, say).
@@ -224,21 +237,24 @@ class AnamClient:
         upload: Upload | None,
         background: bool,
         budget: anyio.CancelScope | None,
+        send_key: bool,
     ) -> bytes:
         assert self._api_key is not None
-        headers = {"Authorization": f"Bearer {self._api_key.get_secret_value()}"}
+        headers = {"Authorization": f"Bearer {self._api_key.get_secret_value()}"} if send_key else {}
         content = None
+        sending = 0.0
         if upload is not None:
             headers.update(upload.headers())
             content = upload.chunks()
+            sending = upload_seconds(int(headers.get("Content-Length") or 0))
         s = self._settings
         # read_timeout bounds each socket read; this bounds a body that trickles in forever.
-        deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds
+        deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds + sending
         # Background loads queue for a couple of slots first, so they never hold all of them.
         lane = self._background_slots if background else contextlib.nullcontext()
         async with lane, self._in_flight:
             if budget is not None and budget.deadline == math.inf:
-                budget.deadline = anyio.current_time() + s.retry_budget_seconds
+                budget.deadline = anyio.current_time() + s.retry_budget_seconds + sending
             try:
                 async with self._connection():
                     with anyio.fail_after(deadline):
@@ -250,7 +266,9 @@ class AnamClient:
             except TimeoutError as exc:
                 raise UpstreamTimeoutError(deadline) from exc
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
-                raise UnreachableError(self._base_url) from exc
+                # A presigned URL's query is its signature: only its origin may be shown.
+                where = self._base_url if send_key else str(httpx2.URL(path).copy_with(path="/", query=None))
+                raise UnreachableError(where) from exc
             except httpx2.PoolTimeout as exc:
                 raise PoolBusyError(s.pool_timeout_seconds) from exc
             except httpx2.TimeoutException as exc:

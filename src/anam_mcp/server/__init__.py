@@ -52,18 +52,20 @@ def build_server(
     token_verifier: TokenVerifier | None = None,
     request_state_security: RequestStateSecurity | None = None,
     accounts: Accounts | None = None,
+    local_files: bool = True,
 ) -> MCPServer[AppContext]:
     """An MCPServer wired to the Anam API described by `settings`. Nothing runs until it is served.
 
     Over HTTP, `token_verifier` decides who may call (the SDK then answers 401 to anyone else, and
     `caller_key` reads the caller's token), `request_state_security` is the key every worker shares
     for multi-round calls, and `accounts` are those the HTTP layer asks about callers' keys.
+    `local_files`: whether tools may read files named by path (not over HTTP).
     """
     toolsets = served_toolsets(settings)
     if accounts is None:
         accounts = Accounts(settings, Background(), settings.max_accounts)
     background = accounts.background
-    app = AppContext(settings, accounts)
+    app = AppContext(settings, accounts, local_files)
     # Checked by the HTTP layer only; nothing here is an OAuth issuer, so the URL is never published.
     auth = (
         AuthSettings(issuer_url=AnyHttpUrl("https://anam-mcp.invalid"), resource_server_url=None)

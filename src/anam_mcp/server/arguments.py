@@ -125,7 +125,8 @@ def _problem(error: ErrorDetails, fields: Mapping[str, FieldInfo]) -> str:
     if kind.startswith("bool"):
         return f"{name} must be true or false"
     if kind == "string_too_short":
-        return f"{name} must not be empty"
+        shortest = error.get("ctx", {}).get("min_length", 1)
+        return f"{name} must not be empty" if shortest == 1 else f"{name} must be at least {shortest} characters"
     if kind == "string_too_long":
         return f"{name} must be at most {error.get('ctx', {}).get('max_length')} characters"
     if kind.startswith(("int", "greater", "less", "float")):

@@ -17,10 +17,15 @@ __all__ = ["AppContext", "app_of", "caller_key"]
 
 @dataclass(frozen=True, slots=True)
 class AppContext:
-    """The settings, and the accounts (an Anam client and catalogues per key)."""
+    """The settings, the accounts (an Anam client and catalogues per key), and whether tools may read files.
+
+    `local_files`: the server runs on the user's own machine (stdio), so a tool may read a file the user names
+    by path. Over HTTP the server's disk is not the user's: paths are refused and URLs are the way in.
+    """
 
     settings: Settings
     accounts: Accounts
+    local_files: bool = True
 
     def account(self) -> Account:
         """The account this request acts for."""

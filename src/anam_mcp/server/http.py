@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         accounts=accounts,
         token_verifier=credentials,
         request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
+        local_files=False,  # the server's disk is not the caller's
     )
 
     mcp.custom_route("/healthz", methods=["GET"])(_healthz)

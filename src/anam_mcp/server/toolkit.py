@@ -2,7 +2,8 @@
 
 A tool is `async def name(ctx: Context[AppContext], args: SomeArguments) -> Annotated[CallToolResult, Result]`
 whose docstring is its description; a question for the user comes in as one more parameter,
-`answer: Annotated[ElicitationResult[X], Resolve(ask)]`. `model_tool` registers it so that `SomeArguments`
+`answer: Annotated[ElicitationResult[X], Resolve(ask)]`, where `ask` returns `ask_first(...)` and the tool
+goes ahead only if `agreed(answer)`. `model_tool` registers it so that `SomeArguments`
 *is* the input schema: unknown arguments are refused, and a bad argument comes back as an error result in
 our words. Both schemas are published compact: no titles, no null noise.
 """
@@ -18,18 +19,20 @@ from typing import Any, TypeVar, cast, get_args, get_type_hints
 
 import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
+from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.resolve import Elicit
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from ..api.errors import AnamError
-from ..api.transport import ProgressCallback
+from ..api.transport import ProgressCallback, upload_seconds
 from ..config import ConfigurationError
 from .arguments import arguments_text
 from .context import AppContext
@@ -38,7 +41,11 @@ __all__ = [
     "CREATES",
     "DESTRUCTIVE",
     "READ_ONLY",
+    "DeleteConfirmation",
     "Hints",
+    "YesNo",
+    "agreed",
+    "ask_first",
     "can_elicit",
     "demo_notice",
     "guarded",
@@ -46,6 +53,7 @@ __all__ = [
     "model_tool",
     "progress",
     "result",
+    "usable",
 ]
 
 logger = logging.getLogger(__name__)
@@ -57,6 +65,7 @@ CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempote
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 
 _T = TypeVar("_T")
+_YesNoT = TypeVar("_YesNoT", bound="YesNo")
 
 # What to check when Anam rejects a request, by error type; one table per kind of request.
 Hints = Mapping[type[AnamError], str]
@@ -199,13 +208,14 @@ def result(model: BaseModel, summary: str) -> CallToolResult:
     )
 
 
-async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = None) -> _T:
+async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = None, *, uploading: int = 0) -> _T:
     """Await `work` within the per-call deadline, turning every anticipated failure into a ToolError.
 
-    `hints` add what to check for this kind of request, by error type. With invalid settings
-    nothing is awaited: the call answers with what to fix instead.
+    `hints` add what to check for this kind of request, by error type. `uploading`: the bytes `work` sends,
+    which earn it the time they take on a slow link. With invalid settings nothing is awaited: the call
+    answers with what to fix instead.
     """
-    limit = app.settings.tool_timeout_seconds
+    limit = app.settings.tool_timeout_seconds + upload_seconds(uploading)
     try:
         if app.settings.problems:
             if inspect.iscoroutine(work):
@@ -218,6 +228,13 @@ async def guarded(app: AppContext, work: Awaitable[_T], hints: Hints | None = No
         raise ToolError(f"{exc} {hint}" if hint else str(exc)) from exc
     except TimeoutError as exc:
         raise ToolError(f"The call did not finish within {limit:g} s: Anam is slow or unreachable. Try again.") from exc
+
+
+def usable(app: AppContext) -> None:
+    """Refuse the call, saying what to fix, when the settings are invalid: for a tool with work of its own
+    (reading a file, a download) to do before it asks Anam anything through `guarded`."""
+    if app.settings.problems:
+        raise ToolError(str(ConfigurationError(app.settings.problems)))
 
 
 def can_elicit(ctx: Context[AppContext]) -> bool:
@@ -234,6 +251,39 @@ def can_elicit(ctx: Context[AppContext]) -> bool:
     if is_version_at_least(ctx.protocol_version or "", "2026-07-28"):
         return True
     return ctx.request_context.session.can_send_request
+
+
+class YesNo(BaseModel):
+    """A question the user answers yes or no before a tool acts; a subclass words `confirm` for its question."""
+
+    confirm: bool
+
+
+class DeleteConfirmation(YesNo):
+    """The user's answer before something is deleted for good (the question names it)."""
+
+    confirm: bool = Field(title="Delete it", description="Yes to delete it for good.")
+
+
+async def ask_first(
+    ctx: Context[AppContext], answer: type[_YesNoT], question: str | Callable[[], Awaitable[str | None]]
+) -> Elicit[_YesNoT] | _YesNoT:
+    """What a `Resolve` resolver returns to ask the user `question` first, where the client can ask.
+
+    Where it cannot, the answer is yes: the tool is marked destructive (so the host asks), or its description
+    tells the model to ask. `question` may be a coroutine function: it runs only when the question is asked
+    (naming what is at stake may take a request), and None from it means there is nothing to ask about (the
+    thing is gone already: the tool then says so).
+    """
+    if not can_elicit(ctx):
+        return answer(confirm=True)
+    asked = question if isinstance(question, str) else await question()
+    return answer(confirm=True) if asked is None else Elicit(asked, answer)
+
+
+def agreed(answer: ElicitationResult[Any]) -> bool:
+    """Whether the user said yes to the question `ask_first` asked (declined, cancelled or no: nothing happens)."""
+    return isinstance(answer, AcceptedElicitation) and isinstance(answer.data, YesNo) and answer.data.confirm
 
 
 def progress(ctx: Context[AppContext], what: str) -> ProgressCallback:

@@ -44,7 +44,8 @@ def views(settings: Settings) -> Apps:
         page("gallery.html"),
         name="avatar-gallery",
         title="Anam avatar gallery",
-        description="The avatars search_avatars found, with their pictures; search again, pick one.",
+        description="The avatars search_avatars found (or create_avatar made), with their pictures; search again, "
+        "pick one, delete one you made.",
         csp=media,
         prefers_border=True,
     )

@@ -2,7 +2,21 @@
 // What the avatar gallery and the voice browser share: render a search tool's result, search again through
 // the host with the same arguments and a new query, and tell the conversation which item the user picked.
 // Needs bridge.js, and a page with #search (a form holding #query), #status, #note and #error.
-function searchView({ name, tool, noun, list, item, hint, idArgument, label = (record) => record.display_name, ...more }) {
+// A view shown for another tool's result too (the gallery for create_avatar) reads it with `resultOf`, which
+// gives { items, total, status }, and keeps only the search's own arguments with `searchInput`.
+function searchView({
+  name,
+  tool,
+  noun,
+  list,
+  item,
+  hint,
+  idArgument,
+  label = (record) => record.display_name,
+  resultOf = (data) => data,
+  searchInput = (args) => args,
+  ...more
+}) {
   const form = document.getElementById("search");
   const query = document.getElementById("query");
   const statusLine = document.getElementById("status");
@@ -18,10 +32,10 @@ function searchView({ name, tool, noun, list, item, hint, idArgument, label = (r
       statusLine.textContent = "";
       return;
     }
-    const data = result.structuredContent || {};
+    const data = resultOf(result.structuredContent || {});
     const items = Array.isArray(data.items) ? data.items : [];
     list.replaceChildren(...items.map(item));
-    const shown = `Showing ${items.length} of ${data.total ?? items.length} ${noun}s.`;
+    const shown = data.status || `Showing ${items.length} of ${data.total ?? items.length} ${noun}s.`;
     statusLine.textContent = items.length ? `${shown} ${hint}` : shown;
     if (data.note) show("note", data.note);
   }
@@ -60,8 +74,8 @@ function searchView({ name, tool, noun, list, item, hint, idArgument, label = (r
   view
     .start(`anam-${name.replaceAll(" ", "-")}`, {
       toolInput(args) {
-        lastArguments = args;
-        query.value = args.query || "";
+        lastArguments = searchInput(args);
+        query.value = lastArguments.query || "";
       },
       toolResult: render,
       cancelled(reason) {
@@ -76,5 +90,5 @@ function searchView({ name, tool, noun, list, item, hint, idArgument, label = (r
     })
     .catch((error) => show("error", `Could not connect to the host: ${error.message}`));
 
-  return { pick };
+  return { pick, say: (text) => (statusLine.textContent = text) };
 }

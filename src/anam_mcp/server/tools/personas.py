@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 from uuid import UUID
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import AcceptedElicitation, Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.resolve import Elicit, ElicitationResult, Resolve
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, model_validator
 
@@ -31,7 +31,18 @@ from ..persona_config import (
     defaults_text,
 )
 from ..search_results import Item, SearchResult, search_result
-from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, can_elicit, guarded, model_tool, result
+from ..toolkit import (
+    CREATES,
+    DESTRUCTIVE,
+    READ_ONLY,
+    DeleteConfirmation,
+    Hints,
+    agreed,
+    ask_first,
+    guarded,
+    model_tool,
+    result,
+)
 from ..toolsets import Toolset
 from .persona_view import PersonaView
 
@@ -125,12 +136,6 @@ class DeletePersonaResult(BaseModel):
     deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")
 
 
-class DeleteConfirmation(BaseModel):
-    """The user's answer before a persona is deleted."""
-
-    confirm: bool = Field(title="Delete it", description="Yes to delete the persona for good.")
-
-
 _CHECK_PERSONA = (
     "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
     "and that avatar_model is one the avatar supports (available_models in search_avatars)."
@@ -217,17 +222,17 @@ async def _existing(client: AnamClient, persona_id: UUID) -> api.PersonaDetail |
 async def _confirm_deletion(
     ctx: Context[AppContext], args: PersonaRef
 ) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
-    """Ask the user to confirm, naming the persona. A client that cannot be asked (see can_elicit: no
-    elicitation, or 2025-11-25 over stateless HTTP) gets a yes: the tool is marked destructive, so the host
-    confirms instead."""
-    if not can_elicit(ctx):
-        return DeleteConfirmation(confirm=True)
-    app = app_of(ctx)
-    persona = await guarded(app, _existing(app.account().client, args.persona_id), PERSONA_HINTS)
-    if persona is None:
-        return DeleteConfirmation(confirm=True)  # nothing to ask about: the deletion says it is gone
-    question = f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
-    return Elicit(question, DeleteConfirmation)
+    """Ask the user to confirm, naming the persona (read only when the client can be asked; a persona that is
+    gone already is not asked about: the deletion says so)."""
+
+    async def question() -> str | None:
+        app = app_of(ctx)
+        persona = await guarded(app, _existing(app.account().client, args.persona_id), PERSONA_HINTS)
+        if persona is None:
+            return None
+        return f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
+
+    return await ask_first(ctx, DeleteConfirmation, question)
 
 
 async def delete_persona(
@@ -241,7 +246,7 @@ async def delete_persona(
     app = app_of(ctx)
     account = app.account()
     persona_id = str(args.persona_id)
-    if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
+    if not agreed(answer):
         declined = f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
         return result(DeletePersonaResult(persona_id=persona_id, deleted=False), declined)
     deleted = await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
