@@ -97,16 +97,17 @@ def _toolsets_problem(settings: Settings) -> str | None:
 def _serve_http(host: str, port: int, workers: int) -> int:
     settings = Settings.from_environment()
     configure_logging(settings)
+    from .server.auth import oauth_problem
     from .server.credentials import Credentials, exposure_problem
     from .server.http import serve_http
 
     log = logging.getLogger("anam_mcp")
-    if problem := exposure_problem(settings, host) or _toolsets_problem(settings):
+    if problem := exposure_problem(settings, host) or _toolsets_problem(settings) or oauth_problem(settings):
         log.error(problem)
         return _REFUSED
     for problem in settings.problems:
         log.warning("Invalid setting, every tool call will report it: %s", problem)
-    if not is_loopback(host) and not settings.http_allowed_hosts:
+    if not is_loopback(host) and not settings.http_allowed_hosts and not settings.public_url:
         log.warning(
             "Listening on %s, but only requests whose Host is localhost, 127.0.0.1 or [::1] are answered (others "
             "get 421): set ANAM_HTTP_ALLOWED_HOSTS to the name clients use",
@@ -119,9 +120,10 @@ def _serve_http(host: str, port: int, workers: int) -> int:
         # call reports it.)
         os.environ["ANAM_REQUEST_STATE_KEY"] = secrets.token_hex(32)
     log.info(
-        "anam-mcp %s serving MCP over HTTP at /mcp (%s, %d worker%s); API %s",
+        "anam-mcp %s serving MCP over HTTP at /mcp (%s%s, %d worker%s); API %s",
         __version__,
         Credentials(settings).mode.value,
+        f"; OAuth sign-in at {settings.public_url}" if settings.public_url else "",
         workers,
         "" if workers == 1 else "s",
         settings.base_url,

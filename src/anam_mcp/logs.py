@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 from .config import Settings
 
-__all__ = ["configure_logging", "redacting"]
+__all__ = ["configure_logging", "redact_too", "redacting"]
 
 _OURS = "anam_mcp"
 # Per-request chatter, useful only when debugging the HTTP stack or the protocol itself ("Terminating
@@ -74,6 +74,14 @@ def redacting(secret: str | None) -> Iterator[None]:
         yield
     finally:
         _REQUEST_SECRETS.reset(token)
+
+
+def redact_too(secret: str) -> None:
+    """Also redact `secret` for the rest of the request being served, inside its `redacting` block (which forgets
+    it at the end): the Anam key an OAuth access token stands for, say."""
+    if secret:
+        forms = {*_REQUEST_SECRETS.get(), *_forms(secret)}
+        _REQUEST_SECRETS.set(tuple(sorted(forms, key=len, reverse=True)))
 
 
 class _RedactingFormatter(logging.Formatter):

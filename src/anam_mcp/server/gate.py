@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..logs import redacting
 from ..net import Fingerprints, is_loopback
+from .auth.verifier import Bearers
 from .credentials import Credentials, Mode
 from .jsonrpc import rejection
 from .toolsets import QUERY_PARAMETER, Toolset, UnknownToolsetError, asking, parse, select
@@ -41,9 +42,12 @@ class Gate:
         calls_per_caller: int,
         max_body_bytes: int,
         toolsets: Sequence[Toolset],
+        oauth: Bearers | None = None,
     ) -> None:
         """`exposure`: what to answer a remote caller when the server key may only be used on this machine;
-        `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
+        `toolsets`: those served, which a connector URL's ?toolsets= may narrow; `oauth`: the bearer check when
+        the server signs people in (ANAM_PUBLIC_URL)."""
+        self._oauth = oauth
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
@@ -69,8 +73,10 @@ class Gate:
         if self._credentials.mode is Mode.OPEN and not _from_this_machine(scope):
             await _answer(send, 403, "forbidden", self._exposure)
             return
-        if refusal := self._credentials.refusal(credential):
+        refusal = await self._oauth.refusal(credential) if self._oauth else self._credentials.refusal(credential)
+        if refusal:
             challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
+            challenge += self._oauth.challenge if self._oauth else b""
             await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
             return
         try:

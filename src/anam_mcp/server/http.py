@@ -25,6 +25,7 @@ from .. import __version__
 from ..config import Settings
 from ..logs import configure_logging
 from . import build_server, served_toolsets
+from .auth import OAuth
 from .credentials import Credentials, exposure_problem
 from .gate import Gate
 
@@ -59,17 +60,18 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         settings = Settings.from_environment()
         configure_logging(settings)
     credentials = Credentials(settings)
+    oauth = OAuth(settings, credentials) if settings.public_url else None
     shared = settings.request_state_key
     mcp = build_server(
         settings,
-        token_verifier=credentials if credentials.required else None,
+        token_verifier=oauth.bearers if oauth else credentials if credentials.required else None,
         request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
     )
 
     mcp.custom_route("/healthz", methods=["GET"])(_healthz)
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
-        allowed_hosts=[*_LOOPBACK_HOSTS, *settings.http_allowed_hosts],
+        allowed_hosts=[*_LOOPBACK_HOSTS, *settings.http_allowed_hosts, *(oauth.issuer.allowed_hosts if oauth else [])],
         allowed_origins=[*_LOOPBACK_ORIGINS, *settings.http_cors_origins],
     )
     sdk_app = mcp.streamable_http_app(
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         transport_security=security,
         max_request_body_size=settings.http_max_body_bytes,
     )
+    if oauth:
+        oauth.mount(sdk_app)
     # Only consulted when the server key may be used without a token, i.e. from this machine alone.
     exposure = exposure_problem(settings, "an address other than this machine's") or ""
     app: ASGIApp = Gate(
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         settings.http_max_calls_per_caller,
         settings.http_max_body_bytes,
         served_toolsets(settings),
+        oauth.bearers if oauth else None,
     )
     if settings.http_cors_origins:
         app = CORSMiddleware(
