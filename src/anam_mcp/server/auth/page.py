@@ -61,7 +61,7 @@ def _document(title: str, body: str, nonce: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>{escape(title)}</title>
 <style nonce="{escape(nonce)}">{_STYLE}</style>
 </head>

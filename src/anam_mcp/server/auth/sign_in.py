@@ -154,7 +154,7 @@ def _html(page: str, status: int, nonce: str, form_action: str = "'none'") -> Re
     headers = {
         "Content-Security-Policy": policy,
         "X-Frame-Options": "DENY",
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }
