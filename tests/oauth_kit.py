@@ -168,6 +168,17 @@ async def refresh(http: httpx2.AsyncClient, base: str, client_id: str, token: st
     return await http.post(f"{base}/token", data=form | extra)
 
 
+async def grant(http: httpx2.AsyncClient, base: str, key: str, redirect_uri: str) -> tuple[str, dict[str, Any]]:
+    """A public client registered, signed in with `key` and its code exchanged: (client_id, the token response)."""
+    client_id = (await register(http, base, redirect_uri))["client_id"]
+    pkce = Pkce()
+    code = answer_of(await sign_in_over_http(http, authorize_url(base, client_id, redirect_uri, pkce), key))["code"]
+    issued = await exchange(http, base, client_id, code, redirect_uri, pkce)
+    assert issued.status_code == 200, issued.text
+    tokens: dict[str, Any] = issued.json()
+    return client_id, tokens
+
+
 async def tools_list(http: httpx2.AsyncClient, base: str, token: str) -> httpx2.Response:
     """One stateless 2025-11-25 tools/list with `token` as the bearer."""
     headers = {"authorization": f"Bearer {token}", "accept": "application/json, text/event-stream"}

@@ -91,8 +91,11 @@ class RedisStore:
     async def get_client(self, client_id: str) -> bytes | None:
         return _bytes(await self._redis.get(f"{_PREFIX}client:{client_id}"))
 
-    async def count_attempt(self, key: bytes, window_seconds: float) -> int:
-        name = f"{_PREFIX}attempts:{key.hex()}"
+    async def failures(self, key: bytes) -> int:
+        return int(await self._redis.get(f"{_PREFIX}failures:{key.hex()}") or 0)
+
+    async def count_failure(self, key: bytes, window_seconds: float) -> int:
+        name = f"{_PREFIX}failures:{key.hex()}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.pexpire(name, _ms(window_seconds), nx=True)

@@ -3,7 +3,7 @@
 Bring-your-own-key servers ask for the person's Anam API key and check it with one cheap read from Anam;
 server-key servers ask for one of ANAM_MCP_TOKENS. A wrong one is an error on the page, and no code is
 issued. The form is protected against cross-site posting (a cookie that must match a hidden field, and the
-Origin when a browser sends one), cannot be framed, and loads nothing from elsewhere. Attempts are counted
+Origin when a browser sends one), cannot be framed, and loads nothing from elsewhere. Wrong keys are counted
 per client IP across every worker (the store), and the key is never echoed, stored in the clear or logged.
 """
 
@@ -35,7 +35,9 @@ __all__ = ["SignInPage"]
 
 log = logging.getLogger(__name__)
 
-_MAX_ATTEMPTS = 10
+# Wrong keys (or tokens) from one client IP before it must wait; successes are not counted, so a team behind
+# one address can all sign in.
+_MAX_FAILURES = 10
 _WINDOW_SECONDS = 600
 _MAX_KEY_CHARS = 1024
 _COOKIE_SECONDS = 600
@@ -97,13 +99,15 @@ class SignInPage:
                 self._provider.answer(sign_in, error="access_denied", error_description="Sign-in cancelled.")
             )
         client = request.client.host if request.client else "unknown"
-        attempts = await self._store.count_attempt(self._sealer.digest(f"sign-in attempts {client}"), _WINDOW_SECONDS)
-        if attempts > _MAX_ATTEMPTS:
-            message = "Too many attempts from your network: wait ten minutes, then try again."
+        failures = self._sealer.digest(f"sign-in failures {client}")
+        if await self._store.failures(failures) >= _MAX_FAILURES:
+            message = "Too many wrong attempts from your network: wait ten minutes, then try again."
             return self._form(sign_in, sealed, csrf, message, 429)
         with redacting(key):
             problem, status = await self._refusal(key.strip())
         if problem is not None:
+            if status == 401:
+                await self._store.count_failure(failures, _WINDOW_SECONDS)
             log.info("Sign-in refused for %s (returns to %s): %s", sign_in.client_name, _host(sign_in), problem)
             return self._form(sign_in, sealed, csrf, problem, status)
         location = await self._provider.issue_code(sign_in, key.strip())

@@ -159,7 +159,11 @@ class SqliteStore:
         )
         return bytes(row[0]) if row else None
 
-    async def count_attempt(self, key: bytes, window_seconds: float) -> int:
+    async def failures(self, key: bytes) -> int:
+        row = await self._read("SELECT count FROM attempts WHERE key = ? AND window_ends > ?", key, time.time())
+        return int(row[0]) if row else 0
+
+    async def count_failure(self, key: bytes, window_seconds: float) -> int:
         def count(db: sqlite3.Connection, now: float) -> int:
             row = db.execute(
                 "INSERT INTO attempts (key, count, window_ends) VALUES (?1, 1, ?2) ON CONFLICT (key) DO UPDATE SET "

@@ -61,8 +61,12 @@ class Store(Protocol):
         """A registered client's data, unless unknown or expired."""
         ...
 
-    async def count_attempt(self, key: bytes, window_seconds: float) -> int:
-        """Count one attempt under `key`: how many there have been in the current window, this one included."""
+    async def failures(self, key: bytes) -> int:
+        """How many failures `count_failure` has counted under `key` in its current window."""
+        ...
+
+    async def count_failure(self, key: bytes, window_seconds: float) -> int:
+        """Count one failure under `key`, in a window of `window_seconds` from the first: the count so far."""
         ...
 
     async def aclose(self) -> None: ...
