@@ -155,7 +155,7 @@ async def test_the_sdk_client_signs_in_by_registering_then_uses_refreshes_and_re
     storage = MemoryStorage()
     auth = sdk_auth(server.mcp, person, storage)
     await use_in_both_eras(server, auth)
-    assert storage.client is not None and storage.client.client_id.startswith("https://") is False
+    assert storage.client is not None and not storage.client.client_id.startswith("https://")  # registered
     assert storage.tokens is not None and storage.tokens.access_token.startswith("anam_at_")
     # The calls acted with the person's own key, which the client never held.
     assert {r.headers.get("Authorization") for r in fake.requests_to("/v1/personas")} == {f"Bearer {fake.api_key}"}

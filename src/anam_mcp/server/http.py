@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         settings = Settings.from_environment()
         configure_logging(settings)
     credentials = Credentials(settings)
-    oauth = OAuth(settings, credentials) if settings.public_url else None
+    oauth = OAuth.from_settings(settings, credentials)
     shared = settings.request_state_key
     mcp = build_server(
         settings,

@@ -60,12 +60,13 @@ class Issuer:
 
 
 def oauth_problem(settings: Settings) -> str | None:
-    """Why the server must not start as it is configured for OAuth; None if it may (or OAuth is off)."""
+    """Why the server must not start as it is configured for OAuth; None if it may, or if OAuth is off (an
+    invalid ANAM_PUBLIC_URL counts as on: it was meant to be)."""
     invalid = [problem for problem in settings.problems if problem.startswith(_OAUTH_VARIABLES)]
+    if settings.public_url is None and not any(problem.startswith("ANAM_PUBLIC_URL") for problem in invalid):
+        return None
     if invalid:
         return f"Refusing to start: {'; '.join(invalid)}."
-    if settings.public_url is None:
-        return None
     if settings.oauth_secret is None:
         return (
             "Refusing to start: ANAM_PUBLIC_URL turns on OAuth sign-in, which needs ANAM_OAUTH_SECRET (at least 32 "

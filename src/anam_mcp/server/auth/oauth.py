@@ -25,14 +25,20 @@ __all__ = ["OAuth"]
 class OAuth:
     """The authorization server (its routes and store) and the bearer check for a server with ANAM_PUBLIC_URL."""
 
-    def __init__(self, settings: Settings, credentials: Credentials) -> None:
-        """ConfigurationError when OAuth is off or misconfigured (the command line says so before it gets here)."""
+    @classmethod
+    def from_settings(cls, settings: Settings, credentials: Credentials) -> OAuth | None:
+        """OAuth as the settings ask: None when ANAM_PUBLIC_URL is unset; ConfigurationError when it cannot be
+        served as configured (`anam-mcp --http` says so before it gets here; an ASGI server's worker fails)."""
+        if problem := oauth_problem(settings):
+            raise ConfigurationError([problem])
         issuer = Issuer.of(settings)
-        problem = oauth_problem(settings)
-        if problem or issuer is None or settings.oauth_secret is None:
-            raise ConfigurationError([problem or "ANAM_PUBLIC_URL is not set, so there is no OAuth to serve"])
+        if issuer is None or settings.oauth_secret is None:
+            return None
+        return cls(settings, credentials, issuer, settings.oauth_secret.get_secret_value())
+
+    def __init__(self, settings: Settings, credentials: Credentials, issuer: Issuer, secret: str) -> None:
         self.issuer = issuer
-        sealer = Sealer(settings.oauth_secret.get_secret_value())
+        sealer = Sealer(secret)
         self._store = open_store(settings.oauth_store)
         documents = MetadataDocuments(settings.oauth_test_cimd_origin, settings.oauth_test_cimd_ca_file)
         clients = Clients(self._store, sealer, documents, RedirectPolicy(settings.oauth_redirect_hosts))

@@ -108,10 +108,10 @@ class SignInPage:
         if problem is not None:
             if status == 401:
                 await self._store.count_failure(failures, _WINDOW_SECONDS)
-            log.info("Sign-in refused for %s (returns to %s): %s", sign_in.client_name, _host(sign_in), problem)
+            log.info("Sign-in refused for %r (returns to %s): %s", sign_in.client_name, _host(sign_in), problem)
             return self._form(sign_in, sealed, csrf, problem, status)
         location = await self._provider.issue_code(sign_in, key.strip())
-        log.info("Signed in: %s (returns to %s)", sign_in.client_name, _host(sign_in))
+        log.info("Signed in: %r (returns to %s)", sign_in.client_name, _host(sign_in))
         return _redirect(location)
 
     async def _refusal(self, key: str) -> tuple[str | None, int]:
