@@ -179,9 +179,10 @@ async def grant(http: httpx2.AsyncClient, base: str, key: str, redirect_uri: str
     return client_id, tokens
 
 
-async def tools_list(http: httpx2.AsyncClient, base: str, token: str) -> httpx2.Response:
-    """One stateless 2025-11-25 tools/list with `token` as the bearer."""
+async def tools_list(http: httpx2.AsyncClient, base: str, token: str, host: str | None = None) -> httpx2.Response:
+    """One stateless 2025-11-25 tools/list with `token` as the bearer (and `host` as the Host header, if given)."""
     headers = {"authorization": f"Bearer {token}", "accept": "application/json, text/event-stream"}
+    headers |= {"host": host} if host else {}
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
     return await http.post(f"{base}/mcp", json=body, headers=headers | {"mcp-protocol-version": "2025-11-25"})
 

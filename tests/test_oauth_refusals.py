@@ -450,3 +450,15 @@ async def test_without_a_public_url_nothing_of_oauth_is_served(fake: FakeAnam, h
         assert (await http.get(f"{plain.url}/authorize")).status_code == 404
         answered = await http.post(f"{plain.url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert answered.headers["www-authenticate"] == 'Bearer realm="anam-mcp"'
+
+
+async def test_the_public_host_is_answered_without_further_settings(
+    fake: FakeAnam, store: Path, http: httpx2.AsyncClient
+) -> None:
+    env = oauth_env(fake, 0, str(store)) | {"ANAM_PUBLIC_URL": "https://mcp.example.com"}
+    with http_server(env) as behind_a_proxy:
+        public = await tools_list(http, behind_a_proxy.url, fake.api_key, host="mcp.example.com")
+        other = await tools_list(http, behind_a_proxy.url, fake.api_key, host="other.example.com")
+        metadata = await http.get(f"{behind_a_proxy.url}/.well-known/oauth-protected-resource/mcp")
+    assert public.status_code == 200 and other.status_code == 421
+    assert metadata.json()["resource"] == "https://mcp.example.com/mcp"
