@@ -7,7 +7,8 @@ calling Anam.
 
 Outside in: CORS (only when origins are configured, so a preflight never meets the 401), the gate (who
 is calling: see gate.py and credentials.py), then the SDK's app, which checks Host and Origin against
-DNS rebinding, caps the body size and serves MCP in both protocol eras.
+DNS rebinding, caps the body size and serves MCP in both protocol eras. With ANAM_PUBLIC_URL, the SDK's app
+also serves the OAuth sign-in beside /mcp (server/auth/).
 """
 
 from __future__ import annotations
