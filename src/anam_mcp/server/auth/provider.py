@@ -31,7 +31,7 @@ from mcp.server.auth.provider import (
     construct_redirect_uri,
 )
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import AnyUrl, BaseModel, Field, SecretStr, ValidationError
 
 from .clients import Clients
 from .issuer import Issuer
@@ -142,7 +142,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
             expires_at=time.time() + CODE_SECONDS,
             client_id=request.client_id,
             code_challenge=request.code_challenge,
-            redirect_uri=request.redirect_uri,  # type: ignore[arg-type]  # pydantic parses it
+            redirect_uri=AnyUrl(request.redirect_uri),
             redirect_uri_provided_explicitly=request.redirect_uri_provided_explicitly,
             resource=self.issuer.resource,
             subject=family,
