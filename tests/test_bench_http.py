@@ -13,7 +13,7 @@ ERAS = ("2025-11-25", "2026-07-28")
 ROW = {"calls", "calls_per_s", "p50_ms", "p99_ms"}
 
 
-def test_http_benchmark_compares_with_the_floor_in_both_eras_and_with_two_workers(
+def test_http_benchmark_compares_with_the_floor_and_oauth_with_raw_keys_in_both_eras_and_with_two_workers(
     http_benchmark: tuple[int, Path],
 ) -> None:
     code, output = http_benchmark  # started with the smallest counts when the tests were collected (see conftest)
@@ -22,17 +22,22 @@ def test_http_benchmark_compares_with_the_floor_in_both_eras_and_with_two_worker
     assert output.exists(), stdout + stderr
     results = json.loads(output.read_text(encoding="utf-8"))
     targets = {row["metric"]: row for row in results["targets"]}
-    assert set(targets) == {f"{era} {what}" for era in ERAS for what in ("calls/s, % of the floor's", "p99 (ms)")}
+    measured = ("calls/s, % of the floor's", "p99 (ms)", "OAuth calls/s, % of raw key's")
+    assert set(targets) == {f"{era} {what}" for era in ERAS for what in measured}
     # The exit status is the verdict on the targets: 0 only when every one holds.
     assert code == (0 if all(row["ok"] for row in targets.values()) else 1), stderr
     for era in ERAS:
         numbers = results["eras"][era]
         ours, floor = numbers["anam_mcp"], numbers["empty_mcpserver"]
-        assert set(ours) == set(floor) == set(results["two_workers"][era]) == ROW
-        assert ours["calls"] == floor["calls"] == 20
+        oauth = numbers["anam_mcp_oauth"]
+        assert set(ours) == set(oauth) == set(floor) == set(results["two_workers"][era]) == ROW
+        assert ours["calls"] == oauth["calls"] == floor["calls"] == 20
         # The floor answers as many bytes as the search does (to within its argument's digits).
         assert abs(numbers["answer_bytes"]["anam_mcp"] - numbers["answer_bytes"]["empty_mcpserver"]) <= 8
         assert targets[f"{era} calls/s, % of the floor's"]["value"] == round(
             ours["calls_per_s"] / floor["calls_per_s"] * 100, 1
         )
-        assert f"{era} anam-mcp, 2 workers" in stdout
+        assert targets[f"{era} OAuth calls/s, % of raw key's"]["value"] == round(
+            oauth["calls_per_s"] / ours["calls_per_s"] * 100, 1
+        )
+        assert f"{era} anam-mcp, 2 workers" in stdout and f"{era} anam-mcp, OAuth token" in stdout

@@ -6,12 +6,18 @@ what moved, where otherwise a server would fail at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 
+from mcp.server.auth.handlers.authorize import AuthorizationHandler
+from mcp.server.auth.handlers.register import RegistrationHandler
+from mcp.server.auth.handlers.token import TokenHandler
+from mcp.server.auth.middleware.client_auth import AuthenticationError, ClientAuthenticator
 from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool
+from starlette.applications import Starlette
 
 from anam_mcp.config import Settings
 from anam_mcp.server import build_server
@@ -51,3 +57,20 @@ def test_the_sdk_logs_failed_calls_on_the_logger_that_logs_py_quiets() -> None:
     assert server.logger.name == "mcp.server.mcpserver.server"
     source = inspect.getsource(server.MCPServer)
     assert 'logger.info("Tool %r failed: %r"' in source and 'logger.info("Resource %r failed: %r"' in source
+
+
+def test_oauth_builds_its_routes_from_the_sdks_handlers_which_create_auth_routes_cannot_configure() -> None:
+    """Gap: `create_auth_routes` advertises client_secret_* only and no client ID metadata documents (Claude then
+    never uses them), and has no hook before /authorize (a document's error in words, before any redirect) or
+    /token (RFC 8707 `invalid_target`). server/auth/routes.py builds the routes from the handlers, and
+    server/auth/oauth.py adds them, and the store's closing, to the Starlette app `streamable_http_app` returns."""
+    assert [f.name for f in dataclasses.fields(AuthorizationHandler)] == ["provider"]
+    assert [f.name for f in dataclasses.fields(RegistrationHandler)] == ["provider", "options"]
+    assert [f.name for f in dataclasses.fields(TokenHandler)][:2] == ["provider", "client_authenticator"]
+    for handler in (AuthorizationHandler, RegistrationHandler, TokenHandler):
+        assert list(inspect.signature(handler.handle).parameters) == ["self", "request"]
+    assert list(inspect.signature(ClientAuthenticator.authenticate_request).parameters) == ["self", "request"]
+    assert "message" in vars(AuthenticationError("x"))
+    app = build_server(Settings(prefetch=False)).streamable_http_app(stateless_http=True)
+    assert isinstance(app, Starlette)
+    assert isinstance(app.router.routes, list) and callable(app.router.lifespan_context)

@@ -120,16 +120,17 @@ def _settings() -> Settings:
 
 def _serve_http(host: str, port: int, workers: int) -> int:
     settings = _settings()
+    from .server.auth import oauth_problem
     from .server.credentials import Credentials
     from .server.http import serve_http
 
     log = logging.getLogger("anam_mcp")
-    if problem := _tokens_problem(settings) or _toolsets_problem(settings):
+    if problem := _tokens_problem(settings) or _toolsets_problem(settings) or oauth_problem(settings):
         log.error(problem)
         return _REFUSED
     for problem in settings.problems:
         log.warning("Invalid setting, every tool call will report it: %s", problem)
-    if not is_loopback(host) and not settings.http_allowed_hosts:
+    if not is_loopback(host) and not settings.http_allowed_hosts and not settings.public_url:
         log.warning(
             "Listening on %s, but only requests whose Host is localhost, 127.0.0.1 or [::1] are answered (others "
             "get 421): set ANAM_HTTP_ALLOWED_HOSTS to the name clients use",
@@ -147,9 +148,10 @@ def _serve_http(host: str, port: int, workers: int) -> int:
         # comes through: as Jupyter does, make a token for this run. The workers read it from the environment.
         made = os.environ["ANAM_MCP_TOKENS"] = secrets.token_urlsafe(32)
     log.info(
-        "anam-mcp %s serving MCP over HTTP at /mcp (%s, %d worker%s); API %s",
+        "anam-mcp %s serving MCP over HTTP at /mcp (%s%s, %d worker%s); API %s",
         __version__,
         f"key {_KEY_REFUSED}" if _refused(settings, "ANAM_API_KEY") else Credentials(settings).mode.value,
+        f"; OAuth sign-in at {settings.public_url}" if settings.public_url else "",
         workers,
         "" if workers == 1 else "s",
         _api_shown(settings),

@@ -19,10 +19,19 @@ from . import environment
 from .constants import ANAM_JS_SDK_URL, ANAM_MEDIA_ORIGINS, LLM_ID_PATTERN
 from .net import is_loopback, key_flaw, proxy_problem
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_SHARE_BASE_URL", "ConfigurationError", "LogLevel", "Settings"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_REDIRECT_HOSTS",
+    "DEFAULT_SHARE_BASE_URL",
+    "ConfigurationError",
+    "LogLevel",
+    "Settings",
+]
 
 DEFAULT_API_URL = "https://api.anam.ai"
 DEFAULT_SHARE_BASE_URL = "https://lab.anam.ai/share/"
+# Where Claude (claude.ai, claude.com) and ChatGPT send a user back after signing in.
+DEFAULT_REDIRECT_HOSTS = ("claude.ai", "claude.com", "chatgpt.com")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -39,6 +48,11 @@ _ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(
 # An access token travels in a URL path (/mcp/t/<token>) too: URL-safe characters only, and long enough to guess never.
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
 _TOOLSET = re.compile(r"[a-z0-9_-]+")
+# A host name an OAuth client may return to: no port (https, default port), no wildcard.
+_REDIRECT_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+# The test-only CIMD origin: https on this machine, with a port.
+_LOOPBACK_HTTPS_ORIGIN = re.compile(r"https://(?:localhost|127\.0\.0\.1|\[::1\]):\d{1,5}")
+_HOW_TO_MAKE_ONE = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class ConfigurationError(Exception):
@@ -150,6 +164,25 @@ class Settings(BaseSettings):
     request_state_key: SecretStr | None = Field(
         default=None, description="Seals multi-round tool state; the same on every worker. Secret."
     )
+    # Signing in with OAuth (anam-mcp --http with ANAM_PUBLIC_URL).
+    public_url: HttpUrl | None = Field(
+        default=None,
+        description="The server's address as clients see it (https://mcp.example.com): turns on OAuth sign-in.",
+    )
+    oauth_secret: SecretStr | None = Field(
+        default=None, description="Encrypts stored keys and signs sign-in requests; the same everywhere. Secret."
+    )
+    oauth_store: str | None = Field(
+        default=None, description="Where sign-ins are kept: a SQLite file (the default path) or redis://host:port/db."
+    )
+    oauth_redirect_hosts: tuple[str, ...] = Field(
+        default=DEFAULT_REDIRECT_HOSTS,
+        description="Hosts an OAuth client may be sent back to over https, besides this machine (any port).",
+    )
+    # Tests only: one https origin on this machine whose client ID metadata documents may be fetched, and the CA
+    # file that signs its certificate. The address guard stays as it is for every other origin.
+    oauth_test_cimd_origin: str | None = None
+    oauth_test_cimd_ca_file: Path | None = None
 
     _problems: tuple[str, ...] = PrivateAttr(default=())
 
@@ -255,6 +288,7 @@ class Settings(BaseSettings):
         "http_forwarded_allow_ips",
         "toolsets",
         "download_allowed_private",
+        "oauth_redirect_hosts",
         mode="before",
     )
     @classmethod
@@ -317,6 +351,48 @@ class Settings(BaseSettings):
                 "python3 -c 'import secrets; print(secrets.token_hex(32))'"
             )
         return key
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, url: HttpUrl | None) -> HttpUrl | None:
+        if url is None:
+            return None
+        # It becomes the OAuth issuer, and a sign-in carries a key: plain HTTP only on this machine.
+        if url.scheme != "https" and not is_loopback(url.host):
+            raise ValueError("must use https:// (plain http:// is only allowed for localhost); TLS ends at your proxy")
+        if url.path not in (None, "", "/") or url.query or url.fragment or url.username or url.password:
+            raise ValueError("must be the server's origin only, such as https://mcp.example.com (no path)")
+        return url
+
+    @field_validator("oauth_secret")
+    @classmethod
+    def _long_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and (len(secret.get_secret_value()) < 32 or key_flaw(secret.get_secret_value())):
+            raise ValueError(f"must be at least 32 characters with no spaces; {_HOW_TO_MAKE_ONE}")
+        return secret
+
+    @field_validator("oauth_store")
+    @classmethod
+    def _store(cls, location: str | None) -> str | None:
+        if location is not None and "://" in location and not location.startswith(("redis://", "rediss://")):
+            raise ValueError("must be a file path (SQLite) or a redis:// or rediss:// URL")
+        return location
+
+    @field_validator("oauth_redirect_hosts")
+    @classmethod
+    def _redirect_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        hosts = tuple(host.lower() for host in hosts)
+        for host in hosts:
+            if not _REDIRECT_HOST.fullmatch(host):
+                raise ValueError(f"{host!r} is not a host name such as claude.ai (no scheme, port or path)")
+        return hosts
+
+    @field_validator("oauth_test_cimd_origin")
+    @classmethod
+    def _loopback_https(cls, origin: str | None) -> str | None:
+        if origin is not None and not _LOOPBACK_HTTPS_ORIGIN.fullmatch(origin):
+            raise ValueError("must be an https origin on this machine with a port, such as https://127.0.0.1:8443")
+        return origin
 
     @field_validator("log_level", mode="before")
     @classmethod

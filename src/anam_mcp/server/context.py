@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from ..accounts import Account, Accounts
 from ..config import Settings
+from .auth import Access
 
 __all__ = ["AppContext", "app_of", "caller_key"]
 
@@ -39,11 +40,14 @@ def app_of(ctx: Context[Any]) -> AppContext:
 
 def caller_key(settings: Settings) -> SecretStr | None:
     """The Anam key this request acts with: the server's own (ANAM_API_KEY) if it has one, else the key the
-    caller sent as its bearer token over HTTP, else none (each call then says how to provide one).
+    caller signed in with (OAuth) or sent as its bearer token over HTTP, else none (each call then says how to
+    provide one).
 
-    The one place a key is chosen: with OAuth one day, a token verifier maps its token to a key here.
+    The one place a key is chosen.
     """
     if settings.api_key is not None:
         return settings.api_key
     token = get_access_token()
+    if isinstance(token, Access):
+        return token.anam_key
     return SecretStr(token.token) if token is not None else None

@@ -25,6 +25,8 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..net import Fingerprints
+from .auth.provider import ACCESS_PREFIX
+from .auth.verifier import Bearers
 from .credentials import Credentials, Mode
 from .hosts import HostCheck
 from .jsonrpc import screened
@@ -51,9 +53,12 @@ class Gate:
         max_body_bytes: int,
         receive_seconds: float,
         toolsets: Sequence[Toolset],
+        oauth: Bearers | None = None,
     ) -> None:
         """`has_worked`: whether Anam has accepted a caller's key; `receive_seconds`: how long a request body
-        may take to arrive; `toolsets`: those served, which a connector URL's ?toolsets= may narrow."""
+        may take to arrive; `toolsets`: those served, which a connector URL's ?toolsets= may narrow; `oauth`:
+        the bearer check when the server signs people in (ANAM_PUBLIC_URL)."""
+        self._oauth = oauth
         self._app = app
         self._toolsets = toolsets
         self._credentials = credentials
@@ -78,8 +83,10 @@ class Gate:
             credential: str | None = secret.group(1)
         else:
             credential = _bearer(scope["headers"])
-        if refusal := self._credentials.refusal(credential):
+        refusal = await self._oauth.refusal(credential) if self._oauth else self._credentials.refusal(credential)
+        if refusal:
             challenge = b'Bearer realm="anam-mcp"' + (b', error="invalid_token"' if credential else b"")
+            challenge += self._oauth.challenge if self._oauth else b""
             await _answer(send, 401, "invalid_token", refusal, [(b"www-authenticate", challenge)])
             return
         if misdirected := self._hosts.refusal(_header(scope, b"host"), _header(scope, b"origin")):
@@ -102,7 +109,13 @@ class Gate:
             scope["headers"] = [*headers, (b"authorization", b"Bearer " + credential.encode("latin-1"))]
         # Until Anam accepts a caller's key, its requests count with those of every other such key from the
         # same address: made-up keys cannot each have a caller's share.
-        unproven = self._credentials.mode is Mode.BRING_YOUR_OWN_KEY and not self._has_worked(credential or "")
+        # A sign-in (an OAuth access token) was proven on the sign-in page.
+        signed_in = self._oauth is not None and (credential or "").startswith(ACCESS_PREFIX)
+        unproven = (
+            self._credentials.mode is Mode.BRING_YOUR_OWN_KEY
+            and not signed_in
+            and not self._has_worked(credential or "")
+        )
         caller = _ADDRESS + _address(scope) if unproven else credential or ""
         with self._in_progress.admit(caller) as admitted, asking(asked):
             if admitted:

@@ -7,7 +7,8 @@ calling Anam.
 
 Outside in: CORS (only when origins are configured, so a preflight never meets the 401), the gate (who
 is calling: see gate.py and credentials.py; and Host and Origin against DNS rebinding, see hosts.py), then
-the SDK's app, which caps the body size and serves MCP in both protocol eras.
+the SDK's app, which caps the body size and serves MCP in both protocol eras. With ANAM_PUBLIC_URL, the SDK's
+app also serves the OAuth sign-in beside /mcp (server/auth/).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..catalog import Background
 from ..config import Settings
 from ..logs import configure_logging
 from . import build_server, served_toolsets
+from .auth import OAuth
 from .credentials import Credentials
 from .gate import Gate
 from .hosts import HostCheck
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         settings = Settings.from_environment()
         configure_logging(settings)
     credentials = Credentials(settings)
+    oauth = OAuth.from_settings(settings, credentials)
     if settings.api_key is not None and not settings.mcp_tokens:
         logging.getLogger(__name__).warning(
             "ANAM_API_KEY is set but ANAM_MCP_TOKENS is not: every request is refused (401) until it is set"
@@ -75,7 +78,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     mcp = build_server(
         settings,
         accounts=accounts,
-        token_verifier=credentials,
+        token_verifier=oauth.bearers if oauth else credentials,
         request_state_security=RequestStateSecurity(keys=[shared.get_secret_value()]) if shared else None,
         local_files=False,  # the server's disk is not the caller's
     )
@@ -89,15 +92,20 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         transport_security=security,
         max_request_body_size=settings.http_max_body_bytes,
     )
+    if oauth:
+        oauth.mount(sdk_app)
     app: ASGIApp = Gate(
         sdk_app,
         credentials,
-        HostCheck(settings.http_allowed_hosts, settings.http_cors_origins),
+        HostCheck(
+            [*settings.http_allowed_hosts, *(oauth.issuer.allowed_hosts if oauth else [])], settings.http_cors_origins
+        ),
         settings.http_max_calls_per_caller,
         accounts.has_worked,
         settings.http_max_body_bytes,
         settings.http_receive_timeout_seconds,
         served_toolsets(settings),
+        oauth.bearers if oauth else None,
     )
     if settings.http_cors_origins:
         app = CORSMiddleware(
