@@ -2,7 +2,8 @@
 
 A tool is `async def name(ctx: Context[AppContext], args: SomeArguments) -> Annotated[CallToolResult, Result]`
 whose docstring is its description; a question for the user comes in as one more parameter,
-`answer: Annotated[ElicitationResult[X], Resolve(ask)]`. `model_tool` registers it so that `SomeArguments`
+`answer: Annotated[ElicitationResult[X], Resolve(ask)]` (`Confirmation`, `ask_first` and `confirmed` for a
+yes before something is destroyed). `model_tool` registers it so that `SomeArguments`
 *is* the input schema: unknown arguments are refused, and a bad argument comes back as an error result in
 our words. Both schemas are published compact: no titles, no null noise.
 """
@@ -20,10 +21,11 @@ import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.resolve import AcceptedElicitation, Elicit, ElicitationResult
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types.version import is_version_at_least
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -37,8 +39,11 @@ __all__ = [
     "CREATES",
     "DESTRUCTIVE",
     "READ_ONLY",
+    "Confirmation",
     "Hints",
+    "ask_first",
     "can_elicit",
+    "confirmed",
     "guarded",
     "log_tool_calls",
     "model_tool",
@@ -232,6 +237,24 @@ def can_elicit(ctx: Context[AppContext]) -> bool:
     if is_version_at_least(ctx.protocol_version or "", "2026-07-28"):
         return True
     return ctx.request_context.session.can_send_request
+
+
+class Confirmation(BaseModel):
+    """The user's answer before something is destroyed for good."""
+
+    confirm: bool = Field(title="Go ahead", description="Yes to go ahead; it cannot be undone.")
+
+
+async def ask_first(
+    ctx: Context[AppContext], question: Callable[[], Awaitable[str]]
+) -> Elicit[Confirmation] | Confirmation:
+    """A `Resolve` resolver's answer: ask the user `question()` (which names what is to go), or, where the client
+    cannot ask, a yes: such tools are marked destructive, so the host asks instead."""
+    return Elicit(await question(), Confirmation) if can_elicit(ctx) else Confirmation(confirm=True)
+
+
+def confirmed(answer: ElicitationResult[Confirmation]) -> bool:
+    return isinstance(answer, AcceptedElicitation) and answer.data.confirm
 
 
 def progress(ctx: Context[AppContext], what: str) -> ProgressCallback:
