@@ -286,7 +286,7 @@ async def test_sessions_filter_by_persona(client: Client, fake: FakeAnam) -> Non
 async def test_a_persona_without_sessions_is_pointed_to_a_share_link(client: Client, fake: FakeAnam) -> None:
     saved = await call(client, "save_persona", {"name": "New"})
     result = await client.call_tool("list_sessions", {"persona_id": saved["persona_id"]})
-    assert result.structured_content == {"total": 0, "items": []}
+    assert result.structured_content == {"total": 0, "items": [], "next_cursor": None}
     assert "create_share_link" in text(result)
 
 
@@ -295,7 +295,7 @@ async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Clie
     read = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 30})
     assert len(read["messages"]) == 30
     assert read["total_messages"] == 250
-    assert "first 30 of 250" in read["note"]
+    assert "Showing messages 1-30 of 250. For later ones: offset=30." in read["note"]
     assert read["messages"][0]["text"] == fake.transcripts[session_id]["messages"][0]["message"]
     whole = await call(client, "get_session_transcript", {"session_id": session_id})
     assert len(whole["messages"]) == 200  # the default

@@ -28,7 +28,8 @@ class CreatedShareLink(ShareLink):
     token: str = Field(min_length=1)
 
 
-class ListedShareLink(Record, ShareLink):
+# Record's id (required) narrows ShareLink's (optional, as a persona nests it): a listed link always has one.
+class ListedShareLink(Record, ShareLink):  # type: ignore[misc]
     """A share link as the list and GET /v1/share-links/{id} give it: with the persona it opens."""
 
     persona_id: str | None = None

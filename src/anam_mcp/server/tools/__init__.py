@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from ..toolsets import Toolset
-from . import catalogue, personas, sessions, share_links
+from . import catalogue, history, personas, sessions, share_links
 
 __all__ = ["TOOLSETS"]
 
-TOOLSETS: tuple[Toolset, ...] = (catalogue.TOOLSET, personas.TOOLSET, sessions.TOOLSET, share_links.TOOLSET)
+TOOLSETS: tuple[Toolset, ...] = (
+    catalogue.TOOLSET,
+    personas.TOOLSET,
+    sessions.TOOLSET,
+    history.TOOLSET,
+    share_links.TOOLSET,
+)
