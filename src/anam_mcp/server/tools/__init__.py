@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..toolsets import Toolset
-from . import catalogue, history, personas, sessions, share_links
+from . import catalogue, history, meetings, personas, sessions, share_links
 
 __all__ = ["TOOLSETS"]
 
@@ -13,4 +13,5 @@ TOOLSETS: tuple[Toolset, ...] = (
     sessions.TOOLSET,
     history.TOOLSET,
     share_links.TOOLSET,
+    meetings.TOOLSET,
 )
