@@ -500,7 +500,15 @@ async def test_improve_prompt_walks_from_transcripts_to_an_agreed_update(client:
     assert (argument.name, argument.required) == ("persona_id", True)
     got = await client.get_prompt("improve_persona", {"persona_id": P})
     body = got.messages[0].content.text  # type: ignore[union-attr]
-    steps = ["get_persona", "list_sessions", "get_session_transcript", "diff", "agree", "update_persona"]
+    steps = [
+        "get_persona",
+        "list_sessions",
+        "get_session_transcript",
+        "get_session_analytics",
+        "diff",
+        "agree",
+        "update_persona",
+    ]
     positions = [body.index(step) for step in steps]
     assert positions == sorted(positions)
     assert f"persona_id={P}" in body

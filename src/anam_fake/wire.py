@@ -22,4 +22,6 @@ def send(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type
 def send_json(
     handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None
 ) -> None:
-    send(handler, status, json.dumps(payload).encode(), "application/json", headers or {})
+    # A 204 has no body at all.
+    data = b"" if status == 204 else json.dumps(payload).encode()
+    send(handler, status, data, "application/json", headers or {})
