@@ -280,3 +280,14 @@ async def test_cancel_declined_leaves_the_invite_standing(
 async def test_cancelling_an_unknown_invite_names_the_tool_that_lists_them(client: Client) -> None:
     result = await client.call_tool("cancel_meeting_invite", {"invite_id": "11111111-2222-4333-8444-555555555555"})
     assert result.is_error and "(404)" in text(result) and "list_meeting_invites" in text(result)
+
+
+async def test_an_avatar_that_only_has_a_model_meetings_lack_is_refused_before_the_invite(
+    client: Client, fake: FakeAnam
+) -> None:
+    only_cara_4 = next(a for a in fake.catalogues["/v1/avatars"] if a["availableVersions"] == ["cara-4"])
+    await call(client, "search_avatars", {"limit": 1})  # the catalogue is loaded: the avatar's models are known
+    result = await client.call_tool("invite_persona_to_meeting", {"meeting_url": MEET, "avatar_id": only_cara_4["id"]})
+    assert result.is_error
+    assert "supports only cara-4, which meetings do not offer" in text(result) and "search_avatars" in text(result)
+    assert fake.requests_to(INVITES) == []
