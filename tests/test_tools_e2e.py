@@ -22,8 +22,11 @@ CHANGES = {
     "create_session_token": (False, False, False),
     "save_persona": (False, False, False),
     "create_share_link": (False, False, False),
+    "invite_persona_to_meeting": (False, False, False),
     "update_persona": (False, True, True),
     "delete_persona": (False, True, True),
+    "revoke_share_link": (False, True, True),
+    "cancel_meeting_invite": (False, True, True),
 }
 
 

@@ -110,7 +110,7 @@ class SessionList(Arguments):
 
 
 class SessionItem(BaseModel):
-    id: str = Field(description="The session_id for get_session_transcript, _analytics and _recording.")
+    id: str = Field(description="session_id for get_session_transcript, get_session_analytics, get_session_recording.")
     persona_id: str | None = Field(description="The saved persona; null for an ephemeral one.")
     persona_name: str | None
     client_label: str | None
