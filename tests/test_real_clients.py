@@ -2,9 +2,9 @@
 MCP conformance suite, against anam-mcp over stdio (started the README's ways, with uvx from this checkout)
 and against `anam-mcp --http`.
 
-- The Inspector: once the README's way over stdio (npx, then the server with uvx), once over HTTP with the
-  key as a header. Each tools/call run lists the tools first and checks the result's structuredContent
-  against the tool's outputSchema with its own validator.
+- The Inspector: once the README's way over stdio (npx, then the server with uvx), and over HTTP with the
+  key as a header (a session token; a persona invited to a meeting). Each tools/call run lists the tools
+  first and checks the result's structuredContent against the tool's outputSchema with its own validator.
 - Claude Code: one `claude mcp list` over every entry the README gives: `claude mcp add` over stdio, the
   Claude Desktop JSON entry as written (`claude mcp add-json`), and over HTTP with a header, with a secret
   URL, and without a key (which must fail).
@@ -39,6 +39,7 @@ CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
 CONFORMANCE = "@modelcontextprotocol/conformance@0.2.0-alpha.12"
 BASELINE = ROOT / "tests" / "conformance" / "expected-failures.yml"
 TOKEN = "conformance-token-0123456789"
+MEET = "https://meet.google.com/abc-defg-hij"
 _SECONDS = 300
 
 Run = subprocess.CompletedProcess[str]
@@ -92,10 +93,10 @@ def inspector_the_readme_way(fake: FakeAnam) -> Run:
     ])  # fmt: skip
 
 
-def inspector_over_http(server: HttpServer, key: str) -> Run:
+def inspector_over_http(server: HttpServer, key: str, tool: str, arguments: dict[str, str]) -> Run:
     """The README's shape over HTTP: the URL, the transport and the key's header, then --method."""
     options = ["--cli", server.mcp, "--transport", "http", "--header", f"Authorization: Bearer {key}"]
-    return run([installed(INSPECTOR, "mcp-inspector"), *options, *tool_call("create_session_token", {})])
+    return run([installed(INSPECTOR, "mcp-inspector"), *options, *tool_call(tool, arguments)])
 
 
 def claude(args: list[str], home: Path, cwd: Path) -> Run:
@@ -157,7 +158,16 @@ def runs(
     """Every client run of this module, by name; where its npm package cannot be had, why not instead."""
     jobs: dict[str, tuple[str, Callable[[], Run]]] = {
         "inspector the readme way": (INSPECTOR, lambda: inspector_the_readme_way(fake)),
-        "inspector over http": (INSPECTOR, lambda: inspector_over_http(byok, fake.api_key)),
+        "inspector over http": (INSPECTOR, lambda: inspector_over_http(byok, fake.api_key, "create_session_token", {})),
+        "inspector invites over http": (
+            INSPECTOR,
+            lambda: inspector_over_http(
+                byok,
+                fake.api_key,
+                "invite_persona_to_meeting",
+                {"meeting_url": MEET, "persona_id": fake.catalogues["/v1/personas"][0]["id"]},
+            ),
+        ),
         "claude code": (
             CLAUDE_CODE,
             lambda: claude_code(tmp_path_factory.mktemp("claude") / "home", fake, byok, with_token),
@@ -200,6 +210,15 @@ def test_inspector_over_http_mints_a_token_with_the_key_as_a_header(runs: dict[s
     assert result["isError"] is False, result
     assert result["structuredContent"]["mode"] == "ephemeral"
     assert result["structuredContent"]["session_token"]
+
+
+def test_inspector_over_http_invites_a_persona_to_a_meeting(runs: dict[str, Run | str], fake: FakeAnam) -> None:
+    result = answer(finished(runs, "inspector invites over http"))
+    assert result["isError"] is False, result
+    invite = result["structuredContent"]
+    assert (invite["provider"], invite["meeting_url"], invite["status"]) == ("google_meet", MEET, "pending")
+    assert invite["display_name"] == fake.catalogues["/v1/personas"][0]["name"] + " (AI)"
+    assert invite["invite_id"] in {made["id"] for made in fake.meeting_invites}
 
 
 def test_claude_code_connects_to_every_entry_the_readme_gives(runs: dict[str, Run | str]) -> None:
