@@ -184,3 +184,16 @@ async def test_a_session_still_going_has_no_recording_yet(client: Client, fake: 
     session_id = fake.record_conversation(persona_id, [("persona", "Hi")], ongoing=True)
     result = await client.call_tool("get_session_recording", {"session_id": session_id})
     assert result.is_error and "(404)" in text(result) and "once a session ends" in text(result)
+
+
+async def test_null_for_every_unused_argument_means_its_default(client: Client, fake: FakeAnam) -> None:
+    session_id = fake.catalogues["/v1/sessions"][0]["id"]
+    schema = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+    for tool, chosen in (
+        ("list_sessions", {}),
+        ("get_session_transcript", {"session_id": session_id}),
+        ("get_session_analytics", {"session_id": session_id}),
+        ("get_session_recording", {"session_id": session_id}),
+    ):
+        result = await client.call_tool(tool, dict.fromkeys(schema[tool]["properties"]) | chosen)
+        assert not result.is_error, f"{tool}: {text(result)}"

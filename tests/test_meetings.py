@@ -291,3 +291,14 @@ async def test_an_avatar_that_only_has_a_model_meetings_lack_is_refused_before_t
     assert result.is_error
     assert "supports only cara-4, which meetings do not offer" in text(result) and "search_avatars" in text(result)
     assert fake.requests_to(INVITES) == []
+
+
+async def test_null_for_every_unused_argument_means_its_default(client: Client, fake: FakeAnam) -> None:
+    schema = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+    invite = dict.fromkeys(schema["invite_persona_to_meeting"]["properties"]) | {"meeting_url": MEET}
+    made = await call(client, "invite_persona_to_meeting", invite)
+    assert made["defaults_applied"] == ["avatar_id", "voice_id", "llm_id"] and made["group_call"] is True
+    listed = await call(client, "list_meeting_invites", dict.fromkeys(schema["list_meeting_invites"]["properties"]))
+    assert listed["total"] == 1
+    (sent,) = fake.requests_to(INVITES, "POST")
+    assert set(sent.body) == {"meetingUrl", "groupCall", "personaConfig"}

@@ -58,6 +58,13 @@ CALLS = [
     ("create_share_link", {"persona_id": PERSONA}),
     ("list_sessions", {}),
     ("get_session_transcript", {"session_id": PERSONA}),
+    ("get_session_analytics", {"session_id": PERSONA}),
+    ("get_session_recording", {"session_id": PERSONA}),
+    ("list_share_links", {}),
+    ("revoke_share_link", {"share_link_id": PERSONA}),
+    ("invite_persona_to_meeting", {"meeting_url": "https://meet.google.com/abc-defg-hij"}),
+    ("list_meeting_invites", {}),
+    ("cancel_meeting_invite", {"invite_id": PERSONA}),
 ]
 
 

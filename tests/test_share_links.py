@@ -88,3 +88,10 @@ async def test_revoking_without_a_way_to_ask_proceeds_and_an_unknown_link_names_
     assert again.is_error and "(404)" in text(again) and "list_share_links" in text(again)
     bad = await client.call_tool("revoke_share_link", {"share_link_id": "sh_2kL9"})
     assert bad.is_error and "share_link_id must be a UUID (get one from list_share_links)" in text(bad)
+
+
+async def test_null_for_every_unused_argument_means_its_default(client: Client, fake: FakeAnam) -> None:
+    await made(client, fake, 0)
+    listed = await client.call_tool("list_share_links", {"persona_id": None})
+    assert not listed.is_error and listed.structured_content is not None
+    assert listed.structured_content["total"] == 1
