@@ -174,7 +174,8 @@ async def test_the_recording_is_a_link_and_when_it_expires_never_the_bytes(clien
     assert [request.path for request in fake.requests] == [f"/v1/sessions/{session_id}/recording"]
     fake.script("/v1/sessions/", Fault("status", 200, body={"recordingUrl": "https://cdn.example/r.mp4"}))
     unsigned = await client.call_tool("get_session_recording", {"session_id": session_id})
-    left = datetime.fromisoformat(unsigned.structured_content["expires_at"]) - datetime.now(UTC)  # type: ignore[index]
+    assert unsigned.structured_content is not None, text(unsigned)
+    left = datetime.fromisoformat(unsigned.structured_content["expires_at"]) - datetime.now(UTC)
     assert timedelta(minutes=59) < left <= timedelta(hours=1)  # Anam's documented hour
     assert "https://cdn.example/r.mp4 - the link works until" in text(unsigned)
 

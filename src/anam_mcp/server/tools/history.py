@@ -55,15 +55,12 @@ class _Position:
 
     @classmethod
     def read(cls, cursor: str) -> _Position:
+        """The position a cursor holds, every part checked: a cursor is text a model may have altered."""
         try:
             offset, persona_id, since = json.loads(base64.urlsafe_b64decode(cursor.strip().encode()))
-            if (
-                isinstance(offset, int)
-                and offset >= 0
-                and all(v is None or isinstance(v, str) for v in (persona_id, since))
-            ):
-                return cls(offset, persona_id, since)
-        except (ValueError, TypeError, binascii.Error):
+            if isinstance(offset, int) and offset >= 0:
+                return cls(offset, persona_id and str(UUID(persona_id)), since and _since(since))
+        except (ValueError, TypeError, AttributeError, binascii.Error):
             pass
         raise ValueError("is not a next_cursor from list_sessions: pass it as it came, or leave it out to start anew")
 
@@ -165,7 +162,7 @@ def _list_summary(listed: SessionListResult, offset: int, since: str | None, not
     if not shown:
         return f"No sessions{after}." + (f" {note}" if note else "")
     count = (
-        f"{total} session{'' if total == 1 else 's'}" if total is not None else f"More than {offset + shown} sessions"
+        f"{total} session{'' if total == 1 else 's'}" if total is not None else f"At least {offset + shown} sessions"
     )
     part = "" if offset == 0 and shown == total else f" (showing {offset + 1}-{offset + shown})"
     newest = "latest" if offset == 0 else "newest shown"
@@ -196,7 +193,9 @@ async def list_sessions(ctx: Context[AppContext], args: SessionList) -> Annotate
         items=[SessionItem.of(session, names) for session in sessions],
         next_cursor=following.cursor() if more else None,
     )
-    note = "create_share_link gives a URL where the user can talk to the persona." if persona_id and not total else None
+    note = (
+        "create_share_link gives a URL where the user can talk to the persona." if persona_id and total == 0 else None
+    )
     return result(listed, _list_summary(listed, at.offset, at.since, note))
 
 
