@@ -181,7 +181,7 @@ async def test_a_join_time_without_a_timezone_or_out_of_range_is_refused_saying_
     ("arguments", "says"),
     [
         ({"avatar_model": "cara-4"}, "avatar_model must be one of cara-3 or cara-4-latest"),
-        ({"llm_id": "CUSTOMER_CLIENT_V1"}, "a meeting does not have: pass an LLM's UUID from list_llms"),
+        ({"llm_id": "CUSTOMER_CLIENT_V1"}, "a meeting needs an LLM's UUID as llm_id, not CUSTOMER_CLIENT_V1"),
         ({"persona_id": CARA_AVATAR_ID, "voice_id": CARA_VOICE_ID}, "persona_id cannot be combined with voice_id"),
         ({"region": "asia"}, "region must be one of eu, us-east or us-west"),
         ({"display_name": "n" * 101}, "display_name must be at most 100 characters"),

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, Self, get_args
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -30,7 +31,6 @@ _ACCEPTED = (
 # The avatar models Anam offers in meetings (cara-4 is not among them).
 MeetingModel = Literal["cara-3", "cara-4-latest"]
 MEETING_MODELS: tuple[str, ...] = get_args(MeetingModel)
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAX_AHEAD = timedelta(days=7)
 
 
@@ -94,11 +94,14 @@ class MeetingInviteArgs(PersonaChoice):
 
     @model_validator(mode="after")
     def _an_llm_of_anams(self) -> Self:
-        if self.llm_id is not None and not _UUID.match(self.llm_id):
-            raise ValueError(
-                f"llm_id {self.llm_id} leaves the answers to a client of yours, which a meeting does not have: "
-                "pass an LLM's UUID from list_llms, or leave it out"
-            )
+        if self.llm_id is not None:
+            try:
+                UUID(self.llm_id)
+            except ValueError:
+                raise ValueError(
+                    f"a meeting needs an LLM's UUID as llm_id, not {self.llm_id} (CUSTOMER_CLIENT_V1 leaves the "
+                    "answers to a client of yours, and a meeting has none): pass one from list_llms, or leave it out"
+                ) from None
         return self
 
     def invite_body(self, persona: EphemeralPersona | None) -> dict[str, Any]:
