@@ -27,7 +27,7 @@ class TranscriptRequest(Arguments):
     from_end: Annotated[bool, Field(description="Take them from the end: the last messages.")] = False
     offset: Annotated[
         int,
-        Field(ge=0, description="Messages to skip first (from the end with from_end)."),
+        Field(ge=0, le=100_000, description="Messages to skip first (from the end with from_end)."),
         BeforeValidator(not_boolean),
     ] = 0
 
