@@ -40,3 +40,15 @@ def request_validator(operation: str) -> Draft202012Validator:
     schema = copy.deepcopy(SPEC["requests"][operation])
     schema["additionalProperties"] = False
     return _validator(schema)
+
+
+@cache
+def meeting_request_validator() -> Draft202012Validator:
+    """POST /v1/meetings/invites, closed to its documented fields, its runtime personaConfig too (the spec lets
+    that one take any field, so a misspelt one would pass)."""
+    schema = copy.deepcopy(SPEC["requests"]["POST /v1/meetings/invites"])
+    schema["additionalProperties"] = False
+    config = copy.deepcopy(SPEC["components"]["schemas"]["MeetingInvitePersonaConfig"])
+    config["additionalProperties"] = False
+    schema["properties"]["personaConfig"] = config
+    return _validator(schema)

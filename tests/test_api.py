@@ -29,7 +29,7 @@ from anam_mcp.api.errors import (
     UpstreamTimeoutError,
 )
 from anam_mcp.api.pages import list_all
-from anam_mcp.api.transport import AnamClient, _retry_after, _retry_policy
+from anam_mcp.api.transport import AnamClient, _rate_limited, _retry_after, _retry_policy
 
 from .helpers import make_settings
 
@@ -237,6 +237,34 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert _retry_after(httpx2.Headers({"RateLimit-Reset": "7"})) == 7
     assert _retry_after(httpx2.Headers({"Retry-After": "soon"})) is None
     assert _retry_after(httpx2.Headers()) is None
+
+
+# Anam's meeting-invite rate-limit headers: a window per requester per minute, one per organisation per hour.
+MINUTE = {"RateLimit-Limit": "10", "RateLimit-Reset": "42", "X-RateLimit-Org-Hour-Limit": "30"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait", "says"),
+    [
+        (MINUTE | {"RateLimit-Remaining": "0", "X-RateLimit-Org-Hour-Remaining": "7"}, 42, "10 a minute for each"),
+        (
+            MINUTE
+            | {"RateLimit-Remaining": "0", "X-RateLimit-Org-Hour-Remaining": "0", "X-RateLimit-Org-Hour-Reset": "1800"},
+            1800,
+            "the limit of 30 an hour for the organisation is used up. Try again in about 30 min.",
+        ),
+        ({"Retry-After": "3", "RateLimit-Remaining": "0", "RateLimit-Reset": "2"}, 3, "the limit of requests a minute"),
+        ({"Retry-After": "3"}, 3, "(429). Try again in about 3 s."),
+        ({"RateLimit-Remaining": "0", "RateLimit-Reset": "soon"}, None, "(429). Try again in a few seconds."),
+    ],
+    ids=["minute", "hour", "retry-after longer", "retry-after alone", "unreadable reset"],
+)
+def test_a_429_waits_for_every_window_used_up_and_names_the_longest(
+    headers: dict[str, str], wait: float | None, says: str
+) -> None:
+    error = _rate_limited(httpx2.Headers(headers))
+    assert error.retry_after == wait
+    assert says in str(error), str(error)
 
 
 async def test_a_persona_update_or_delete_is_retried_and_what_creates_is_not(fake: FakeAnam) -> None:

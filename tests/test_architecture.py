@@ -67,4 +67,4 @@ def test_each_endpoint_path_lives_in_its_area_api_module_only() -> None:
             assert owners.setdefault(resource, name) == name, (
                 f"/v1/{resource} is named in {owners[resource]} and {name}"
             )
-    assert {"avatars", "voices", "llms", "personas", "sessions", "share-links", "auth"} <= owners.keys()
+    assert {"avatars", "voices", "llms", "personas", "sessions", "share-links", "auth", "meetings"} <= owners.keys()

@@ -81,6 +81,17 @@ async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
         assert [s["id"] for s in (await call(c, "list_sessions", {"persona_id": persona_id}))["items"]] == [session_id]
         transcript = await call(c, "get_session_transcript", {"session_id": session_id})
         assert [m["text"] for m in transcript["messages"]] == ["Welcome!", "Too slow."]
+        assert (await call(c, "get_session_analytics", {"session_id": session_id}))["turns"]
+        assert (await call(c, "get_session_recording", {"session_id": session_id}))["recording_url"]
+        links = await call(c, "list_share_links", {"persona_id": persona_id})
+        assert [item["share_link_id"] for item in links["items"]] == [link["share_link_id"]]
+        revoked = await call(c, "revoke_share_link", {"share_link_id": link["share_link_id"]})
+        assert revoked["revoked"] is True
+        invite = await call(
+            c, "invite_persona_to_meeting", {"meeting_url": "meet.google.com/abc-defg-hij", "persona_id": persona_id}
+        )
+        assert (await call(c, "list_meeting_invites", {}))["items"][0]["invite_id"] == invite["invite_id"]
+        assert (await call(c, "cancel_meeting_invite", {"invite_id": invite["invite_id"]}))["cancelled"] is True
         assert await call(c, "delete_persona", {"persona_id": persona_id}) == {
             "persona_id": persona_id,
             "deleted": True,
@@ -92,7 +103,7 @@ async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
         assert {p.name for p in (await c.list_prompts()).prompts} == {"set_up_persona_session", "improve_persona"}
     # 2026-07-28 asks in the result (input_required); a stateless 2025-11-25 call has no way to ask, so the
     # host's own confirmation of a destructive tool stands in.
-    assert len(asked) == (1 if era == "2026-07-28" else 0)
+    assert len(asked) == (3 if era == "2026-07-28" else 0)  # revoke, cancel, delete
 
 
 async def test_two_keys_calling_at_once_each_see_only_their_own_account(server: HttpServer, accounts: FakeAnam) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.types import ElicitRequestParams, TextContent
+from mcp.types import ElicitRequestParams
 
 from anam_fake import CARA_AVATAR_ID, CARA_VOICE_ID, GPT4O_MINI_LLM_ID, LIV_AVATAR_ID, LUCY_VOICE_ID, FakeAnam, Fault
 from anam_mcp.config import Settings
@@ -286,10 +286,8 @@ async def test_sessions_filter_by_persona(client: Client, fake: FakeAnam) -> Non
 async def test_a_persona_without_sessions_is_pointed_to_a_share_link(client: Client, fake: FakeAnam) -> None:
     saved = await call(client, "save_persona", {"name": "New"})
     result = await client.call_tool("list_sessions", {"persona_id": saved["persona_id"]})
-    assert result.structured_content == {"total": 0, "items": []}
-    summary = result.content[0]
-    assert isinstance(summary, TextContent)
-    assert summary.text == "No sessions. create_share_link gives a URL where the user can talk to the persona."
+    assert result.structured_content == {"total": 0, "items": [], "next_cursor": None}
+    assert "create_share_link" in text(result)
 
 
 async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Client, fake: FakeAnam) -> None:
@@ -297,7 +295,7 @@ async def test_a_long_transcript_is_cut_to_max_messages_with_a_note(client: Clie
     read = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 30})
     assert len(read["messages"]) == 30
     assert read["total_messages"] == 250
-    assert "first 30 of 250" in read["note"]
+    assert "Showing messages 1-30 of 250. For later ones: offset=30." in read["note"]
     assert read["messages"][0]["text"] == fake.transcripts[session_id]["messages"][0]["message"]
     whole = await call(client, "get_session_transcript", {"session_id": session_id})
     assert len(whole["messages"]) == 200  # the default
@@ -562,7 +560,15 @@ async def test_improve_prompt_walks_from_transcripts_to_an_agreed_update(client:
     assert (argument.name, argument.required) == ("persona_id", True)
     got = await client.get_prompt("improve_persona", {"persona_id": P})
     body = got.messages[0].content.text  # type: ignore[union-attr]
-    steps = ["get_persona", "list_sessions", "get_session_transcript", "diff", "agree", "update_persona"]
+    steps = [
+        "get_persona",
+        "list_sessions",
+        "get_session_transcript",
+        "get_session_analytics",
+        "diff",
+        "agree",
+        "update_persona",
+    ]
     positions = [body.index(step) for step in steps]
     assert positions == sorted(positions)
     assert f"persona_id={P}" in body

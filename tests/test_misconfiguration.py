@@ -63,6 +63,13 @@ CALLS = [
     ("clone_voice", {"name": "Guide", "audio_url": "https://example.com/voice.wav"}),
     ("delete_avatar", {"avatar_id": PERSONA}),
     ("delete_voice", {"voice_id": PERSONA}),
+    ("get_session_analytics", {"session_id": PERSONA}),
+    ("get_session_recording", {"session_id": PERSONA}),
+    ("list_share_links", {}),
+    ("revoke_share_link", {"share_link_id": PERSONA}),
+    ("invite_persona_to_meeting", {"meeting_url": "https://meet.google.com/abc-defg-hij"}),
+    ("list_meeting_invites", {}),
+    ("cancel_meeting_invite", {"invite_id": PERSONA}),
 ]
 
 

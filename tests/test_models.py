@@ -13,7 +13,7 @@ from anam_mcp.server.persona_config import LlmChoice
 from anam_mcp.server.tools.catalogue import AvatarItem, LlmListResult, VoiceItem
 from anam_mcp.server.tools.persona_view import PersonaView
 from anam_mcp.server.tools.personas import PersonaItem
-from anam_mcp.server.tools.sessions import TranscriptResult
+from anam_mcp.server.tools.transcripts import TranscriptResult
 
 
 def test_avatar_parses_camel_case_ignores_unknown_fields_and_knows_stock() -> None:
@@ -103,7 +103,7 @@ def test_a_transcript_reads_message_content_or_text_and_skips_what_it_cannot_rea
         ("user", "Hi"),
         ("persona", "Welcome"),
     ]
-    read = TranscriptResult.of(transcript, "s", max_messages=2, note=None)
+    read = TranscriptResult.of(transcript, "s", 0, 2, note=None)
     assert (read.session_id, read.duration_seconds, read.total_messages, len(read.messages)) == ("s", 61.5, 3, 2)
     assert Transcript.model_validate({"messages": None}).messages == []
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,20 +19,29 @@ from anam_fake import (
     FakeAnam,
     Form,
     FormFile,
+    InviteLimits,
     RecordedRequest,
     validate_avatar_body,
+    validate_invite_body,
     validate_persona_body,
     validate_presign_body,
     validate_session_body,
     validate_share_link_body,
     validate_voice_body,
 )
+from anam_mcp.server.tools.meeting_arguments import MeetingInviteArgs
 from anam_mcp.server.tools.personas import PersonaUpdate, SavedPersona
 from anam_mcp.server.tools.sessions import SessionTokenArgs
 from anam_mcp.server.tools.share_links import ShareLinkRequest
 
 from .helpers import call, in_memory
-from .openapi import SPEC, request_validator, response_validator, session_request_validator
+from .openapi import (
+    SPEC,
+    meeting_request_validator,
+    request_validator,
+    response_validator,
+    session_request_validator,
+)
 
 
 def fetch(fake: FakeAnam, path: str) -> Any:
@@ -260,3 +271,103 @@ def test_the_spec_checks_catch_wrong_media_bodies() -> None:
     assert validate_avatar_body({"displayName": "Someone", "imageUrl": "https://x", "imageFile": "x"}) != []
     assert validate_voice_body(Form({"name": "Me", "enhance": "yes"}, {"audioFile": FormFile("a", "audio/wav", b"")}))
     assert validate_presign_body({"filename": "a", "contentType": "video/mp4", "fileSize": 60 * 1024 * 1024}) != []
+
+
+# -- meetings, the session history, share links --------------------------------------------------------
+
+
+def test_the_fakes_meeting_answers_match_the_spec(fake: FakeAnam) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    soon = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    bodies = [
+        {"meetingUrl": "https://meet.google.com/abc-defg-hij", "personaId": persona_id},
+        {"meetingUrl": "zoom.us/j/123456789", "personaConfig": {"voiceId": CARA_VOICE_ID}, "joinAt": soon},
+    ]
+    for body in bodies:
+        response_validator("POST /v1/meetings/invites").validate(send(fake, "POST", "/v1/meetings/invites", body))
+    listed = fetch(fake, "/v1/meetings/invites?perPage=5")
+    response_validator("GET /v1/meetings/invites").validate(listed)
+    assert {invite["status"] for invite in listed["data"]} == {"active", "pending"}  # the one due has joined
+    for invite in listed["data"]:
+        response_validator("GET /v1/meetings/invites/{id}").validate(
+            fetch(fake, f"/v1/meetings/invites/{invite['id']}")
+        )
+
+
+def test_the_fakes_meeting_errors_match_the_spec(fake: FakeAnam) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        send(fake, "POST", "/v1/meetings/invites", {"meetingUrl": "https://example.com/call"})
+    assert refused.value.code == 400
+    response_validator("400 POST /v1/meetings/invites").validate(json.loads(refused.value.read()))
+    fake.invite_limits = InviteLimits(per_minute=1)
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    send(fake, "POST", "/v1/meetings/invites", {"meetingUrl": "meet.google.com/abc-defg-hij", "personaId": persona_id})
+    with pytest.raises(urllib.error.HTTPError) as limited:
+        send(
+            fake,
+            "POST",
+            "/v1/meetings/invites",
+            {"meetingUrl": "meet.google.com/abc-defg-hij", "personaId": persona_id},
+        )
+    assert limited.value.code == 429
+    response_validator("429 POST /v1/meetings/invites").validate(json.loads(limited.value.read()))
+    assert limited.value.headers["RateLimit-Remaining"] == "0" and limited.value.headers["X-RateLimit-Org-Hour-Limit"]
+
+
+def test_the_fakes_session_history_and_share_links_match_the_spec(fake: FakeAnam) -> None:
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    fake.record_conversation(persona_id, [("persona", "Hello"), ("user", "Hi"), ("persona", "Welcome")])
+    for session in fake.catalogues["/v1/sessions"]:
+        response_validator("GET /v1/sessions/{id}").validate(fetch(fake, f"/v1/sessions/{session['id']}"))
+        response_validator("GET /v1/sessions/{id}/analytics").validate(
+            fetch(fake, f"/v1/sessions/{session['id']}/analytics")
+        )
+        response_validator("GET /v1/sessions/{id}/recording").validate(
+            fetch(fake, f"/v1/sessions/{session['id']}/recording")
+        )
+    link = send(fake, "POST", "/v1/share-links", {"personaId": persona_id})
+    for query in ("", f"?personaId={persona_id}"):
+        response_validator("GET /v1/share-links").validate(fetch(fake, "/v1/share-links" + query))
+    response_validator("GET /v1/share-links/{id}").validate(fetch(fake, f"/v1/share-links/{link['id']}"))
+    response_validator("DELETE /v1/share-links/{id}").validate(send(fake, "DELETE", f"/v1/share-links/{link['id']}"))
+
+
+INVITES = [
+    {"meeting_url": "https://meet.google.com/abc-defg-hij", "persona_id": str(UUID(int=1))},
+    {
+        "meeting_url": "company.zoom.us/j/123456789",
+        "display_name": "Cara",
+        "join_at": "2099-01-01T00:00:00Z",
+        "region": "us-east",
+        "group_call": False,
+        "name": "Ada",
+        "avatar_id": str(UUID(int=2)),
+        "voice_id": str(UUID(int=3)),
+        "llm_id": str(UUID(int=4)),
+        "system_prompt": "Hi",
+        "avatar_model": "cara-4-latest",
+        "max_session_length_seconds": 600,
+        "skip_greeting": True,
+        "language_code": "de",
+    },
+]
+
+
+@pytest.mark.parametrize("arguments", INVITES, ids=["persona", "everything"])
+def test_invite_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
+    if "join_at" in arguments:  # a time within the coming week, whenever the test runs
+        arguments = arguments | {"join_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}
+    args = MeetingInviteArgs.model_validate(arguments)
+    persona = None if args.persona_id else args.persona().with_defaults(GPT4O_MINI_LLM_ID)[0]
+    body = args.invite_body(persona)
+    meeting_request_validator().validate(body)
+    assert validate_invite_body(body) == []
+
+
+def test_the_spec_checks_catch_wrong_invite_bodies() -> None:
+    url = "https://meet.google.com/abc-defg-hij"
+    assert list(meeting_request_validator().iter_errors({"meetingUrl": url}))  # neither persona form
+    assert list(meeting_request_validator().iter_errors({"meetingUrl": url, "personaConfig": {"avatar_id": "x"}}))
+    assert validate_invite_body({"meetingUrl": url, "personaId": str(UUID(int=1)), "personaConfig": {}}) != []
+    assert validate_invite_body({"meetingUrl": url, "personaConfig": {"avatarModel": "cara-4"}}) != []
+    assert validate_invite_body({"meetingUrl": url, "personaId": str(UUID(int=1)), "joinAt": "2030-01-01T10:00"}) != []

@@ -2,8 +2,9 @@
 MCP conformance suite, against anam-mcp over stdio (started the README's ways, with uvx from this checkout)
 and against `anam-mcp --http`.
 
-- The Inspector: once the README's way over stdio (npx, then the server with uvx), twice over HTTP with the
-  key as a header (a token minted; an avatar made from a photo's URL). Each tools/call run lists the tools
+- The Inspector: once the README's way over stdio (npx, then the server with uvx), and three times over HTTP
+  with the key as a header (a session token; an avatar made from a photo's URL; a persona invited to a
+  meeting). Each tools/call run lists the tools
   first and checks the result's structuredContent against the tool's outputSchema with its own validator.
 - Claude Code: one `claude mcp list` over every entry the README gives: `claude mcp add` over stdio, the
   Claude Desktop JSON entry as written (`claude mcp add-json`), and over HTTP with a header, with a secret
@@ -40,6 +41,7 @@ CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
 CONFORMANCE = "@modelcontextprotocol/conformance@0.2.0-alpha.12"
 BASELINE = ROOT / "tests" / "conformance" / "expected-failures.yml"
 TOKEN = "conformance-token-0123456789"
+MEET = "https://meet.google.com/abc-defg-hij"
 _SECONDS = 300
 
 Run = subprocess.CompletedProcess[str]
@@ -177,6 +179,15 @@ def runs(
             INSPECTOR,
             lambda: inspector_over_http(byok, fake.api_key, "create_avatar", photo),
         ),
+        "inspector invites over http": (
+            INSPECTOR,
+            lambda: inspector_over_http(
+                byok,
+                fake.api_key,
+                "invite_persona_to_meeting",
+                {"meeting_url": MEET, "persona_id": fake.catalogues["/v1/personas"][0]["id"]},
+            ),
+        ),
         "claude code": (
             CLAUDE_CODE,
             lambda: claude_code(tmp_path_factory.mktemp("claude") / "home", fake, byok, with_token),
@@ -227,6 +238,15 @@ def test_inspector_over_http_creates_an_avatar_from_a_url(runs: dict[str, Run | 
     made = result["structuredContent"]
     assert made["display_name"] == "Photo via Inspector"
     assert made["avatar_id"] in {avatar["id"] for avatar in fake.catalogues["/v1/avatars"]}
+
+
+def test_inspector_over_http_invites_a_persona_to_a_meeting(runs: dict[str, Run | str], fake: FakeAnam) -> None:
+    result = answer(finished(runs, "inspector invites over http"))
+    assert result["isError"] is False, result
+    invite = result["structuredContent"]
+    assert (invite["provider"], invite["meeting_url"], invite["status"]) == ("google_meet", MEET, "pending")
+    assert invite["display_name"] == fake.catalogues["/v1/personas"][0]["name"] + " (AI)"
+    assert invite["invite_id"] in {made["id"] for made in fake.meeting_invites}
 
 
 def test_claude_code_connects_to_every_entry_the_readme_gives(runs: dict[str, Run | str]) -> None:

@@ -22,12 +22,15 @@ CHANGES = {
     "create_session_token": (False, False, False),
     "save_persona": (False, False, False),
     "create_share_link": (False, False, False),
+    "invite_persona_to_meeting": (False, False, False),
     "update_persona": (False, True, True),
     "delete_persona": (False, True, True),
     "create_avatar": (False, False, False),
     "clone_voice": (False, False, False),
     "delete_avatar": (False, True, True),
     "delete_voice": (False, True, True),
+    "revoke_share_link": (False, True, True),
+    "cancel_meeting_invite": (False, True, True),
 }
 
 

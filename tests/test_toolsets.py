@@ -18,13 +18,13 @@ from .helpers import ROOT, SERVER_COMMAND, make_settings, server_env, text
 
 pytestmark = pytest.mark.anyio
 
-NAMES = ["catalogue", "personas", "sessions", "share_links", "media"]
+NAMES = ["catalogue", "personas", "sessions", "history", "share_links", "media", "meetings"]
 
 
 def test_every_area_is_one_toolset_and_every_tool_is_in_exactly_one() -> None:
     assert [toolset.name for toolset in TOOLSETS] == NAMES
     names = [tool.name for toolset in TOOLSETS for tool in toolset.tools()]
-    assert len(names) == len(set(names)) == 16
+    assert len(names) == len(set(names)) == 23
 
 
 async def test_anam_toolsets_serves_only_the_areas_named(fake: FakeAnam) -> None:
@@ -33,7 +33,14 @@ async def test_anam_toolsets_serves_only_the_areas_named(fake: FakeAnam) -> None
         resources = {str(resource.uri) for resource in (await client.list_resources()).resources}
         instructions = client.instructions or ""
         refused = await client.call_tool("save_persona", {"name": "Nope"})
-    assert tools == {"search_avatars", "search_voices", "list_llms", "create_share_link"}
+    assert tools == {
+        "search_avatars",
+        "search_voices",
+        "list_llms",
+        "create_share_link",
+        "list_share_links",
+        "revoke_share_link",
+    }
     assert {"anam://avatars", "anam://voices", "anam://llms"} <= resources
     assert "create_share_link" in instructions and "save_persona" not in instructions
     assert refused.is_error and "save_persona" in text(refused)
@@ -61,7 +68,7 @@ def test_an_unknown_toolset_is_refused_with_the_valid_names(
     done = run(server_env(fake, ANAM_TOOLSETS="catalogue, knowledgez"), *args, cwd=tmp_path)
     assert done.returncode != 0
     assert "knowledgez" in done.stderr
-    assert "the toolsets are all, catalogue, personas, sessions, share_links, media" in done.stderr
+    assert "the toolsets are all, catalogue, personas, sessions, history, share_links, media, meetings" in done.stderr
     assert done.stdout == ""
 
 

@@ -5,10 +5,10 @@ of voices, more than one page of avatars, stock and custom entries, nullable fie
 unknown extra fields. It checks the bearer key, validates request bodies the way the API does, records
 every request, and can be scripted to misbehave (latency, error statuses, HTML or broken bodies, hangs).
 
-It also keeps what is made through it: personas saved, changed and deleted, share links, avatars and
-voices made from uploaded photos and clips (multipart, or a presigned upload to the fake itself), and the
-conversations people had (seeded, plus any recorded with `record_conversation`), so what a test or a
-demo makes can be read back, even across server processes.
+It also keeps what is made through it: personas saved, changed and deleted, share links, meeting invites,
+avatars and voices made from uploaded photos and clips (multipart, or a presigned upload to the fake itself),
+and the conversations people had (seeded, plus any recorded with `record_conversation`, ongoing until
+`end_session` if asked), so what a test or a demo makes can be read back, even across server processes.
 
     with FakeAnam() as fake:          # fake.url, fake.api_key
         fake.script("/v1/voices", Fault("status", 503))
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from .account import Account
 from .areas.media import validate_avatar_body, validate_presign_body, validate_voice_body
+from .areas.meetings import InviteLimits, validate_invite_body
 from .areas.personas import validate_persona_body
 from .areas.sessions import validate_session_body
 from .areas.share_links import validate_share_link_body
@@ -54,12 +55,14 @@ __all__ = [
     "Fault",
     "Form",
     "FormFile",
+    "InviteLimits",
     "RecordedRequest",
     "make_avatars",
     "make_llms",
     "make_personas",
     "make_voices",
     "validate_avatar_body",
+    "validate_invite_body",
     "validate_persona_body",
     "validate_presign_body",
     "validate_session_body",

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .areas import ROUTES
+from .areas.meetings import InviteLimits
 from .data.people import make_session, make_transcript
 from .faults import Fault, FaultScript
+from .formats import iso, parse_iso
 from .routes import Answer, route
 
 # A list page already encoded, by path and query (see `cache_pages`).
@@ -23,7 +25,8 @@ class Account:
     `catalogues` maps each list path (/v1/avatars, /v1/voices, /v1/llms, /v1/personas, /v1/sessions) to its
     records; `transcripts` holds each session's transcript by session id; `persona_details` what a persona's
     full record adds to its list entry; `share_links` every link made, with its personaId; `uploads` each
-    voice clip's presigned upload, by audioKey.
+    voice clip's presigned upload, by audioKey; `meeting_invites` the invites made, newest first, and
+    `invite_limits` how many may be made a minute and an hour.
     """
 
     def __init__(
@@ -43,6 +46,8 @@ class Account:
         self.share_links: list[dict[str, Any]] = []
         # Voice clips by audioKey: where the presigned flow is for each (see areas/media.py).
         self.uploads: dict[str, dict[str, Any]] = {}
+        self.meeting_invites: list[dict[str, Any]] = []
+        self.invite_limits = InviteLimits()
         self.tokens_issued = 0
         # Per list path: what a page's real `meta` is turned into before it is sent (to fake a lying API).
         self.meta_for: dict[str, Callable[[dict[str, Any]], Any]] = {}
@@ -69,14 +74,28 @@ class Account:
         return route(ROUTES, self, method, path, query, body, origin)
 
     def record_conversation(
-        self, persona_id: str, lines: list[tuple[str, str]], label: str | None = "share-link"
+        self, persona_id: str, lines: list[tuple[str, str]], label: str | None = "share-link", *, ongoing: bool = False
     ) -> str:
         """Someone talked to the persona (through a share link, say): a new newest session with this transcript.
 
-        `lines` are (role, text) pairs, role "persona" or "user". Returns the session id."""
+        `lines` are (role, text) pairs, role "persona" or "user". An `ongoing` session has not ended yet (see
+        end_session). Returns the session id."""
         persona = next(p for p in self.catalogues["/v1/personas"] if p["id"] == persona_id)
         session = make_session(str(uuid.uuid4()), persona, datetime.now(UTC), 2.0 * len(lines) + 5, label)
+        if ongoing:
+            session.update(endTime=None, sessionLengthMs=None, exitStatus=None, updatedAt=None)
         with self.lock:
             self.catalogues["/v1/sessions"].insert(0, session)
             self.transcripts[session["id"]] = make_transcript(session, persona["name"], lines)
         return str(session["id"])
+
+    def end_session(self, session_id: str) -> None:
+        """An ongoing session ends now: its analytics and recording become available."""
+        with self.lock:
+            session = next(s for s in self.catalogues["/v1/sessions"] if s["id"] == session_id)
+            ended = datetime.now(UTC)
+            length = ended - parse_iso(session["startTime"])
+            session.update(
+                endTime=iso(ended), sessionLengthMs=int(length.total_seconds() * 1000), exitStatus="NORMAL_EXIT"
+            )
+            session["updatedAt"] = session["endTime"]

@@ -22,7 +22,9 @@ def send(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type
 def send_json(
     handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str] | None = None
 ) -> None:
-    send(handler, status, json.dumps(payload).encode(), "application/json", headers or {})
+    # A 204 has no body at all.
+    data = b"" if status == 204 else json.dumps(payload).encode()
+    send(handler, status, data, "application/json", headers or {})
 
 
 def drain(handler: BaseHTTPRequestHandler, length: int, chunk: int = 256 * 1024) -> None:

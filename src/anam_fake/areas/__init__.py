@@ -6,7 +6,7 @@ A new area is a module with a `routes = Routes()` table and one entry in AREAS.
 from __future__ import annotations
 
 from ..routes import Route
-from . import catalogue, media, personas, sessions, share_links
+from . import catalogue, media, meetings, personas, sessions, share_links
 
-AREAS = (catalogue, personas, sessions, share_links, media)
+AREAS = (catalogue, personas, sessions, share_links, media, meetings)
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.routes)

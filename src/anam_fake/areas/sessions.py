@@ -1,12 +1,15 @@
-"""Sessions: the token that starts one, and the sessions people had, listed and read back as transcripts."""
+"""Sessions: the token that starts one, and the sessions people had, listed and read back as transcripts, with
+their per-turn latency (once a session has ended) and a link to their recording."""
 
 from __future__ import annotations
 
 import base64
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..data.latency import make_analytics
 from ..formats import is_uuid
 from ..ids import AVATAR_MODELS
 from ..pages import entry, listing
@@ -109,6 +112,38 @@ def get_transcript(account: Account, call: Call) -> Answer:
     if wanted not in account.transcripts:
         return 404, error("Not found", "Session not found or no transcript available"), {}
     return 200, account.transcripts[wanted], {}
+
+
+def _ended_session(account: Account, wanted: str, what: str) -> dict[str, Any] | Answer:
+    """The session `wanted` names if it has ended; else the answer Anam gives for `what` (404 until it ends)."""
+    if not is_uuid(wanted):
+        return 400, error("Bad request", "Invalid session ID"), {}
+    session = next((s for s in account.catalogues[SESSIONS] if s["id"] == wanted), None)
+    if session is None:
+        return 404, error("Not found", "Session not found"), {}
+    if session["endTime"] is None:
+        return 404, error("Not found", f"Session is still in progress: no {what} yet"), {}
+    return session
+
+
+@routes.get(SESSIONS + "/([^/]+)/analytics")
+def get_analytics(account: Account, call: Call) -> Answer:
+    """Per-turn latency, made up from the transcript (one turn per persona message), once the session has ended."""
+    session = _ended_session(account, call.params[0], "analytics")
+    if isinstance(session, tuple):
+        return session
+    return 200, make_analytics(session, account.transcripts.get(session["id"], {}).get("messages", [])), {}
+
+
+@routes.get(SESSIONS + "/([^/]+)/recording")
+def get_recording(account: Account, call: Call) -> Answer:
+    """A link signed the way S3 signs one, valid for an hour from now."""
+    session = _ended_session(account, call.params[0], "recording")
+    if isinstance(session, tuple):
+        return session
+    signed = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    url = f"https://cdn.anam.ai/recordings/{session['id']}.mp4?X-Amz-Date={signed}&X-Amz-Expires=3600&X-Amz-Signature=fake"
+    return 200, {"recordingUrl": url}, {}
 
 
 @routes.get(SESSIONS + "/(.+)")

@@ -1,4 +1,5 @@
-"""Share links: a public link to talk to a persona, the first one becoming the persona's primary link."""
+"""Share links: a public link to talk to a persona, the first one becoming the persona's primary link; listed,
+read and deleted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..formats import is_uuid, iso
+from ..pages import listing
 from ..routes import Answer, Call, Routes, error
 from ..validation import FieldTypes, field_problems, not_positive
 from .personas import find_persona, persona_extras
@@ -66,3 +68,52 @@ def create_share_link(account: Account, call: Call) -> Answer:
         if link["isPrimary"]:
             extras["primaryShareLink"] = {"token": link["token"], "enabled": True}
     return 201, link, {}
+
+
+def _listed(account: Account, link: dict[str, Any]) -> dict[str, Any]:
+    """A link as the list and GET show it: with its persona's name and the organisation."""
+    persona = find_persona(account, link["personaId"])
+    return {**link, "personaName": persona["name"] if persona else "", "organizationId": "org_fake"}
+
+
+@routes.get("/v1/share-links")
+def list_share_links(account: Account, call: Call) -> Answer:
+    """Every link made, or one persona's with personaId."""
+    persona_id = call.query.get("personaId")
+    with account.lock:
+        links = [_listed(account, link) for link in account.share_links]
+    if persona_id is not None:
+        links = [link for link in links if link["personaId"] == persona_id]
+    problem = "personaId must be a UUID" if persona_id is not None and not is_uuid(persona_id) else ""
+    return listing(account, call, links, search_key="personaName", problem=problem)
+
+
+def _find(account: Account, wanted: str) -> dict[str, Any] | Answer:
+    if not is_uuid(wanted):
+        return 400, error("Bad request", "Invalid share link ID"), {}
+    found = next((link for link in account.share_links if link["id"] == wanted), None)
+    return found if found is not None else (404, error("Not found", "Share link not found"), {})
+
+
+@routes.get("/v1/share-links/([^/]+)")
+def get_share_link(account: Account, call: Call) -> Answer:
+    with account.lock:
+        found = _find(account, call.params[0])
+        return found if isinstance(found, tuple) else (200, _listed(account, found), {})
+
+
+@routes.delete("/v1/share-links/([^/]+)")
+def delete_share_link(account: Account, call: Call) -> Answer:
+    """Gone from the list and from its persona's record (and no longer its primary link)."""
+    with account.lock:
+        found = _find(account, call.params[0])
+        if isinstance(found, tuple):
+            return found
+        account.share_links.remove(found)
+        extras = account.persona_details.get(found["personaId"])
+        if extras is not None:
+            extras["shareLinks"] = [link for link in extras["shareLinks"] or [] if link["id"] != found["id"]]
+            primary = extras["primaryShareLink"]
+            if primary and primary["token"] == found["token"]:
+                extras["primaryShareLink"] = None
+    return 200, {"message": "Share link deleted successfully"}, {}

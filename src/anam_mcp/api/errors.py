@@ -97,9 +97,12 @@ class InvalidRequestError(StatusError):
 
 
 class RateLimitedError(StatusError):
-    def __init__(self, retry_after: float | None) -> None:
+    """429. `limit` names the limit that was used up, when Anam says which (e.g. "10 a minute for each requester")."""
+
+    def __init__(self, retry_after: float | None, limit: str | None = None) -> None:
         self.retry_after = retry_after
-        super().__init__(429, f"Anam is rate limiting requests (429). Try again {_when(retry_after)}.")
+        used_up = f": the limit of {limit} is used up" if limit else ""
+        super().__init__(429, f"Anam is rate limiting requests (429){used_up}. Try again {_when(retry_after)}.")
 
     @property
     def retryable(self) -> bool:

@@ -42,15 +42,19 @@ Help me improve my saved Anam persona {persona_id} from how its recent conversat
    offer create_share_link so I can talk to it in a browser first, and stop.
 3. Call get_session_transcript for the newest sessions, up to three. Skip a session whose note says
    transcripts were disabled, and say when a transcript was cut short.
-4. From the transcripts, list what worked and what went wrong (misunderstandings, answers too long or off
-   topic, questions it could not answer, a goal it missed), each with a short quote as evidence.
-5. Propose a revised system prompt that fixes those problems and keeps what works. Show the change as a
+4. Call get_session_analytics for the same sessions: note the median and worst wait for the first audio,
+   and the slowest stage. A slow LLM stage on long answers calls for shorter answers; a session still
+   going has no analytics yet, so skip it.
+5. From the transcripts and the analytics, list what worked and what went wrong (misunderstandings,
+   answers too long or off topic, questions it could not answer, a goal it missed, turns where the user
+   waited long), each with a short quote or a number as evidence.
+6. Propose a revised system prompt that fixes those problems and keeps what works. Show the change as a
    unified diff against the current system prompt (lines starting with - and +), then explain each change
    in one line.
-6. Ask me whether to apply it, and wait for my answer. Only after I agree, call update_persona with
+7. Ask me whether to apply it, and wait for my answer. Only after I agree, call update_persona with
    persona_id={persona_id} and system_prompt set to the whole new prompt (not the diff), then call
    get_persona to confirm the change.
-7. Offer create_share_link so I can try the improved persona."""
+8. Offer create_share_link so I can try the improved persona."""
 
 
 def set_up_persona_session(
@@ -65,7 +69,8 @@ def set_up_persona_session(
 def improve_persona(
     persona_id: Annotated[UUID, Field(description="ID of the saved persona to improve (from search_personas).")],
 ) -> str:
-    """Read the persona's latest conversations, propose a better system prompt as a diff, apply it once agreed."""
+    """Read the persona's latest conversations and their latency, propose a better system prompt as a diff, and
+    apply it once agreed."""
     return IMPROVE_PROMPT.format(persona_id=persona_id)
 
 

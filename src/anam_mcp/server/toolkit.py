@@ -41,6 +41,7 @@ __all__ = [
     "CREATES",
     "DESTRUCTIVE",
     "READ_ONLY",
+    "Confirmation",
     "DeleteConfirmation",
     "Hints",
     "YesNo",
@@ -257,6 +258,12 @@ class YesNo(BaseModel):
     """A question the user answers yes or no before a tool acts; a subclass words `confirm` for its question."""
 
     confirm: bool
+
+
+class Confirmation(YesNo):
+    """The user's answer before something is ended for good (the question names it)."""
+
+    confirm: bool = Field(title="Go ahead", description="Yes to go ahead; it cannot be undone.")
 
 
 class DeleteConfirmation(YesNo):

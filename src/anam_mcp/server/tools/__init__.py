@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..toolsets import Toolset
-from . import catalogue, media, personas, sessions, share_links
+from . import catalogue, history, media, meetings, personas, sessions, share_links
 
 __all__ = ["TOOLSETS"]
 
@@ -11,6 +11,8 @@ TOOLSETS: tuple[Toolset, ...] = (
     catalogue.TOOLSET,
     personas.TOOLSET,
     sessions.TOOLSET,
+    history.TOOLSET,
     share_links.TOOLSET,
     media.TOOLSET,
+    meetings.TOOLSET,
 )
