@@ -308,11 +308,9 @@ async def test_a_transcript_cut_at_the_most_max_messages_allows_does_not_suggest
     session_id = fake.record_conversation(persona_id, [("user", f"line {n}") for n in range(1200)])
     read = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 1000})
     assert len(read["messages"]) == 1000
-    assert "first 1000 of 1200" in read["note"]
-    assert "larger max_messages" not in read["note"]
-    assert "the most this tool returns" in read["note"]
-    fewer = await call(client, "get_session_transcript", {"session_id": session_id, "max_messages": 999})
-    assert "call again with a larger max_messages (up to 1000)" in fewer["note"]
+    assert read["note"] == "Showing messages 1-1000 of 1200. For later ones: offset=1000."
+    rest = await call(client, "get_session_transcript", {"session_id": session_id, "offset": 1000})
+    assert [m["text"] for m in rest["messages"]] == [f"line {n}" for n in range(1000, 1200)]
 
 
 async def test_a_transcript_over_the_response_limit_says_what_to_do_not_to_try_again(
