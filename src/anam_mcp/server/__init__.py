@@ -49,8 +49,11 @@ def build_server(
     *,
     token_verifier: TokenVerifier | None = None,
     request_state_security: RequestStateSecurity | None = None,
+    local_files: bool = False,
 ) -> MCPServer[AppContext]:
     """An MCPServer wired to the Anam API described by `settings`. Nothing runs until it is served.
+
+    `local_files`: whether tools may read files on this machine by path (true over stdio only; see AppContext).
 
     Over HTTP, `token_verifier` decides who may call (the SDK then answers 401 to anyone else, and
     `caller_key` reads the caller's token), and `request_state_security` is the key every worker shares
@@ -58,7 +61,7 @@ def build_server(
     """
     toolsets = served_toolsets(settings)
     background = Background()
-    app = AppContext(settings, Accounts(settings, background, settings.max_accounts))
+    app = AppContext(settings, Accounts(settings, background, settings.max_accounts), local_files)
     # Checked by the HTTP layer only; nothing here is an OAuth issuer, so the URL is never published.
     auth = (
         AuthSettings(issuer_url=AnyHttpUrl("https://anam-mcp.invalid"), resource_server_url=None)
