@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Self
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import AcceptedElicitation, Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.resolve import ElicitationResult
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, model_validator
 
@@ -17,6 +17,7 @@ from ...api import personas as api
 from ...api.catalogue import AVATARS
 from ...api.errors import InvalidRequestError, NotFoundError
 from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg
+from ..confirmation import DeleteConfirmation, ask_first, confirmed
 from ..context import AppContext, app_of
 from ..persona_config import (
     LlmChoice,
@@ -28,7 +29,7 @@ from ..persona_config import (
     complete,
 )
 from ..search_results import Item, SearchResult, search_result
-from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, can_elicit, guarded, model_tool, result
+from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .persona_view import PersonaView
 
@@ -122,12 +123,6 @@ class DeletePersonaResult(BaseModel):
     deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
 
 
-class DeleteConfirmation(BaseModel):
-    """The user's answer before a persona is deleted."""
-
-    confirm: bool = Field(title="Delete it", description="Yes to delete the persona for good.")
-
-
 _CHECK_PERSONA = (
     "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
     "and that avatar_model is one the avatar supports (available_models in search_avatars)."
@@ -204,30 +199,23 @@ async def update_persona(
     return result(made, f"Updated {', '.join(changed)} of the persona {view.name or '(unnamed)'!r}.")
 
 
-async def _confirm_deletion(
-    ctx: Context[AppContext], args: PersonaRef
-) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
-    """Ask the user to confirm, naming the persona. A client that cannot ask gets a yes: the tool is marked
-    destructive, so the host asks instead."""
-    if not can_elicit(ctx):
-        return DeleteConfirmation(confirm=True)
+async def _persona_named(ctx: Context[AppContext], args: PersonaRef) -> str:
     app = app_of(ctx)
     persona = await guarded(app, api.get(app.account().client, args.persona_id), PERSONA_HINTS)
-    question = f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
-    return Elicit(question, DeleteConfirmation)
+    return f"the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})"
 
 
 async def delete_persona(
     ctx: Context[AppContext],
     args: PersonaRef,
-    answer: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_confirm_deletion)],
+    answer: Annotated[ElicitationResult[DeleteConfirmation], ask_first(_persona_named)],
 ) -> Annotated[CallToolResult, DeletePersonaResult]:
     """Delete a saved persona for good. The user is asked first where the client can ask; if they decline,
     deleted is false: do not call again unless they ask."""
     app = app_of(ctx)
     account = app.account()
     persona_id = str(args.persona_id)
-    if not (isinstance(answer, AcceptedElicitation) and answer.data.confirm):
+    if not confirmed(answer):
         declined = f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
         return result(DeletePersonaResult(persona_id=persona_id, deleted=False), declined)
     await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
