@@ -5,8 +5,9 @@ of voices, more than one page of avatars, stock and custom entries, nullable fie
 unknown extra fields. It checks the bearer key, validates request bodies the way the API does, records
 every request, and can be scripted to misbehave (latency, error statuses, HTML or broken bodies, hangs).
 
-It also keeps what is made through it: personas saved, changed and deleted, share links, and the
-conversations people had (seeded, plus any recorded with `record_conversation`), so what a test or a
+It also keeps what is made through it: personas saved, changed and deleted, share links, persona tools,
+knowledge bases and their documents (processed after `document_processing_seconds`), and the conversations
+people had (seeded, plus any recorded with `record_conversation`), so what a test or a
 demo makes can be read back, even across server processes.
 
     with FakeAnam() as fake:          # fake.url, fake.api_key
@@ -18,12 +19,15 @@ Run it by hand with `python -m anam_fake --port 8765 --key test-key`.
 from __future__ import annotations
 
 from .account import Account
+from .areas.knowledge import validate_group_body, validate_search_body, validate_upload
+from .areas.persona_tools import validate_tool_body
 from .areas.personas import validate_persona_body
 from .areas.sessions import validate_session_body
 from .areas.share_links import validate_share_link_body
 from .data.catalogue import make_avatars, make_llms, make_voices
 from .data.people import make_personas
 from .faults import Fault
+from .forms import FilePart, Form
 from .handler import RecordedRequest
 from .ids import (
     AVATAR_MODELS,
@@ -49,12 +53,18 @@ __all__ = [
     "Account",
     "FakeAnam",
     "Fault",
+    "FilePart",
+    "Form",
     "RecordedRequest",
     "make_avatars",
     "make_llms",
     "make_personas",
     "make_voices",
+    "validate_group_body",
     "validate_persona_body",
+    "validate_search_body",
     "validate_session_body",
     "validate_share_link_body",
+    "validate_tool_body",
+    "validate_upload",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .faults import act_out
+from .forms import is_form, parse_form
 from .media import media
 from .routes import error
 from .wire import send, send_json
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """A request as the fake received it; `body` is the decoded JSON, or the text when it was not JSON."""
+    """A request as the fake received it; `body` is the decoded JSON, a `Form` for multipart, or the text when it
+    was neither."""
 
     method: str
     path: str
@@ -57,10 +59,7 @@ class Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
+        body = _decoded(raw, self.headers.get("Content-Type") or "")
         with self.fake.serving(RecordedRequest(method, split.path, query, dict(self.headers.items()), body)):
             if self.fake.latency:
                 time.sleep(self.fake.latency)
@@ -89,7 +88,20 @@ class Handler(BaseHTTPRequestHandler):
         status, payload, headers = account.handle(method, path, query, body)
         if cache is not None and status == 200:
             cache[key] = json.dumps(payload).encode()
+        if status == 204:
+            send(self, status, b"", "application/json", headers)
+            return
         send_json(self, status, payload, headers)
+
+
+def _decoded(raw: bytes, content_type: str) -> Any:
+    """A body as the endpoints see it: a Form for multipart, JSON values, or the text when it is neither."""
+    try:
+        if raw and is_form(content_type):
+            return parse_form(raw, content_type)
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode("utf-8", "replace")
 
 
 def handler_for(fake: FakeAnam) -> type[Handler]:
