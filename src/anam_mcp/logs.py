@@ -1,7 +1,8 @@
 """Logging: everything to stderr, secrets redacted in every form, and the libraries kept quiet.
 
 Redacted: the API key, the HTTP server's access tokens and the token in a /mcp/t/<token> path, and,
-while an HTTP request runs, the credential its caller sent (see `redacting`). ANAM_LOG_LEVEL sets our
+while an HTTP request runs, the credential its caller sent, and while a tool call runs, the secrets it was
+given (see `redacting`). ANAM_LOG_LEVEL sets our
 own loggers (`anam_mcp.*`). Other libraries log at INFO at most, and the HTTP stack and the MCP SDK's
 per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug output too.
 """
@@ -64,12 +65,14 @@ def _forms(secret: str) -> list[str]:
 
 
 @contextmanager
-def redacting(secret: str | None) -> Iterator[None]:
-    """Redact `secret` from every line logged in this context (an HTTP request and the work it starts)."""
-    if not secret:
+def redacting(*secrets: str | None) -> Iterator[None]:
+    """Redact `secrets` from every line logged in this context (an HTTP request and the work it starts), besides
+    those redacted already (a tool call inside a request adds its own, such as a webhook's header values)."""
+    forms = {form for secret in secrets if secret for form in _forms(secret)}
+    if not forms:
         yield
         return
-    token = _REQUEST_SECRETS.set(tuple(_forms(secret)))
+    token = _REQUEST_SECRETS.set(tuple(sorted(forms | set(_REQUEST_SECRETS.get()), key=len, reverse=True)))
     try:
         yield
     finally:

@@ -22,7 +22,7 @@ __all__ = [
     "PersonaDetail",
     "PersonaPart",
     "ShareLink",
-    "attach_tool",
+    "add_tool",
     "create",
     "delete",
     "get",
@@ -129,14 +129,12 @@ async def delete(client: AnamClient, persona_id: UUID) -> None:
     await client.request("DELETE", _PERSONA.format(id=persona_id), idempotent=True)
 
 
-async def attach_tool(client: AnamClient, persona_id: UUID, tool_id: str) -> tuple[PersonaDetail, bool]:
-    """Add a persona tool to the persona's `toolIds`, keeping the ones it has (Anam replaces the whole list).
-
-    Returns the persona as it is now, and whether the tool was added (False: it had it already)."""
-    persona = await get(client, persona_id)
+async def add_tool(client: AnamClient, persona_id: UUID, persona: PersonaDetail, tool_id: str) -> PersonaDetail:
+    """Add a persona tool to the persona (`persona`, as just read), keeping the ones it has: Anam replaces the
+    whole `toolIds` list. Returns the persona as it is now (unchanged if it had the tool already)."""
     if persona.tools is None:
         raise UnreadableResponseError("the persona does not list its tools, so one cannot be added without losing them")
     ids = [tool.id for tool in persona.tools]
     if tool_id in ids:
-        return persona, False
-    return await update(client, persona_id, {"toolIds": [*ids, tool_id]}), True
+        return persona
+    return await update(client, persona_id, {"toolIds": [*ids, tool_id]})

@@ -36,6 +36,7 @@ from .context import AppContext
 __all__ = [
     "CREATES",
     "DESTRUCTIVE",
+    "ENSURES",
     "READ_ONLY",
     "Hints",
     "can_elicit",
@@ -53,6 +54,8 @@ READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 # Overwrites or removes what exists; calling again with the same arguments changes nothing more.
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
+# Makes sure something exists (made, or found from before): calling again with the same arguments adds nothing.
+ENSURES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
 _T = TypeVar("_T")
 

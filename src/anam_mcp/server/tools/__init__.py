@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from ..toolsets import Toolset
-from . import catalogue, personas, sessions, share_links
+from . import catalogue, knowledge, persona_tools, personas, sessions, share_links
 
 __all__ = ["TOOLSETS"]
 
-TOOLSETS: tuple[Toolset, ...] = (catalogue.TOOLSET, personas.TOOLSET, sessions.TOOLSET, share_links.TOOLSET)
+TOOLSETS: tuple[Toolset, ...] = (
+    catalogue.TOOLSET,
+    personas.TOOLSET,
+    sessions.TOOLSET,
+    share_links.TOOLSET,
+    knowledge.TOOLSET,
+    persona_tools.TOOLSET,
+)

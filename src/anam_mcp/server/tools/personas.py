@@ -7,6 +7,7 @@ shows the change on its next call.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Self
+from uuid import UUID
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import ElicitationResult
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 from ...api import personas as api
 from ...api.catalogue import AVATARS
 from ...api.errors import InvalidRequestError, NotFoundError
-from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg
+from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg, Supplier
 from ..confirmation import DeleteConfirmation, ask_first, confirmed
 from ..context import AppContext, app_of
 from ..persona_config import (
@@ -47,12 +48,22 @@ class PersonaRef(Arguments):
 
 
 class SavedPersona(PersonaConfig):
-    """A persona kept in the account (save_persona's arguments): the configuration, a name and a description."""
+    """A persona kept in the account (save_persona's arguments): the configuration, a name, a description and
+    the persona tools it may call.
+
+    tool_ids is here rather than in PersonaConfig, although an ephemeral session takes toolIds too: persona
+    tools are a saved persona's business in these tools, and create_session_token stays within its budget.
+    """
 
     name: PersonaNameArg
     description: Annotated[
         str | None,
         Field(min_length=1, max_length=1000, description="A note for people on what it is for; not the prompt."),
+    ] = None
+    tool_ids: Annotated[
+        list[UUID] | None,
+        Field(max_length=100, description="Persona tools it may call, from list_persona_tools: the whole list."),
+        Supplier("list_persona_tools"),
     ] = None
 
 
