@@ -160,7 +160,7 @@ def upload_document(account: Account, call: Call) -> Answer:
     with account.lock:
         account.document_texts[document["id"]] = text_of(file.filename, file.data)
         documents_of(account).append(document)
-    return 201, _document(account, document), {}
+    return 201, _public(document), {}  # PROCESSING, however soon it is done
 
 
 @routes.post(GROUPS + "/([^/]+)/search")
@@ -212,6 +212,10 @@ def _document(account: Account, document: dict[str, Any]) -> dict[str, Any]:
         reason = failure(document["filename"], account.document_texts[document["id"]])
         with account.lock:
             document.update(status="FAILED" if reason else "READY", errorMessage=reason, updatedAt=now_iso())
+    return _public(document)
+
+
+def _public(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if not key.startswith("_")}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -162,17 +163,16 @@ async def _checked_file(file: Path, name: str, *, downloaded: bool) -> Prepared:
 
 
 def _read(file: Path) -> tuple[int, bytes, str]:
-    """The file's size, its first bytes and the SHA-256 of all of it (read in a worker thread)."""
+    """The file's size, its first bytes and the SHA-256 of all of it (read in a worker thread); a file over the
+    size cap is not read past its first bytes, as it will be refused."""
     digest = hashlib.sha256()
     with file.open("rb") as source:
         head = source.read(_HEAD_BYTES)
+        if (size := os.fstat(source.fileno()).st_size) > MAX_BYTES:
+            return size, head, ""
         digest.update(head)
-        size = len(head)
         while chunk := source.read(1024 * 1024):
             digest.update(chunk)
-            size += len(chunk)
-            if size > MAX_BYTES:
-                break  # too big: refused by size, the digest is not needed
     return size, head, digest.hexdigest()
 
 

@@ -115,7 +115,11 @@ class CreatedKnowledgeBase(BaseModel):
     name: str
 
 
-class AddedDocument(DocumentItem):
+class AddedDocument(BaseModel):
+    document_id: str
+    filename: str
+    status: str | None = Field(description="PROCESSING until Anam has read it, then READY or FAILED.")
+    size_bytes: int
     knowledge_base_id: str
 
 
@@ -181,11 +185,16 @@ async def _add(ctx: Context[AppContext], app: AppContext, args: DocumentToAdd) -
         uploaded = await document.upload(app.account().client, args.knowledge_base_id, report)
     finally:
         await document.discard()
-    item = DocumentItem.of(uploaded)
-    added = AddedDocument(**dict(item), knowledge_base_id=str(args.knowledge_base_id))
+    added = AddedDocument(
+        document_id=uploaded.id,
+        filename=shown(uploaded.filename)[0],
+        status=uploaded.status,
+        size_bytes=document.size,
+        knowledge_base_id=str(args.knowledge_base_id),
+    )
     return result(
         added,
-        f"Added {added.filename} ({document.size:,} bytes): {added.status or 'status unknown'}. "
+        f"Added {added.filename} ({added.size_bytes:,} bytes): {added.status or 'status unknown'}. "
         "list_knowledge_documents shows when it is READY.",
     )
 

@@ -66,6 +66,13 @@ class TaughtDocument(BaseModel):
     error: str | None = Field(description="Why it FAILED.")
     added: bool = Field(description="False: the same file (name and content) was there already.")
 
+    @classmethod
+    def of(cls, document: Document, added: bool) -> TaughtDocument:
+        name, _ = shown(document.filename)
+        return cls(
+            filename=name, document_id=document.id, status=document.status, error=document.error_message, added=added
+        )
+
 
 class TeachResult(BaseModel):
     persona_id: str
@@ -90,9 +97,9 @@ async def teach_persona(ctx: Context[AppContext], args: TeachArgs) -> Annotated[
 async def _teach(ctx: Context[AppContext], app: AppContext, args: TeachArgs) -> CallToolResult:
     until = anyio.current_time() + app.settings.tool_timeout_seconds * 0.8  # time left to answer after waiting
     client = app.account().client
-    persona = await personas_api.get(client, args.persona_id)
-    prepared = await _prepared(app, args.sources)
+    prepared = await _prepared(app, args.sources)  # a source Anam would refuse stops the call before any request
     try:
+        persona = await personas_api.get(client, args.persona_id)
         base, made = await _base(client, args.knowledge_base_name or f"{persona.name or 'Persona'} knowledge")
         taught = await _uploaded(ctx, client, base, prepared)
     finally:
@@ -105,12 +112,7 @@ async def _teach(ctx: Context[AppContext], app: AppContext, args: TeachArgs) -> 
         await ctx.report_progress(len(prepared) + done, 2 * len(prepared), f"Processed {done} of {len(taught)}")
 
     settled = await _settled(client, base, taught, until, report)
-    documents = [
-        TaughtDocument(
-            filename=shown(d.filename)[0], document_id=d.id, status=d.status, error=d.error_message, added=added
-        )
-        for d, added in ((settled.get(d.id, d), added) for d, added in taught)
-    ]
+    documents = [TaughtDocument.of(settled[document.id], added) for document, added in taught]
     outcome = TeachResult(
         persona_id=str(args.persona_id),
         knowledge_base_id=base.id,
