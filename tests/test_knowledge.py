@@ -424,7 +424,7 @@ async def test_knowledge_bases_are_made_listed_filled_and_searched(client: Clien
 
 
 async def test_unknown_ids_say_which_tool_lists_valid_ones(client: Client) -> None:
-    for tool, arguments, says in [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("search_knowledge_base", {"knowledge_base_id": str(uuid.uuid4()), "query": "x"}, "list_knowledge_bases"),
         ("list_knowledge_documents", {"knowledge_base_id": str(uuid.uuid4())}, "list_knowledge_bases"),
         ("add_knowledge_document", {"knowledge_base_id": str(uuid.uuid4()), "text": "x"}, "list_knowledge_bases"),
@@ -434,7 +434,8 @@ async def test_unknown_ids_say_which_tool_lists_valid_ones(client: Client) -> No
             {"knowledge_base_id": "nope"},
             "knowledge_base_id must be a UUID (get one from list_knowledge_bases)",
         ),
-    ]:
+    ]
+    for tool, arguments, says in cases:
         result = await client.call_tool(tool, arguments)
         assert result.is_error and says in text(result), (tool, text(result))
 
