@@ -135,8 +135,8 @@ class DeletePersonaResult(BaseModel):
 
 
 _CHECK_PERSONA = (
-    "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
-    "and that avatar_model is one the avatar supports (available_models in search_avatars)."
+    "Check avatar_id, voice_id, llm_id and tool_ids (valid ones come from search_avatars, search_voices, list_llms "
+    "and list_persona_tools), and that avatar_model is one the avatar supports (available_models in search_avatars)."
 )
 _SAVE_HINTS: Hints = {NotFoundError: _CHECK_PERSONA, InvalidRequestError: _CHECK_PERSONA}
 PERSONA_HINTS: Hints = {
@@ -144,8 +144,8 @@ PERSONA_HINTS: Hints = {
     "your saved personas and their ids.",
 }
 _UPDATE_HINTS: Hints = {
-    NotFoundError: "Check persona_id (search_personas lists your saved personas) and any avatar_id, voice_id or "
-    "llm_id given (from search_avatars, search_voices and list_llms).",
+    NotFoundError: "Check persona_id (search_personas lists your saved personas) and any avatar_id, voice_id, "
+    "llm_id or tool_ids given (from search_avatars, search_voices, list_llms and list_persona_tools).",
     InvalidRequestError: _CHECK_PERSONA,
 }
 
