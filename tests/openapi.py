@@ -40,3 +40,14 @@ def request_validator(operation: str) -> Draft202012Validator:
     schema = copy.deepcopy(SPEC["requests"][operation])
     schema["additionalProperties"] = False
     return _validator(schema)
+
+
+@cache
+def tool_request_validator() -> Draft202012Validator:
+    """POST /v1/tools, closed like `request_validator`, with each variant of its `config` oneOf closed too: the
+    client variant has no required field, so every config would otherwise match it and another."""
+    schema = copy.deepcopy(SPEC["requests"]["POST /v1/tools"])
+    for variant in schema["properties"]["config"]["oneOf"]:
+        variant["additionalProperties"] = False
+    schema["additionalProperties"] = False
+    return _validator(schema)
