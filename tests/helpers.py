@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -187,10 +188,18 @@ def start_http_benchmark(output: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdout=stdout, stderr=stderr)
 
 
-@functools.cache
+_INSTALLING = threading.Lock()
+
+
 def installed(package: str, command: str) -> str:
     """`command` from the pinned npm `package` (its bin), installed by npx if it is not yet: starting it directly
-    spares each run npm's own start-up (about 0.5 s of CPU)."""
+    spares each run npm's own start-up (about 0.5 s of CPU). Jobs on several threads ask at once: one installs."""
+    with _INSTALLING:
+        return _installed(package, command)
+
+
+@functools.cache
+def _installed(package: str, command: str) -> str:
     done = subprocess.run(
         ["npx", "-y", f"--package={package}", "-c", f"command -v {command}"],
         env=npx_env(),
