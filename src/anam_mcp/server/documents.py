@@ -16,20 +16,21 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from ..api import knowledge
 from ..api.multipart import FilePart, Multipart
 from ..api.transport import AnamClient
 from ..downloads import DownloadError, download
+from .arguments import Arguments
 from .context import AppContext
 
-__all__ = ["MAX_BYTES", "FilenameArg", "PathArg", "Prepared", "TextArg", "UrlArg", "one_source", "prepare", "shown"]
+__all__ = ["MAX_BYTES", "Prepared", "Source", "prepare", "shown"]
 
 MAX_BYTES = 50 * 1024 * 1024
 _TYPES = {
@@ -71,10 +72,19 @@ FilenameArg = Annotated[
 ]
 
 
-def one_source(path: str | None, url: str | None, text: str | None) -> None:
-    """ValueError unless exactly one of the three sources is given."""
-    if sum(source is not None for source in (path, url, text)) != 1:
-        raise ValueError("needs exactly one of path, url and text")
+# Where one document comes from: exactly one of path, url and text; and the name to store it as. (No docstring:
+# in teach_persona's input schema it would be one more description every conversation pays for.)
+class Source(Arguments):
+    path: PathArg = None
+    url: UrlArg = None
+    text: TextArg = None
+    filename: FilenameArg = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if sum(source is not None for source in (self.path, self.url, self.text)) != 1:
+            raise ValueError("needs exactly one of path, url and text")
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +126,10 @@ def shown(stored_name: str) -> tuple[str, str | None]:
     return tagged["stem"] + tagged["suffix"], tagged["digest"]
 
 
-async def prepare(
-    app: AppContext, path: str | None, url: str | None, text: str | None, filename: str | None
-) -> Prepared:
-    """The document one source names, checked; a ToolError saying what is wrong with it otherwise. A download
-    is made only for a name Anam would take, and deleted again if its content is refused."""
+async def prepare(app: AppContext, source: Source) -> Prepared:
+    """The document `source` names, checked; a ToolError saying what is wrong with it otherwise. A download is
+    deleted again if its content is refused."""
+    path, url, text, filename = source.path, source.url, source.text, source.filename
     if text is not None:
         data = text.encode()
         name = filename or "notes.md"

@@ -4,13 +4,13 @@ and a search that shows what the persona would find. teach_persona (teach.py) do
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Self
+from typing import Annotated
 from uuid import UUID
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import ElicitationResult
 from mcp.types import CallToolResult
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field
 
 from ...api import knowledge as api
 from ...api.errors import NotFoundError
@@ -19,7 +19,7 @@ from ...search import index, rank
 from ..arguments import Arguments, QueryArg, Supplier, not_boolean
 from ..confirmation import DeleteConfirmation, ask_first, confirmed
 from ..context import AppContext, app_of
-from ..documents import FilenameArg, PathArg, TextArg, UrlArg, one_source, prepare, shown
+from ..documents import Source, prepare, shown
 from ..search_results import Item, SearchResult, listed_summary, search_result
 from ..toolkit import CREATES, DESTRUCTIVE, ENSURES, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
@@ -53,17 +53,8 @@ class KnowledgeBaseRef(Arguments):
     knowledge_base_id: KnowledgeBaseIdArg
 
 
-class DocumentToAdd(Arguments):
+class DocumentToAdd(Source):
     knowledge_base_id: KnowledgeBaseIdArg
-    path: PathArg = None
-    url: UrlArg = None
-    text: TextArg = None
-    filename: FilenameArg = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Self:
-        one_source(self.path, self.url, self.text)
-        return self
 
 
 class KnowledgeSearch(Arguments):
@@ -176,12 +167,12 @@ async def add_knowledge_document(
 
 
 async def _add(ctx: Context[AppContext], app: AppContext, args: DocumentToAdd) -> CallToolResult:
-    document = await prepare(app, args.path, args.url, args.text, args.filename)
+    document = await prepare(app, args)
+
+    async def report(share: float) -> None:
+        await ctx.report_progress(share, 1.0, f"Uploading {document.filename}")
+
     try:
-
-        async def report(share: float) -> None:
-            await ctx.report_progress(share, 1.0, f"Uploading {document.filename}")
-
         uploaded = await document.upload(app.account().client, args.knowledge_base_id, report)
     finally:
         await document.discard()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Self
+from typing import Annotated
 from uuid import UUID
 
 import anyio
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from ...api import knowledge
 from ...api import persona_tools as tools_api
@@ -28,7 +28,7 @@ from ...api.personas import PersonaDetail
 from ...api.transport import AnamClient
 from ..arguments import Arguments, PersonaIdArg
 from ..context import AppContext, app_of
-from ..documents import FilenameArg, PathArg, Prepared, TextArg, UrlArg, one_source, prepare, shown
+from ..documents import Prepared, Source, prepare, shown
 from ..toolkit import Hints, guarded, result
 from .persona_tool_kinds import KnowledgeToolArgs
 
@@ -37,18 +37,6 @@ __all__ = ["teach_persona"]
 _DONE = ("READY", "FAILED")
 _HINTS: Hints = {NotFoundError: "Check persona_id: search_personas lists your saved personas."}
 _FIRST_WAIT, _LONGEST_WAIT = 0.25, 2.0
-
-
-class Source(Arguments):
-    path: PathArg = None
-    url: UrlArg = None
-    text: TextArg = None
-    filename: FilenameArg = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Self:
-        one_source(self.path, self.url, self.text)
-        return self
 
 
 class TeachArgs(Arguments):
@@ -134,7 +122,7 @@ async def _prepared(app: AppContext, sources: list[Source]) -> list[Prepared]:
     prepared: list[Prepared] = []
     try:
         for source in sources:
-            document = await prepare(app, source.path, source.url, source.text, source.filename)
+            document = await prepare(app, source)
             if any(p.stored_name == document.stored_name for p in prepared):
                 await document.discard()
             else:
@@ -147,7 +135,7 @@ async def _prepared(app: AppContext, sources: list[Source]) -> list[Prepared]:
 
 
 async def _base(client: AnamClient, name: str) -> tuple[KnowledgeBase, list[str]]:
-    """The knowledge base called `name` (the oldest, if several), made if there is none."""
+    """The knowledge base called `name` (the first Anam lists, if several), made if there is none."""
     existing = next((base for base in await knowledge.list_bases(client) if base.name == name), None)
     if existing is not None:
         return existing, []
