@@ -483,3 +483,26 @@ async def test_deletes_ask_first_naming_what_goes(
     assert done["deleted"] is (confirm is True)
     assert len(fake.requests_to(path, "DELETE")) == (1 if confirm else 0)
     assert bool(fake.catalogues["/v1/knowledge/documents"]) is not confirm
+
+
+# -- the add_knowledge_to_persona prompt ----------------------------------------------------------------
+
+
+async def test_the_knowledge_prompt_walks_from_sources_to_a_tested_persona(client: Client) -> None:
+    prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+    (argument,) = prompts["add_knowledge_to_persona"].arguments or []
+    assert (argument.name, argument.required) == ("persona_id", True)
+    persona_id = str(uuid.uuid4())
+    got = await client.get_prompt("add_knowledge_to_persona", {"persona_id": persona_id})
+    body = got.messages[0].content.text  # type: ignore[union-attr]
+    steps = [
+        "get_persona",
+        "which documents",
+        "teach_persona",
+        "still processing",
+        "search_knowledge_base",
+        "create_share_link",
+    ]
+    positions = [body.index(step) for step in steps]
+    assert positions == sorted(positions)
+    assert f"persona_id={persona_id}" in body

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from .decoding import parse_json, parse_one
 from .errors import UnreadableResponseError
@@ -47,7 +47,6 @@ class KnowledgeBase(Record):
     name: str = ""
     description: str | None = None
     document_count: int | None = None
-    updated_at: str | None = None
 
     @field_validator("description", mode="after")
     @classmethod
@@ -59,15 +58,10 @@ class KnowledgeBase(Record):
 class Document(Record):
     """A file in a knowledge base; only READY ones are searched."""
 
-    knowledge_base_id: str | None = Field(
-        default=None, validation_alias=AliasChoices("knowledgeFolderId", "knowledgeGroupId")
-    )
     filename: str = ""
-    file_type: str | None = None
     file_size: int | None = None
     status: str | None = None
     error_message: str | None = None
-    created_at: str | None = None
 
 
 class Chunk(AnamModel):
