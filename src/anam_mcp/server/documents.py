@@ -46,7 +46,7 @@ _TEXT = (".txt", ".md", ".csv")
 _MAGIC = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}
 _HEAD_BYTES = 8192
 _DIGEST_CHARS = 12
-_TAGGED = re.compile(rf"^(?P<stem>.+)~(?P<digest>[0-9a-f]{{{_DIGEST_CHARS}}})(?P<suffix>\.[A-Za-z0-9]+)$")
+_TAGGED = re.compile(rf"^(?P<stem>.+)~[0-9a-f]{{{_DIGEST_CHARS}}}(?P<suffix>\.[A-Za-z0-9]+)$")
 _PROGRESS_STEPS = 20
 
 
@@ -118,12 +118,10 @@ class Prepared:
             await anyio.Path(self.path).unlink(missing_ok=True)
 
 
-def shown(stored_name: str) -> tuple[str, str | None]:
-    """A stored document name as the user knows it, and the digest it carries (None: not stored by us)."""
+def shown(stored_name: str) -> str:
+    """A stored document name as the user knows it: without the digest (a name not stored by us, unchanged)."""
     tagged = _TAGGED.match(stored_name)
-    if tagged is None:
-        return stored_name, None
-    return tagged["stem"] + tagged["suffix"], tagged["digest"]
+    return stored_name if tagged is None else tagged["stem"] + tagged["suffix"]
 
 
 async def prepare(app: AppContext, source: Source) -> Prepared:

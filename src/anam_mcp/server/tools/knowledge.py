@@ -91,7 +91,7 @@ class DocumentItem(BaseModel):
 
     @classmethod
     def of(cls, document: api.Document) -> DocumentItem:
-        name, _ = shown(document.filename)
+        name = shown(document.filename)
         status, error = document.status, document.error_message
         return cls(id=document.id, filename=name, status=status, error=error, size_bytes=document.file_size)
 
@@ -178,7 +178,7 @@ async def _add(ctx: Context[AppContext], app: AppContext, args: DocumentToAdd) -
         await document.discard()
     added = AddedDocument(
         document_id=uploaded.id,
-        filename=shown(uploaded.filename)[0],
+        filename=shown(uploaded.filename),
         status=uploaded.status,
         size_bytes=document.size,
         knowledge_base_id=str(args.knowledge_base_id),
@@ -210,12 +210,10 @@ async def search_knowledge_base(ctx: Context[AppContext], args: KnowledgeSearch)
     app = app_of(ctx)
     chunks, documents = await guarded(app, _search(app.account().client, args), BASE_HINTS)
     items = [
-        Passage(
-            filename=shown(c.filename or "")[0] or None, content=c.content, score=c.score, document_id=c.document_id
-        )
+        Passage(filename=shown(c.filename or "") or None, content=c.content, score=c.score, document_id=c.document_id)
         for c in chunks
     ]
-    waiting = [shown(d.filename)[0] for d in documents if d.status not in ("READY", "FAILED")]
+    waiting = [shown(d.filename) for d in documents if d.status not in ("READY", "FAILED")]
     note = None
     if waiting:
         note = f"{len(waiting)} document(s) still processing, not searched yet: {', '.join(waiting[:5])}."
@@ -235,7 +233,7 @@ async def _search(client: AnamClient, args: KnowledgeSearch) -> tuple[list[api.C
 async def _document_named(ctx: Context[AppContext], args: DocumentRef) -> str:
     app = app_of(ctx)
     document = await guarded(app, api.get_document(app.account().client, args.document_id), _DOCUMENT_HINTS)
-    return f"the knowledge document {shown(document.filename)[0]!r} ({args.document_id})"
+    return f"the knowledge document {shown(document.filename)!r} ({args.document_id})"
 
 
 async def delete_knowledge_document(

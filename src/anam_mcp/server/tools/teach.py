@@ -56,7 +56,7 @@ class TaughtDocument(BaseModel):
 
     @classmethod
     def of(cls, document: Document, added: bool) -> TaughtDocument:
-        name, _ = shown(document.filename)
+        name = shown(document.filename)
         return cls(
             filename=name, document_id=document.id, status=document.status, error=document.error_message, added=added
         )
