@@ -33,7 +33,7 @@ from ..toolsets import Toolset
 from .persona_tool_kinds import ClientToolArgs, KnowledgeToolArgs, NewPersonaTool, SystemToolArgs, WebhookToolArgs
 from .personas import PERSONA_HINTS
 
-__all__ = ["TOOLSET", "created"]
+__all__ = ["TOOLSET"]
 
 _HIDDEN = "***"
 _TOOL_HINTS: Hints = {
@@ -99,7 +99,7 @@ async def list_persona_tools(
     return search_result(PersonaToolList.of([PersonaToolItem.of(t) for t in found], 100, None), args.query)
 
 
-async def created(
+async def _created(
     app: AppContext, args: NewPersonaTool | SystemToolArgs, persona_id: UUID | None, reuse: PersonaTool | None = None
 ) -> tuple[CreatedPersonaTool, PersonaDetail | None]:
     """Create the persona tool `args` describes (or take `reuse`), and give it to the persona `persona_id` if
@@ -144,7 +144,7 @@ async def create_webhook_tool(
     secrets = list((args.headers or {}).values())
     with redacting(*secrets):
         try:
-            made, persona = await created(app, args, args.attach_to_persona_id)
+            made, persona = await _created(app, args, args.attach_to_persona_id)
         except ToolError as exc:
             raise ToolError(_hidden(str(exc), secrets)) from None
     made = made.model_copy(update={"headers": dict.fromkeys(args.headers, _HIDDEN) if args.headers else None})
@@ -162,7 +162,7 @@ async def create_knowledge_tool(
 ) -> Annotated[CallToolResult, CreatedPersonaTool]:
     """Create a persona tool that searches knowledge bases during a conversation (RAG), so the persona answers
     from your documents."""
-    made, persona = await created(app_of(ctx), args, args.attach_to_persona_id)
+    made, persona = await _created(app_of(ctx), args, args.attach_to_persona_id)
     return result(made, _summary(made, persona))
 
 
@@ -171,7 +171,7 @@ async def create_client_tool(
 ) -> Annotated[CallToolResult, CreatedPersonaTool]:
     """Create a persona tool that sends an event to the web page running the persona (open a form, show a
     product); the page's JS SDK handles it."""
-    made, persona = await created(app_of(ctx), args, args.attach_to_persona_id)
+    made, persona = await _created(app_of(ctx), args, args.attach_to_persona_id)
     return result(made, _summary(made, persona))
 
 
@@ -182,7 +182,7 @@ async def create_system_tool(
     app = app_of(ctx)
     tools = await guarded(app, api.list_tools(app.account().client))
     existing = next((t for t in tools if t.kind == "system" and (t.config or {}).get("action") == args.action), None)
-    made, persona = await created(app, args, args.attach_to_persona_id, existing)
+    made, persona = await _created(app, args, args.attach_to_persona_id, existing)
     return result(made, _summary(made, persona))
 
 
