@@ -17,7 +17,7 @@ import pytest
 
 from anam_fake import FakeAnam, Fault
 
-from .helpers import in_memory, text
+from .helpers import TOOLS, in_memory, text
 
 pytestmark = pytest.mark.anyio
 
@@ -106,7 +106,7 @@ async def test_connection_refused(fake: FakeAnam) -> None:
         assert result.is_error
         assert "Could not connect to the Anam API" in text(result)
         listed = await client.list_tools()
-    assert len(listed.tools) == 12
+    assert len(listed.tools) == len(TOOLS)
 
 
 async def test_a_stale_catalogue_is_served_when_a_refresh_fails(fake: FakeAnam) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from anam_fake import FakeAnam, Fault
 
-from .helpers import text, until_requested
+from .helpers import TOOLS, text, until_requested
 from .http_server import HttpServer, Mode, http_env, http_server, mcp_client
 
 pytestmark = [pytest.mark.anyio, pytest.mark.weight(4)]
@@ -86,7 +86,7 @@ def test_anything_but_an_access_token_gets_401(server: HttpServer, fake: FakeAna
 def test_each_access_token_opens_the_server(server: HttpServer, token: str) -> None:
     answer = post(server, **bearer(token))
     assert answer.status_code == 200, answer.text
-    assert len(answer.json()["result"]["tools"]) == 12
+    assert len(answer.json()["result"]["tools"]) == len(TOOLS)
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])

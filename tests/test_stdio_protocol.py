@@ -24,7 +24,7 @@ async def test_stdout_carries_only_json_rpc_and_the_key_appears_nowhere(fake: Fa
     server = await start(fake, tmp_path, ANAM_LOG_LEVEL="DEBUG", ANAM_PREFETCH="true")
     await server.initialize()
     listed = await server.request(1, "tools/list")
-    assert len(listed["result"]["tools"]) == 12
+    assert len(listed["result"]["tools"]) == len(TOOLS)
     found = await server.request(2, "tools/call", {"name": "search_voices", "arguments": {"query": "lucy"}})
     assert found["result"]["isError"] is False
     token = await server.request(3, "tools/call", {"name": "create_session_token", "arguments": {}})
