@@ -131,7 +131,8 @@ def settings(fake: FakeAnam) -> Settings:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[Client]:
     """An MCP client session with the server in this process (lifespan included), against the fake."""
-    async with Client(build_server(settings)) as session:
+    # In this process, as a client on the user's machine would be: files named by path may be read.
+    async with Client(build_server(settings, local_files=True)) as session:
         yield session
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,7 +59,7 @@ def make_settings(fake: FakeAnam, **overrides: object) -> Settings:
 
 def in_memory(fake: FakeAnam, **overrides: object) -> Client:
     """A client of the server built in this process from `make_settings(fake, **overrides)`: enter it to serve."""
-    return Client(build_server(make_settings(fake, **overrides)))
+    return Client(build_server(make_settings(fake, **overrides), local_files=True))
 
 
 def server_env(fake: FakeAnam | None, **extra: str) -> dict[str, str]:
@@ -188,10 +189,18 @@ def start_http_benchmark(output: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdout=stdout, stderr=stderr)
 
 
-@functools.cache
+_INSTALLING = threading.Lock()
+
+
 def installed(package: str, command: str) -> str:
     """`command` from the pinned npm `package` (its bin), installed by npx if it is not yet: starting it directly
-    spares each run npm's own start-up (about 0.5 s of CPU)."""
+    spares each run npm's own start-up (about 0.5 s of CPU). Jobs on several threads ask at once: one installs."""
+    with _INSTALLING:
+        return _installed(package, command)
+
+
+@functools.cache
+def _installed(package: str, command: str) -> str:
     done = subprocess.run(
         ["npx", "-y", f"--package={package}", "-c", f"command -v {command}"],
         env=npx_env(),

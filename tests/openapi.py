@@ -52,3 +52,13 @@ def meeting_request_validator() -> Draft202012Validator:
     config["additionalProperties"] = False
     schema["properties"]["personaConfig"] = config
     return _validator(schema)
+
+
+def tool_request_validator() -> Draft202012Validator:
+    """POST /v1/tools, closed like `request_validator`, with each variant of its `config` oneOf closed too: the
+    client variant has no required field, so every config would otherwise match it and another."""
+    schema = copy.deepcopy(SPEC["requests"]["POST /v1/tools"])
+    for variant in schema["properties"]["config"]["oneOf"]:
+        variant["additionalProperties"] = False
+    schema["additionalProperties"] = False
+    return _validator(schema)

@@ -100,7 +100,11 @@ async def test_every_tool_resource_and_prompt_answers_in_both_protocol_eras(
         voices = await c.read_resource("anam://voices")
         assert isinstance(voices.contents[0], TextResourceContents)
         assert len(json.loads(voices.contents[0].text)) == 450
-        assert {p.name for p in (await c.list_prompts()).prompts} == {"set_up_persona_session", "improve_persona"}
+        assert {p.name for p in (await c.list_prompts()).prompts} == {
+            "set_up_persona_session",
+            "improve_persona",
+            "add_knowledge_to_persona",
+        }
     # 2026-07-28 asks in the result (input_required); a stateless 2025-11-25 call has no way to ask, so the
     # host's own confirmation of a destructive tool stands in.
     assert len(asked) == (3 if era == "2026-07-28" else 0)  # revoke, cancel, delete

@@ -173,10 +173,12 @@ async def test_get_persona_gives_every_field_null_when_anam_leaves_it_out(client
         "skip_greeting",
         "language_code",
         "share_links",
+        "tools",
     }
     assert shown["name"] == seeded["name"]
     assert shown["avatar"] == {"id": CARA_AVATAR_ID, "display_name": "Cara", "image_url": None}
     assert shown["share_links"] is None  # Anam sends null until a link is made
+    assert shown["tools"] == []
 
 
 async def test_update_sends_only_the_fields_given(client: Client, fake: FakeAnam) -> None:

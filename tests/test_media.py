@@ -446,7 +446,7 @@ async def test_over_http_a_path_is_refused_pointing_at_the_url_argument_which_wo
             made = await call(client, "create_avatar", by_url)
             cloned = await call(client, "clone_voice", {"name": "Me", "audio_url": f"{web.origin}/me/hello.mp3"})
             deleted = await call(client, "delete_avatar", {"avatar_id": made["avatar_id"]})
-    assert photo_path.is_error and "give it as image_url" in text(photo_path)
-    assert clip_path.is_error and "give it as audio_url" in text(clip_path)
+    assert photo_path.is_error and "Pass image_url instead" in text(photo_path)
+    assert clip_path.is_error and "Pass audio_url instead" in text(clip_path)
     assert cloned["sent"] == "inline"
     assert deleted["deleted"] is True

@@ -10,6 +10,7 @@ import importlib.util
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
@@ -46,7 +47,7 @@ BAD_SETTINGS = {
 }
 
 PERSONA = "11111111-2222-4333-8444-555555555555"
-CALLS = [
+CALLS: list[tuple[str, dict[str, Any]]] = [
     ("search_avatars", {"query": "cara"}),
     ("search_voices", {}),
     ("search_personas", {}),
@@ -70,6 +71,20 @@ CALLS = [
     ("invite_persona_to_meeting", {"meeting_url": "https://meet.google.com/abc-defg-hij"}),
     ("list_meeting_invites", {}),
     ("cancel_meeting_invite", {"invite_id": PERSONA}),
+    ("teach_persona", {"persona_id": PERSONA, "sources": [{"text": "Tickets cost ten euros."}]}),
+    ("list_knowledge_bases", {}),
+    ("create_knowledge_base", {"name": "FAQ"}),
+    ("add_knowledge_document", {"knowledge_base_id": PERSONA, "text": "Tickets cost ten euros."}),
+    ("list_knowledge_documents", {"knowledge_base_id": PERSONA}),
+    ("search_knowledge_base", {"knowledge_base_id": PERSONA, "query": "tickets"}),
+    ("delete_knowledge_document", {"document_id": PERSONA}),
+    ("delete_knowledge_base", {"knowledge_base_id": PERSONA}),
+    ("list_persona_tools", {}),
+    ("create_webhook_tool", {"name": "book", "description": "Book.", "url": "https://example.com/book"}),
+    ("create_knowledge_tool", {"name": "faq", "description": "FAQ.", "knowledge_base_ids": [PERSONA]}),
+    ("create_client_tool", {"name": "show_map", "description": "Show the map."}),
+    ("create_system_tool", {"action": "end_call"}),
+    ("delete_persona_tool", {"tool_id": PERSONA}),
 ]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import anyio
 import pytest
 from pydantic.alias_generators import to_camel
 
@@ -22,14 +23,27 @@ from anam_fake import (
     InviteLimits,
     RecordedRequest,
     validate_avatar_body,
+    validate_group_body,
     validate_invite_body,
     validate_persona_body,
     validate_presign_body,
+    validate_search_body,
     validate_session_body,
     validate_share_link_body,
+    validate_tool_body,
+    validate_upload,
     validate_voice_body,
 )
+from anam_mcp.api.multipart import FilePart, Multipart
+from anam_mcp.server.tools.knowledge import NewKnowledgeBase
 from anam_mcp.server.tools.meeting_arguments import MeetingInviteArgs
+from anam_mcp.server.tools.persona_tool_kinds import (
+    ClientToolArgs,
+    KnowledgeToolArgs,
+    NewPersonaTool,
+    SystemToolArgs,
+    WebhookToolArgs,
+)
 from anam_mcp.server.tools.personas import PersonaUpdate, SavedPersona
 from anam_mcp.server.tools.sessions import SessionTokenArgs
 from anam_mcp.server.tools.share_links import ShareLinkRequest
@@ -41,6 +55,7 @@ from .openapi import (
     request_validator,
     response_validator,
     session_request_validator,
+    tool_request_validator,
 )
 
 
@@ -149,6 +164,7 @@ def test_the_fakes_sessions_and_transcripts_match_the_spec(fake: FakeAnam) -> No
 
 SAVES = [
     {"name": "Ada"},
+    {"name": "Ada", "tool_ids": [str(UUID(int=7)), str(UUID(int=8))]},
     {
         "name": "Ada",
         "description": "Docs tutor",
@@ -165,17 +181,18 @@ UPDATES = [
     {"system_prompt": "Be brief."},
     {"name": "B", "description": "d", "avatar_id": str(UUID(int=2)), "avatar_model": "cara-4", "language_code": "fr"},
     {"voice_id": str(UUID(int=3)), "llm_id": GPT4O_MINI_LLM_ID, "skip_greeting": False},
+    {"tool_ids": []},
 ]
 
 
-@pytest.mark.parametrize("arguments", SAVES, ids=["defaults", "everything"])
+@pytest.mark.parametrize("arguments", SAVES, ids=["defaults", "tools", "everything"])
 def test_save_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
     body = SavedPersona.model_validate(arguments).with_defaults(GPT4O_MINI_LLM_ID)[0].body()
     request_validator("POST /v1/personas").validate(body)
     assert validate_persona_body(body) == []
 
 
-@pytest.mark.parametrize("arguments", UPDATES, ids=["prompt", "looks", "voice"])
+@pytest.mark.parametrize("arguments", UPDATES, ids=["prompt", "looks", "voice", "no tools"])
 def test_update_bodies_match_the_spec_and_the_fake(arguments: dict[str, Any]) -> None:
     body = PersonaUpdate.model_validate({"persona_id": str(UUID(int=1)), **arguments}).body()
     request_validator("PUT /v1/personas/{id}").validate(body)
@@ -371,3 +388,109 @@ def test_the_spec_checks_catch_wrong_invite_bodies() -> None:
     assert validate_invite_body({"meetingUrl": url, "personaId": str(UUID(int=1)), "personaConfig": {}}) != []
     assert validate_invite_body({"meetingUrl": url, "personaConfig": {"avatarModel": "cara-4"}}) != []
     assert validate_invite_body({"meetingUrl": url, "personaId": str(UUID(int=1)), "joinAt": "2030-01-01T10:00"}) != []
+
+
+# -- knowledge and persona tools ---------------------------------------------------------------
+
+
+def upload(fake: FakeAnam, group_id: str, filename: str, data: bytes) -> Any:
+    """A multipart upload as the client sends one (anam_mcp.api.multipart), straight to the fake."""
+    form = Multipart(files=[FilePart("file", filename, "text/markdown", data=data)])
+    body = b"".join(anyio.run(_collected, form))
+    request = urllib.request.Request(
+        f"{fake.url}/v1/knowledge/groups/{group_id}/documents",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {fake.api_key}", **form.headers()},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+async def _collected(form: Multipart) -> list[bytes]:
+    return [chunk async for chunk in form.chunks()]
+
+
+def test_the_fakes_knowledge_answers_match_the_spec(fake: FakeAnam) -> None:
+    fake.document_processing_seconds = 0
+    group = send(fake, "POST", "/v1/knowledge/groups", {"name": "FAQ", "description": "Questions"})
+    response_validator("POST /v1/knowledge/groups").validate(group)
+    document = upload(fake, group["id"], "faq.md", b"Tickets cost ten euros.\r\n\r\nBinary \x00\xff stays.")
+    response_validator("POST /v1/knowledge/groups/{id}/documents").validate(document)
+    assert document["status"] == "PROCESSING"
+    (request,) = fake.requests_to(f"/v1/knowledge/groups/{group['id']}/documents", "POST")
+    assert request.body.files["file"].data == b"Tickets cost ten euros.\r\n\r\nBinary \x00\xff stays."
+    assert validate_upload(request.body) == []
+    request_validator("POST /v1/knowledge/groups/{id}/documents").validate(
+        {**request.body.fields, "file": request.body.files["file"].filename}
+    )
+    response_validator("GET /v1/knowledge/groups").validate(fetch(fake, "/v1/knowledge/groups"))
+    response_validator("GET /v1/knowledge/groups/{id}").validate(fetch(fake, f"/v1/knowledge/groups/{group['id']}"))
+    listed = fetch(fake, f"/v1/knowledge/groups/{group['id']}/documents")
+    response_validator("GET /v1/knowledge/groups/{id}/documents").validate(listed)
+    assert listed[0]["status"] == "READY"
+    response_validator("GET /v1/knowledge/documents/{id}").validate(
+        fetch(fake, f"/v1/knowledge/documents/{document['id']}")
+    )
+    found = send(fake, "POST", f"/v1/knowledge/groups/{group['id']}/search", {"query": "tickets price", "limit": 2})
+    response_validator("POST /v1/knowledge/groups/{id}/search").validate(found)
+    assert found[0]["documentId"] == document["id"]
+
+
+def test_the_fakes_persona_tool_answers_match_the_spec(fake: FakeAnam) -> None:
+    body = {"name": "end_call", "description": "End it.", "type": "SYSTEM", "config": {"action": "end_call"}}
+    tool = send(fake, "POST", "/v1/tools", body)
+    response_validator("POST /v1/tools").validate(tool)
+    response_validator("GET /v1/tools").validate(fetch(fake, "/v1/tools?page=1&perPage=10"))
+    response_validator("GET /v1/tools/{id}").validate(fetch(fake, f"/v1/tools/{tool['id']}"))
+    persona = fake.catalogues["/v1/personas"][0]
+    send(fake, "PUT", f"/v1/personas/{persona['id']}", {"toolIds": [tool["id"]]})
+    detail = fetch(fake, f"/v1/personas/{persona['id']}")
+    response_validator("GET /v1/personas/{id}").validate(detail)
+    assert [t["id"] for t in detail["tools"]] == [tool["id"]]
+    assert fetch(fake, f"/v1/tools/{tool['id']}")["usageCount"] == 1
+
+
+TOOL_ARGUMENTS: dict[str, tuple[type[NewPersonaTool | SystemToolArgs], dict[str, Any]]] = {
+    "webhook": (
+        WebhookToolArgs,
+        {"name": "book", "description": "Book.", "url": "https://example.com/h", "headers": {"X-Key": "k"},
+         "body_template": "{}"},
+    ),
+    "knowledge": (KnowledgeToolArgs, {"name": "faq", "description": "FAQ.", "knowledge_base_ids": [str(UUID(int=4))]}),
+    "client": (
+        ClientToolArgs,
+        {"name": "map", "description": "Map.", "parameters": {"type": "object"}, "await_result": True,
+         "timeout_seconds": 30},
+    ),
+    "client, fire and forget": (ClientToolArgs, {"name": "map", "description": "Map."}),
+    "system": (SystemToolArgs, {"action": "interrupt"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", TOOL_ARGUMENTS)
+def test_persona_tool_bodies_match_the_spec_and_the_fake(kind: str) -> None:
+    model, arguments = TOOL_ARGUMENTS[kind]
+    body = model.model_validate(arguments).body()
+    tool_request_validator().validate(body)
+    assert validate_tool_body(body) == []
+
+
+def test_knowledge_bodies_match_the_spec_and_the_fake() -> None:
+    base = NewKnowledgeBase.model_validate({"name": "FAQ", "description": "Questions"})
+    body = base.model_dump(by_alias=True, exclude_none=True)
+    request_validator("POST /v1/knowledge/groups").validate(body)
+    assert validate_group_body(body) == []
+    search = {"query": "tickets", "limit": 20}  # as api.knowledge.search sends it
+    request_validator("POST /v1/knowledge/groups/{id}/search").validate(search)
+    assert validate_search_body(search) == []
+
+
+def test_the_spec_checks_catch_wrong_knowledge_and_tool_bodies() -> None:
+    mixed = {"name": "x", "description": "d", "type": "SYSTEM", "config": {"action": "end_call", "url": "https://x"}}
+    assert list(tool_request_validator().iter_errors(mixed))
+    assert validate_tool_body({"name": "has space", "description": "d", "type": "CLIENT"}) != []
+    assert validate_tool_body({"name": "x", "description": "d", "type": "SERVER_RAG", "config": {}}) != []
+    assert validate_group_body({"title": "x"}) != []
+    assert validate_search_body({"query": "x", "limit": 21}) != []
+    assert validate_upload({"file": "not a form"}) != []

@@ -2,9 +2,9 @@
 MCP conformance suite, against anam-mcp over stdio (started the README's ways, with uvx from this checkout)
 and against `anam-mcp --http`.
 
-- The Inspector: once the README's way over stdio (npx, then the server with uvx), and three times over HTTP
-  with the key as a header (a session token; an avatar made from a photo's URL; a persona invited to a
-  meeting). Each tools/call run lists the tools
+- The Inspector: once the README's way over stdio (npx, then the server with uvx), and over HTTP with the key
+  as a header: a session token; an avatar made from a photo's URL; a persona invited to a meeting; a persona
+  taught from inline text, then a search of what it learnt. Each tools/call run lists the tools
   first and checks the result's structuredContent against the tool's outputSchema with its own validator.
 - Claude Code: one `claude mcp list` over every entry the README gives: `claude mcp add` over stdio, the
   Claude Desktop JSON entry as written (`claude mcp add-json`), and over HTTP with a header, with a secret
@@ -42,6 +42,7 @@ CONFORMANCE = "@modelcontextprotocol/conformance@0.2.0-alpha.12"
 BASELINE = ROOT / "tests" / "conformance" / "expected-failures.yml"
 TOKEN = "conformance-token-0123456789"
 MEET = "https://meet.google.com/abc-defg-hij"
+KNOWLEDGE = "The mummies rest on the second floor of the Egypt room."
 _SECONDS = 300
 
 Run = subprocess.CompletedProcess[str]
@@ -108,6 +109,20 @@ def inspector_over_http(server: HttpServer, key: str, tool: str, arguments: dict
     """The README's shape over HTTP: the URL, the transport and the key's header, then --method."""
     options = ["--cli", server.mcp, "--transport", "http", "--header", f"Authorization: Bearer {key}"]
     return run([installed(INSPECTOR, "mcp-inspector"), *options, *tool_call(tool, arguments)])
+
+
+def inspector_teaches_then_searches(server: HttpServer, fake: FakeAnam) -> Run:
+    """teach_persona from inline text, then search_knowledge_base in the knowledge base it made: two Inspector
+    runs over HTTP. The search's run, or the teaching's if that one failed."""
+    command = [installed(INSPECTOR, "mcp-inspector"), "--cli", server.mcp, "--transport", "http"]
+    command += ["--header", f"Authorization: Bearer {fake.api_key}"]
+    sources = json.dumps([{"text": KNOWLEDGE, "filename": "egypt.md"}])
+    persona_id = fake.catalogues["/v1/personas"][0]["id"]
+    taught = run([*command, *tool_call("teach_persona", {"persona_id": persona_id, "sources": sources})])
+    if taught.returncode != 0 or '"isError": false' not in taught.stdout:
+        return taught
+    base_id = answer(taught)["structuredContent"]["knowledge_base_id"]
+    return run([*command, *tool_call("search_knowledge_base", {"knowledge_base_id": base_id, "query": "mummies"})])
 
 
 def claude(args: list[str], home: Path, cwd: Path) -> Run:
@@ -188,6 +203,7 @@ def runs(
                 {"meeting_url": MEET, "persona_id": fake.catalogues["/v1/personas"][0]["id"]},
             ),
         ),
+        "inspector teaches": (INSPECTOR, lambda: inspector_teaches_then_searches(byok, fake)),
         "claude code": (
             CLAUDE_CODE,
             lambda: claude_code(tmp_path_factory.mktemp("claude") / "home", fake, byok, with_token),
@@ -247,6 +263,13 @@ def test_inspector_over_http_invites_a_persona_to_a_meeting(runs: dict[str, Run 
     assert (invite["provider"], invite["meeting_url"], invite["status"]) == ("google_meet", MEET, "pending")
     assert invite["display_name"] == fake.catalogues["/v1/personas"][0]["name"] + " (AI)"
     assert invite["invite_id"] in {made["id"] for made in fake.meeting_invites}
+
+
+def test_inspector_teaches_a_persona_from_text_then_finds_it_by_search(runs: dict[str, Run | str]) -> None:
+    result = answer(finished(runs, "inspector teaches"))
+    assert result["isError"] is False, result
+    (passage,) = result["structuredContent"]["items"]
+    assert (passage["filename"], passage["content"]) == ("egypt.md", KNOWLEDGE)
 
 
 def test_claude_code_connects_to_every_entry_the_readme_gives(runs: dict[str, Run | str]) -> None:

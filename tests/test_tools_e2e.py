@@ -31,6 +31,16 @@ CHANGES = {
     "delete_voice": (False, True, True),
     "revoke_share_link": (False, True, True),
     "cancel_meeting_invite": (False, True, True),
+    "teach_persona": (False, False, True),
+    "create_knowledge_base": (False, False, False),
+    "add_knowledge_document": (False, False, False),
+    "delete_knowledge_document": (False, True, True),
+    "delete_knowledge_base": (False, True, True),
+    "create_webhook_tool": (False, False, False),
+    "create_knowledge_tool": (False, False, False),
+    "create_client_tool": (False, False, False),
+    "create_system_tool": (False, False, True),
+    "delete_persona_tool": (False, True, True),
 }
 
 
@@ -349,7 +359,7 @@ async def test_resource_errors_are_protocol_errors_with_a_reason(fake: FakeAnam)
 
 async def test_setup_prompt_walks_through_the_flow(client: Client) -> None:
     prompts = {p.name: p for p in (await client.list_prompts()).prompts}
-    assert set(prompts) == {"set_up_persona_session", "improve_persona"}
+    assert set(prompts) == {"set_up_persona_session", "improve_persona", "add_knowledge_to_persona"}
     got = await client.get_prompt("set_up_persona_session", {"persona": "a calm museum guide"})
     body = got.messages[0].content.text  # type: ignore[union-attr]
     assert "a calm museum guide" in body

@@ -18,13 +18,23 @@ from .helpers import ROOT, SERVER_COMMAND, make_settings, server_env, text
 
 pytestmark = pytest.mark.anyio
 
-NAMES = ["catalogue", "personas", "sessions", "history", "share_links", "media", "meetings"]
+NAMES = [
+    "catalogue",
+    "personas",
+    "sessions",
+    "history",
+    "share_links",
+    "knowledge",
+    "persona_tools",
+    "media",
+    "meetings",
+]
 
 
 def test_every_area_is_one_toolset_and_every_tool_is_in_exactly_one() -> None:
     assert [toolset.name for toolset in TOOLSETS] == NAMES
     names = [tool.name for toolset in TOOLSETS for tool in toolset.tools()]
-    assert len(names) == len(set(names)) == 23
+    assert len(names) == len(set(names)) == 37
 
 
 async def test_anam_toolsets_serves_only_the_areas_named(fake: FakeAnam) -> None:
@@ -68,7 +78,8 @@ def test_an_unknown_toolset_is_refused_with_the_valid_names(
     done = run(server_env(fake, ANAM_TOOLSETS="catalogue, knowledgez"), *args, cwd=tmp_path)
     assert done.returncode != 0
     assert "knowledgez" in done.stderr
-    assert "the toolsets are all, catalogue, personas, sessions, history, share_links, media, meetings" in done.stderr
+    valid = "all, catalogue, personas, sessions, history, share_links, knowledge, persona_tools, media, meetings"
+    assert f"the toolsets are {valid}" in done.stderr
     assert done.stdout == ""
 
 

@@ -22,11 +22,11 @@ PageCache = dict[tuple[str, tuple[tuple[str, str], ...]], bytes]
 class Account:
     """An account's records, which tests may read and change directly between requests.
 
-    `catalogues` maps each list path (/v1/avatars, /v1/voices, /v1/llms, /v1/personas, /v1/sessions) to its
-    records; `transcripts` holds each session's transcript by session id; `persona_details` what a persona's
-    full record adds to its list entry; `share_links` every link made, with its personaId; `uploads` each
-    voice clip's presigned upload, by audioKey; `meeting_invites` the invites made, newest first, and
-    `invite_limits` how many may be made a minute and an hour.
+    `catalogues` maps each list path (/v1/avatars, /v1/voices, /v1/llms, /v1/personas, /v1/sessions, and once
+    used /v1/tools, /v1/knowledge/groups, /v1/knowledge/documents) to its records; `transcripts` holds each
+    session's transcript by session id; `persona_details` what a persona's full record adds to its list entry;
+    `share_links` every link made, with its personaId; `uploads` each voice clip's presigned upload, by audioKey;
+    `meeting_invites` the invites made, newest first, and `invite_limits` how many may be made a minute and an hour.
     """
 
     def __init__(
@@ -49,6 +49,10 @@ class Account:
         self.meeting_invites: list[dict[str, Any]] = []
         self.invite_limits = InviteLimits()
         self.tokens_issued = 0
+        # Knowledge documents: how long each stays PROCESSING before it is READY or FAILED (a test may set it),
+        # and the text read from each, which searches match.
+        self.document_processing_seconds = 0.2
+        self.document_texts: dict[str, str] = {}
         # Per list path: what a page's real `meta` is turned into before it is sent (to fake a lying API).
         self.meta_for: dict[str, Callable[[dict[str, Any]], Any]] = {}
         # For benchmarks: encode each list page once, so the fake adds only its injected latency.

@@ -66,7 +66,7 @@ class Handler(BaseHTTPRequestHandler):
             with self.fake.serving(RecordedRequest(method, split.path, query, dict(self.headers.items()), None)):
                 receive_upload(self, self.fake, split.path, query, length)
             return
-        if is_form(content_type) and length > MAX_FORM_BYTES:
+        if is_form(content_type) and length > MAX_FORM_BYTES and split.path in _SIZE_LIMITED:
             drain(self, length)
             with self.fake.serving(RecordedRequest(method, split.path, query, dict(self.headers.items()), None)):
                 send_json(self, 413, error("Payload Too Large", "Request body exceeds the 4.5 MB limit"))
@@ -112,7 +112,14 @@ class Handler(BaseHTTPRequestHandler):
         status, payload, headers = account.handle(method, path, query, body, self.fake.url)
         if cache is not None and status == 200:
             cache[key] = json.dumps(payload).encode()
+        if status == 204:
+            send(self, status, b"", "application/json", headers)
+            return
         send_json(self, status, payload, headers)
+
+
+# Where Anam takes a multipart body of at most about 4.5 MB (knowledge documents may be up to 50 MB).
+_SIZE_LIMITED = ("/v1/avatars", "/v1/voices")
 
 
 def handler_for(fake: FakeAnam) -> type[Handler]:

@@ -216,7 +216,8 @@ def _run(*, check: bool) -> int:
     for problem in settings.problems:
         # The server still starts, so the client can show this in every tool call's answer.
         log.warning("Invalid setting, every tool call will report it: %s", problem)
-    server = build_server(settings)
+    # Over stdio the client runs on this machine: a path it names is the user's own file.
+    server = build_server(settings, local_files=True)
     # Everything allocated so far (SDK, pydantic schemas) lives as long as the process: take it out of
     # the collector's view, so full collections stay short instead of pausing a call for tens of ms.
     gc.freeze()

@@ -1,8 +1,9 @@
 """Logging: everything to stderr, secrets redacted in every form, and the libraries kept quiet.
 
 Redacted: the secrets the server holds, the API key and the HTTP server's access tokens (a token made for
-the run included), and the token in any /mcp/t/<token> path. A caller's own key is never logged, so nothing
-is redacted by what a caller sends: it could erase any text from the log. ANAM_LOG_LEVEL sets our
+the run included), the token in any /mcp/t/<token> path, and, while a tool call runs, the secrets it was given
+to pass on (a webhook's header values: see `redacting`). A caller's own key is never logged, so nothing is
+redacted by what a caller sends as its credential: it could erase any text from the log. ANAM_LOG_LEVEL sets our
 own loggers (`anam_mcp.*`). Other libraries log at INFO at most, and the HTTP stack and the MCP SDK's
 per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug output too.
 """
@@ -10,18 +11,20 @@ per-request lines only from WARNING, unless ANAM_LOG_HTTP asks for their debug o
 from __future__ import annotations
 
 import ast
+import contextvars
 import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
 from .config import Settings
 
-__all__ = ["configure_logging"]
+__all__ = ["configure_logging", "redacting"]
 
 _OURS = "anam_mcp"
 # Per-request chatter, useful only when debugging the HTTP stack or the protocol itself ("Terminating
@@ -40,6 +43,11 @@ _UNESCAPED = re.compile(r"[A-Za-z0-9._~-]+")
 _SECRET_PATH = re.compile(r"/mcp/t/[^/?#\s\"']+")
 _HIDDEN_PATH = "/mcp/t/[redacted]"
 _ACCESS_ARGUMENTS = 5
+
+# Secrets a tool call was given to pass on (a webhook's header values), in the forms they may take in text.
+_REQUEST_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("request_secrets", default=())
+
+_SHORTEST_REDACTED = 8
 
 _RETRY_MESSAGE = "stamina.retry_scheduled"
 # Retries are the transport's doing: their lines carry its logger's name, not the retry library's.
@@ -65,6 +73,24 @@ def _forms(secret: str) -> list[str]:
     return sorted((form for form in forms if form), key=len, reverse=True)
 
 
+@contextmanager
+def redacting(*secrets: str | None) -> Iterator[None]:
+    """Redact `secrets` (values the server was given to pass on, never a caller's credential) from every line
+    logged in this context, besides those redacted already.
+
+    Values shorter than `_SHORTEST_REDACTED` are left alone: the caller chose them, and a "secret" such as "200"
+    or "POST" would erase facts from every line. The tools keep such values out of what they log anyway."""
+    forms = {form for secret in secrets if secret and len(secret) >= _SHORTEST_REDACTED for form in _forms(secret)}
+    if not forms:
+        yield
+        return
+    token = _REQUEST_SECRETS.set(tuple(sorted(forms | set(_REQUEST_SECRETS.get()), key=len, reverse=True)))
+    try:
+        yield
+    finally:
+        _REQUEST_SECRETS.reset(token)
+
+
 class _RedactingFormatter(logging.Formatter):
     """Formats like any formatter, then removes every secret wherever it appears, tracebacks included."""
 
@@ -75,7 +101,7 @@ class _RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = _SECRET_PATH.sub(_HIDDEN_PATH, super().format(record))
-        for form in self._forms:
+        for form in (*_REQUEST_SECRETS.get(), *self._forms):
             text = text.replace(form, "[redacted]")
         return text
 

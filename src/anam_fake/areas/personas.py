@@ -1,4 +1,4 @@
-"""Personas: listed, saved, read in full, changed and deleted.
+"""Personas: listed, saved, read in full, changed and deleted; `toolIds` set the persona tools a persona has.
 
 The list holds summaries (`account.catalogues["/v1/personas"]`); what the full record adds to a summary is
 kept in `account.persona_details`, filled with stock values the first time a persona is read.
@@ -14,6 +14,7 @@ from ..ids import AVATAR_MODELS, GPT4O_MINI_LLM_ID
 from ..pages import listing
 from ..routes import Answer, Call, Routes, error
 from ..validation import FieldTypes, field_problems
+from .persona_tools import shown, tools_of
 
 if TYPE_CHECKING:
     from ..account import Account
@@ -55,6 +56,8 @@ def validate_persona_body(body: Any, *, update: bool = False) -> list[str]:
         for key in ("avatarId", "voiceId")
         if isinstance(body.get(key), str) and not is_uuid(body[key])
     ]
+    if isinstance(body.get("toolIds"), list) and not all(is_uuid(tool_id) for tool_id in body["toolIds"]):
+        problems.append("toolIds must be UUIDs")
     return problems
 
 
@@ -158,8 +161,11 @@ def _summary(account: Account, wanted: str) -> dict[str, Any] | Answer:
 
 
 def _detail(account: Account, summary: dict[str, Any]) -> dict[str, Any]:
-    """The full persona record (GET /v1/personas/{id}) behind a list entry."""
-    return {**summary, **persona_extras(account, summary)}
+    """The full persona record (GET /v1/personas/{id}) behind a list entry, with the tools its toolIds name."""
+    extras = {key: value for key, value in persona_extras(account, summary).items() if key != "_toolIds"}
+    ids = persona_extras(account, summary).get("_toolIds", [])
+    tools = [shown(account, tool) for tool_id in ids for tool in tools_of(account) if tool["id"] == tool_id]
+    return {**summary, **extras, "tools": tools}
 
 
 def _apply(account: Account, summary: dict[str, Any], body: dict[str, Any]) -> Answer | None:
@@ -173,6 +179,10 @@ def _apply(account: Account, summary: dict[str, Any], body: dict[str, Any]) -> A
         return 400, error("Bad request", f"Voice {body['voiceId']} not found"), {}
     if is_uuid(body.get("llmId")) and body["llmId"] not in llms:
         return 400, error("Bad request", f"LLM {body['llmId']} not found"), {}
+    tools = {tool["id"] for tool in tools_of(account)}
+    unknown = [tool_id for tool_id in body.get("toolIds", []) if tool_id not in tools]
+    if unknown:
+        return 404, error("Not found", f"Tool {unknown[0]} not found"), {}
     extras = persona_extras(account, summary)
     avatar = avatars.get(body.get("avatarId") or (summary.get("avatar") or {}).get("id", ""))
     model = body.get("avatarModel", extras["avatarModel"])
@@ -189,6 +199,8 @@ def _apply(account: Account, summary: dict[str, Any], body: dict[str, Any]) -> A
             summary[key] = value
         elif key == "systemPrompt":
             extras["brain"] = {**extras["brain"], "systemPrompt": value}
+        elif key == "toolIds":
+            extras["_toolIds"] = list(dict.fromkeys(value))  # replaces the list, as Anam does
         else:
             extras[key] = value
     summary["updatedAt"] = now_iso()

@@ -2,7 +2,8 @@
 
 `transport` sends requests (retries, budgets), `pages` reads paginated lists, `decoding` reads answers,
 `multipart` streams uploads, `errors` says what went wrong. Each API area has one module holding its
-endpoint paths, its records and its calls: `catalogue`, `personas`, `sessions`, `share_links`.
+endpoint paths, its records and its calls: `catalogue`, `personas`, `sessions`, `share_links`, `knowledge`,
+`persona_tools`.
 """
 
 from __future__ import annotations

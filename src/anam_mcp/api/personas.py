@@ -10,12 +10,24 @@ from pydantic import AliasChoices, AliasPath, Field, field_validator
 
 from .catalogue import Kind
 from .decoding import parse_one
-from .errors import NotFoundError
+from .errors import NotFoundError, UnreadableResponseError
 from .pages import Listing
-from .records import AnamModel, Record
+from .persona_tools import PersonaTool
+from .records import AnamModel, Record, parse_records
 from .transport import AnamClient
 
-__all__ = ["PERSONAS", "Persona", "PersonaDetail", "PersonaPart", "ShareLink", "create", "delete", "get", "update"]
+__all__ = [
+    "PERSONAS",
+    "Persona",
+    "PersonaDetail",
+    "PersonaPart",
+    "ShareLink",
+    "add_tool",
+    "create",
+    "delete",
+    "get",
+    "update",
+]
 
 _PERSONAS = "/v1/personas"
 # Formatted with a UUID only, so nothing a caller passes can change the path.
@@ -78,11 +90,19 @@ class PersonaDetail(Persona):
     )
     skip_greeting: bool | None = None
     share_links: list[ShareLink] | None = None
+    # The persona tools it may call (what `toolIds` set); None when Anam does not say.
+    tools: list[PersonaTool] | None = None
 
     @field_validator("share_links", mode="before")
     @classmethod
     def _objects_only(cls, links: Any) -> Any:
         return [link for link in links if isinstance(link, dict)] if isinstance(links, list) else links
+
+    @field_validator("tools", mode="before")
+    @classmethod
+    def _tools_with_ids(cls, tools: Any) -> Any:
+        # Leniently, as a list is read: one odd tool must not make the whole persona unreadable.
+        return parse_records(PersonaTool, tools)[0] if isinstance(tools, list) else tools
 
 
 PERSONAS: Kind[Persona] = Kind("personas", Listing(_PERSONAS, Persona), lambda p: (p.name,), lambda p: p.description)
@@ -112,3 +132,14 @@ async def delete(client: AnamClient, persona_id: UUID) -> bool:
     except NotFoundError:
         return False
     return True
+
+
+async def add_tool(client: AnamClient, persona_id: UUID, persona: PersonaDetail, tool_id: str) -> PersonaDetail:
+    """Add a persona tool to the persona (`persona`, as just read), keeping the ones it has: Anam replaces the
+    whole `toolIds` list. Returns the persona as it is now (unchanged if it had the tool already)."""
+    if persona.tools is None:
+        raise UnreadableResponseError("the persona does not list its tools, so one cannot be added without losing them")
+    ids = [tool.id for tool in persona.tools]
+    if tool_id in ids:
+        return persona
+    return await update(client, persona_id, {"toolIds": [*ids, tool_id]})

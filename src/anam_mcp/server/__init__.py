@@ -52,14 +52,15 @@ def build_server(
     token_verifier: TokenVerifier | None = None,
     request_state_security: RequestStateSecurity | None = None,
     accounts: Accounts | None = None,
-    local_files: bool = True,
+    local_files: bool = False,
 ) -> MCPServer[AppContext]:
     """An MCPServer wired to the Anam API described by `settings`. Nothing runs until it is served.
+
+    `local_files`: whether tools may read files on this machine by path (true over stdio only; see AppContext).
 
     Over HTTP, `token_verifier` decides who may call (the SDK then answers 401 to anyone else, and
     `caller_key` reads the caller's token), `request_state_security` is the key every worker shares
     for multi-round calls, and `accounts` are those the HTTP layer asks about callers' keys.
-    `local_files`: whether tools may read files named by path (not over HTTP).
     """
     toolsets = served_toolsets(settings)
     if accounts is None:

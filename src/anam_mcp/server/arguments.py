@@ -104,10 +104,15 @@ def _problem(error: ErrorDetails, fields: Mapping[str, FieldInfo]) -> str:
     kind, loc = error["type"], error["loc"]
     if not loc:  # a rule about several arguments, or not an object at all
         return "the arguments must be a JSON object" if kind == "model_type" else _message(error)
-    name = str(loc[0])
-    if kind == "extra_forbidden":
+    name, field = str(loc[0]), fields.get(str(loc[0]))
+    if len(loc) > 1:  # inside a list or an object: say where, e.g. sources[1].url
+        name += "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:])
+        if kind == "extra_forbidden":
+            return f"unknown field {name}"
+        if not all(isinstance(part, int) for part in loc[1:]):
+            field = None  # a field of an inner object: the argument's own supplier and format do not apply
+    elif kind == "extra_forbidden":
         return _unknown(name, list(fields))
-    field = fields.get(name)
     supplier = _metadata(field, Supplier)
     where = f" (get one from {supplier.tool})" if supplier else ""
     if kind == "missing":

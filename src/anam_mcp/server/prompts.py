@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ..constants import ANAM_JS_SDK_MODULE_URL
 
-__all__ = ["IMPROVE_PROMPT", "SETUP_PROMPT", "prompts"]
+__all__ = ["IMPROVE_PROMPT", "KNOWLEDGE_PROMPT", "SETUP_PROMPT", "prompts"]
 
 SETUP_PROMPT = """\
 Set up a real-time Anam persona session for: {persona}.
@@ -56,6 +56,23 @@ Help me improve my saved Anam persona {persona_id} from how its recent conversat
    get_persona to confirm the change.
 8. Offer create_share_link so I can try the improved persona."""
 
+KNOWLEDGE_PROMPT = """\
+Help me give my saved Anam persona {persona_id} knowledge from my documents, and test it.
+
+1. Call get_persona with persona_id={persona_id}. Note its name and the persona tools it has.
+2. Ask me which documents it should know, and wait for my answer. Each can be a file on this computer (path,
+   only when this server runs here over stdio), an https URL, or text I paste; PDF, TXT, MD, DOCX or CSV, up
+   to 50 MB each.
+3. Call teach_persona with persona_id={persona_id} and those sources. It makes or reuses the persona's
+   knowledge base, uploads only what is new, attaches a knowledge persona tool, and waits for processing.
+4. Tell me what was added, what is still processing (list_knowledge_documents shows it later) and what
+   failed, with the reason.
+5. Ask me for a question the persona should answer from these documents. Call search_knowledge_base with the
+   knowledge_base_id from step 3 and that question, and show me the passages found. If nothing relevant
+   comes back, suggest other documents or wording.
+6. Call create_share_link with persona_id={persona_id}, give me the link, and suggest a question to ask the
+   persona there."""
+
 
 def set_up_persona_session(
     persona: Annotated[
@@ -74,8 +91,16 @@ def improve_persona(
     return IMPROVE_PROMPT.format(persona_id=persona_id)
 
 
+def add_knowledge_to_persona(
+    persona_id: Annotated[UUID, Field(description="ID of the saved persona (from search_personas).")],
+) -> str:
+    """Choose documents, teach them to the persona with teach_persona, then test with a search and a share link."""
+    return KNOWLEDGE_PROMPT.format(persona_id=persona_id)
+
+
 def prompts() -> list[Prompt]:
     return [
         Prompt.from_function(set_up_persona_session, title="Set up an Anam persona session"),
         Prompt.from_function(improve_persona, title="Improve an Anam persona from its conversations"),
+        Prompt.from_function(add_knowledge_to_persona, title="Give an Anam persona knowledge from documents"),
     ]

@@ -22,7 +22,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, Server
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.server.mcpserver.resolve import Elicit
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
@@ -40,6 +40,7 @@ from .context import AppContext
 __all__ = [
     "CREATES",
     "DESTRUCTIVE",
+    "ENSURES",
     "READ_ONLY",
     "Confirmation",
     "DeleteConfirmation",
@@ -47,6 +48,7 @@ __all__ = [
     "YesNo",
     "agreed",
     "ask_first",
+    "asking_to_delete",
     "can_elicit",
     "demo_notice",
     "guarded",
@@ -64,6 +66,8 @@ READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 CREATES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 # Overwrites or removes what exists; calling again with the same arguments changes nothing more.
 DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
+# Makes sure something exists (made, or found from before): calling again with the same arguments adds nothing.
+ENSURES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
 _T = TypeVar("_T")
 _YesNoT = TypeVar("_YesNoT", bound="YesNo")
@@ -286,6 +290,19 @@ async def ask_first(
         return answer(confirm=True)
     asked = question if isinstance(question, str) else await question()
     return answer(confirm=True) if asked is None else Elicit(asked, answer)
+
+
+def asking_to_delete(describe: Callable[[Context[AppContext], Any], Awaitable[str]]) -> Resolve:
+    """A resolver for a delete tool's `answer` parameter: "Delete <what>? This cannot be undone.", `what` being
+    `describe(ctx, args)`, the thing by name (read from Anam only when there is someone to ask)."""
+
+    async def confirm(ctx: Context[AppContext], args: Any) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
+        async def question() -> str:
+            return f"Delete {await describe(ctx, args)}? This cannot be undone."
+
+        return await ask_first(ctx, DeleteConfirmation, question)
+
+    return Resolve(confirm)
 
 
 def agreed(answer: ElicitationResult[Any]) -> bool:

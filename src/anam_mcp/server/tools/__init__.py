@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..toolsets import Toolset
-from . import catalogue, history, media, meetings, personas, sessions, share_links
+from . import catalogue, history, knowledge, media, meetings, persona_tools, personas, sessions, share_links
 
 __all__ = ["TOOLSETS"]
 
@@ -13,6 +13,8 @@ TOOLSETS: tuple[Toolset, ...] = (
     sessions.TOOLSET,
     history.TOOLSET,
     share_links.TOOLSET,
+    knowledge.TOOLSET,
+    persona_tools.TOOLSET,
     media.TOOLSET,
     meetings.TOOLSET,
 )

@@ -150,29 +150,15 @@ _VOICE_HINTS: Hints = {
 }
 
 
-def _local_files_only(app: AppContext, path: str | None, path_arg: str, url_arg: str) -> None:
-    """Refuse a path where the server does not run on the user's computer, naming the URL argument instead."""
-    if path is not None and not app.local_files:
-        raise ToolError(
-            f"{path_arg} works only when this server runs on your computer (stdio). This server is reached over "
-            f"HTTP and cannot read your files: put the file at a public https URL and give it as {url_arg}."
-        )
-
-
 @asynccontextmanager
 async def _source(
     app: AppContext, path: str | None, url: str | None, path_arg: str, url_arg: str, max_bytes: int
 ) -> AsyncIterator[tuple[Path, str]]:
     """The file to send and its name: the user's own file, or the URL downloaded to a temporary file (deleted
     afterwards) with the guards of every download: public https addresses only, redirects checked, a size cap."""
-    _local_files_only(app, path, path_arg, url_arg)
     if path is not None:
-        local = await anyio.Path(path).expanduser()
-        if not local.is_absolute():
-            raise ToolError(f"{path_arg} must be an absolute path (the server's working folder is not yours).")
-        if not await local.is_file():
-            raise ToolError(f"{path_arg}: there is no file at {local}.")
-        yield Path(local), local.name
+        local = app.local_file(path, path_arg, url_arg)
+        yield local, local.name
         return
     assert url is not None
     s = app.settings
@@ -247,7 +233,8 @@ async def _ask_consent(ctx: Context[AppContext], args: VoiceCloning) -> Elicit[V
     """Ask the user, before anything is read or sent, whether they have the right to clone the voice."""
     app = app_of(ctx)
     usable(app)
-    _local_files_only(app, args.audio_path, "audio_path", "audio_url")
+    if args.audio_path is not None:
+        app.local_file(args.audio_path, "audio_path", "audio_url")
     clip = Path(args.audio_path or urlsplit(args.audio_url or "").path).name or "the clip"
     question = (
         f"Clone the voice in {clip} as {args.name!r}? Only with the speaker's permission: do you have the right to "

@@ -1,5 +1,5 @@
 """A saved persona as the personas toolset shows it (get_persona, update_persona): what Anam holds, with its
-share links as addresses a person can open."""
+share links as addresses a person can open and its persona tools by name and type."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ class AvatarSummary(BaseModel):
 class VoiceSummary(BaseModel):
     id: str | None
     display_name: str | None
+
+
+class PersonaToolSummary(BaseModel):
+    id: str
+    name: str
+    type: str = Field(description="webhook, knowledge, client or system.")
 
 
 class ShareLinkUsage(BaseModel):
@@ -57,6 +63,7 @@ class PersonaView(BaseModel):
     skip_greeting: bool | None
     language_code: str | None = Field(description="Speech language; null follows the organisation.")
     share_links: list[ShareLinkItem] | None
+    tools: list[PersonaToolSummary] | None = Field(description="The persona tools it may call.")
 
     @classmethod
     def of(cls, persona: PersonaDetail, share_url: Callable[[str], str]) -> Self:
@@ -76,12 +83,17 @@ class PersonaView(BaseModel):
             skip_greeting=persona.skip_greeting,
             language_code=persona.language_code,
             share_links=None if links is None else [ShareLinkItem.of(link, share_url) for link in links],
+            tools=None
+            if persona.tools is None
+            else [PersonaToolSummary(id=t.id, name=t.name, type=t.kind) for t in persona.tools],
         )
 
     def summary(self, persona: PersonaDetail) -> str:
-        """One line: the persona's name, avatar, voice and how many share links it has."""
+        """One line: the persona's name, avatar, voice, how many share links it has and its persona tools."""
         parts = [f"avatar {persona.avatar_name}" if persona.avatar_name else None]
         parts.append(f"voice {persona.voice_name}" if persona.voice_name else None)
         count = len(self.share_links or [])
-        links = f"{count} share link{'' if count == 1 else 's'}"
-        return f"Persona {self.name or '(unnamed)'!r}: {', '.join([p for p in parts if p] + [links])}."
+        parts.append(f"{count} share link{'' if count == 1 else 's'}")
+        if self.tools:
+            parts.append("persona tools " + ", ".join(f"{tool.name} ({tool.type})" for tool in self.tools))
+        return f"Persona {self.name or '(unnamed)'!r}: {', '.join(p for p in parts if p)}."

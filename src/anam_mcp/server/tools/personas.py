@@ -18,7 +18,7 @@ from ...api import personas as api
 from ...api.catalogue import AVATARS
 from ...api.errors import InvalidRequestError, NotFoundError
 from ...api.transport import AnamClient
-from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg
+from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg, Supplier
 from ..context import AppContext, app_of
 from ..persona_config import (
     LlmChoice,
@@ -60,12 +60,22 @@ class PersonaRef(Arguments):
 
 
 class SavedPersona(PersonaConfig):
-    """A persona kept in the account (save_persona's arguments): the configuration, a name and a description."""
+    """A persona kept in the account (save_persona's arguments): the configuration, a name, a description and
+    the persona tools it may call.
+
+    tool_ids is here rather than in PersonaConfig, although an ephemeral session takes toolIds too: persona
+    tools are a saved persona's business in these tools, and create_session_token stays within its budget.
+    """
 
     name: PersonaNameArg
     description: Annotated[
         str | None,
         Field(min_length=1, max_length=1000, description="A note for people on what it is for; not the prompt."),
+    ] = None
+    tool_ids: Annotated[
+        list[UUID] | None,
+        Field(max_length=100, description="Persona tools it may call, from list_persona_tools: the whole list."),
+        Supplier("list_persona_tools"),
     ] = None
 
 
@@ -137,8 +147,8 @@ class DeletePersonaResult(BaseModel):
 
 
 _CHECK_PERSONA = (
-    "Check avatar_id, voice_id and llm_id (valid ones come from search_avatars, search_voices and list_llms), "
-    "and that avatar_model is one the avatar supports (available_models in search_avatars)."
+    "Check avatar_id, voice_id, llm_id and tool_ids (valid ones come from search_avatars, search_voices, list_llms "
+    "and list_persona_tools), and that avatar_model is one the avatar supports (available_models in search_avatars)."
 )
 _SAVE_HINTS: Hints = {NotFoundError: _CHECK_PERSONA, InvalidRequestError: _CHECK_PERSONA}
 PERSONA_HINTS: Hints = {
@@ -146,8 +156,8 @@ PERSONA_HINTS: Hints = {
     "your saved personas and their ids.",
 }
 _UPDATE_HINTS: Hints = {
-    NotFoundError: "Check persona_id (search_personas lists your saved personas) and any avatar_id, voice_id or "
-    "llm_id given (from search_avatars, search_voices and list_llms).",
+    NotFoundError: "Check persona_id (search_personas lists your saved personas) and any avatar_id, voice_id, "
+    "llm_id or tool_ids given (from search_avatars, search_voices, list_llms and list_persona_tools).",
     InvalidRequestError: _CHECK_PERSONA,
 }
 
