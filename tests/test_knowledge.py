@@ -335,16 +335,21 @@ async def test_a_source_is_one_of_path_url_and_text(
     assert fake.requests == []
 
 
-async def test_a_path_is_refused_where_files_cannot_be_read(client: Client, fake: FakeAnam, tmp_path: Path) -> None:
-    """The server in memory, as over HTTP: a path would name the server's files, not the caller's."""
+async def test_a_path_is_refused_where_files_cannot_be_read(settings: Settings, fake: FakeAnam, tmp_path: Path) -> None:
+    """The server built as over HTTP: a path would name the server's files, not the caller's."""
     (tmp_path / "secret.md").write_text("server-side file")
+    async with Client(build_server(settings)) as client:
+        await _refused_paths(client, fake, tmp_path)
+    assert fake.requests == []
+
+
+async def _refused_paths(client: Client, fake: FakeAnam, tmp_path: Path) -> None:
     for tool, arguments in [
         ("add_knowledge_document", {"knowledge_base_id": str(uuid.uuid4()), "path": str(tmp_path / "secret.md")}),
         ("teach_persona", {"persona_id": persona_of(fake)["id"], "sources": [{"path": str(tmp_path / "secret.md")}]}),
     ]:
         result = await client.call_tool(tool, arguments)
         assert result.is_error and "Pass url or text instead" in text(result), text(result)
-    assert fake.requests == []
 
 
 async def test_a_missing_file_is_named_and_home_is_expanded(local: Client, fake: FakeAnam) -> None:

@@ -60,7 +60,10 @@ async def test_over_stdio_a_persona_learns_from_a_local_file_and_header_values_s
     taught = await server.request(
         1,
         "tools/call",
-        {"name": "teach_persona", "arguments": {"persona_id": persona_id, "sources": [{"path": "egypt.md"}]}},
+        {
+            "name": "teach_persona",
+            "arguments": {"persona_id": persona_id, "sources": [{"path": str(tmp_path / "egypt.md")}]},
+        },
     )
     webhook = await server.request(
         2,

@@ -93,7 +93,7 @@ async def media_client(
     fake: FakeAnam, web: TlsServer, elicitation_callback: ElicitationFnT | None = None
 ) -> AsyncIterator[Client]:
     settings = make_settings(fake, download_allowed_private=[web.host], download_ca_file=web.ca_file)
-    async with Client(build_server(settings), elicitation_callback=elicitation_callback) as client:
+    async with Client(build_server(settings, local_files=True), elicitation_callback=elicitation_callback) as client:
         yield client
 
 

@@ -314,7 +314,7 @@ class HostPage:
 
     @asynccontextmanager
     async def hosting(self, fake: FakeAnam, elicitation_callback: ElicitationFnT | None = None) -> AsyncIterator[Host]:
-        server = build_server(make_settings(fake))
+        server = build_server(make_settings(fake), local_files=True)  # as over stdio: a photo by path is read
         async with Client(server, extensions=[APPS], elicitation_callback=elicitation_callback) as client:
             self.current = Host(self.page, client, fake)
             try:
