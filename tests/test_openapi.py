@@ -35,7 +35,7 @@ from anam_fake import (
     validate_voice_body,
 )
 from anam_mcp.api.multipart import FilePart, Multipart
-from anam_mcp.server.tools.knowledge import NewKnowledgeBase
+from anam_mcp.server.tools.knowledge_models import NewKnowledgeBase
 from anam_mcp.server.tools.meeting_arguments import MeetingInviteArgs
 from anam_mcp.server.tools.persona_tool_kinds import (
     ClientToolArgs,
