@@ -58,6 +58,8 @@ async def test_loopback_is_refused_by_default(server: TlsServer, host: str) -> N
         ("https://10.1.2.3/a.pdf", "private or local address"),
         ("https://169.254.169.254/latest/meta-data", "private or local address"),
         ("https://[::1]/a.pdf", "private or local address"),
+        ("https://example.com:99999/a.pdf", "not a valid URL"),
+        ("https://[::1/a.pdf", "not a valid URL"),
     ],
 )
 async def test_urls_that_are_not_public_https_are_refused_before_any_connection(url: str, words: str) -> None:
@@ -104,3 +106,15 @@ async def test_a_document_over_the_cap_is_refused_and_nothing_is_left_behind(ser
             ca_file=server.ca_file,
         )
     assert leftovers() == before
+
+
+async def test_a_redirect_to_a_malformed_url_is_refused_in_words(server: TlsServer) -> None:
+    server.documents["/odd"] = Document(location="https://example.com:99999/x.pdf")
+    with pytest.raises(DownloadError, match="not a valid URL"):
+        await download(
+            f"{server.origin}/odd",
+            max_bytes=MB,
+            timeout_seconds=10,
+            allowed_private=[server.host],
+            ca_file=server.ca_file,
+        )

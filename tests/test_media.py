@@ -450,3 +450,9 @@ async def test_over_http_a_path_is_refused_pointing_at_the_url_argument_which_wo
     assert clip_path.is_error and "Pass audio_url instead" in text(clip_path)
     assert cloned["sent"] == "inline"
     assert deleted["deleted"] is True
+
+
+async def test_a_path_under_an_unknown_users_home_is_refused_in_words(client: Client, fake: FakeAnam) -> None:
+    result = await client.call_tool("create_avatar", {"display_name": "Ada", "image_path": "~no-such-user-42/me.png"})
+    assert result.is_error and "names a home folder this machine does not have" in text(result), text(result)
+    assert fake.requests == []

@@ -82,6 +82,9 @@ async def download(
         raise DownloadError(f"{_shown(url)} did not finish downloading within {timeout_seconds:g} s") from None
     except httpx2.HTTPError as exc:
         raise DownloadError(f"{_shown(url)} could not be downloaded ({type(exc).__name__})") from exc
+    except (ValueError, httpx2.InvalidURL) as exc:
+        # A port out of range, an unclosed IPv6 address: in the URL given, or in a redirect.
+        raise DownloadError(f"{_shown(url)} is not a valid URL") from exc
 
 
 def _trust(ca_file: Path | None) -> ssl.SSLContext:
@@ -139,5 +142,8 @@ async def _saved(response: httpx2.Response, url: str, max_bytes: int) -> Downloa
 
 def _shown(url: str) -> str:
     """The URL as an error message may show it: without a query string, which may carry a secret."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "the URL"
     return f"{parts.scheme}://{parts.netloc}{parts.path}"

@@ -43,7 +43,10 @@ class AppContext:
                 f"{argument} works only when the server runs on your machine (stdio): this server is reached over "
                 f"HTTP and cannot read your files. Pass {instead} instead."
             )
-        file = Path(path).expanduser()
+        try:
+            file = Path(path).expanduser()
+        except RuntimeError:  # ~name of a user this machine does not know
+            raise ToolError(f"{argument}: {path} names a home folder this machine does not have.") from None
         if not file.is_absolute():
             raise ToolError(f"{argument} must be an absolute path (the server's working folder is not yours).")
         if not file.is_file():
