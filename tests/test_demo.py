@@ -4,9 +4,11 @@ API, say so on stderr, in the instructions and in every tool result, and never c
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -148,4 +150,27 @@ def test_anam_demo_true_is_the_same_as_the_flag(elsewhere: FakeAnam, tmp_path: P
     assert "Demo: serving sample data from a fake Anam API" in done.stderr
     assert "API key accepted" in done.stderr
     assert "130 avatars, 450 voices, 5 LLMs" in done.stderr
+    assert elsewhere.requests == []
+
+
+def test_anam_demo_under_an_asgi_server_of_ones_own_serves_the_fake(elsewhere: FakeAnam, tmp_path: Path) -> None:
+    """`uvicorn anam_mcp.server.asgi:app` with ANAM_DEMO=true: the app starts the fake itself, never the real API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANAM_")} | {
+        "ANAM_DEMO": "true",
+        "ANAM_API_URL": elsewhere.url.replace("127.0.0.1", "api.example.com"),
+    }
+    script = (
+        "import anyio, httpx2\n"
+        "from anam_mcp.server.asgi import app\n"
+        "async def main():\n"
+        "    transport = httpx2.ASGITransport(app=app)\n"
+        "    async with httpx2.AsyncClient(transport=transport, base_url='http://127.0.0.1') as http:\n"
+        "        print((await http.get('/healthz')).status_code)\n"
+        "anyio.run(main)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Demo: serving sample data from a fake Anam API at http://127.0.0.1:" in done.stderr
     assert elsewhere.requests == []

@@ -72,6 +72,8 @@ class FakeAnam(Account):
 
     def start(self) -> FakeAnam:
         self._server = _Server(("127.0.0.1", self._port), handler_for(self))
+        # Kept after stop(): a request still being answered then may need the address (its media links, say).
+        self._port = int(self._server.server_address[1])
         self._server.daemon_threads = True
         # stop() waits up to one poll interval for the loop to notice: keep it short, tests start hundreds of fakes.
         threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-anam", daemon=True).start()
@@ -94,8 +96,8 @@ class FakeAnam(Account):
 
     @property
     def port(self) -> int:
-        assert self._server is not None, "start() the fake first"
-        return int(self._server.server_address[1])
+        assert self._port, "start() the fake first"
+        return self._port
 
     @property
     def url(self) -> str:

@@ -31,6 +31,7 @@ from .. import __version__
 from ..accounts import Accounts
 from ..catalog import Background
 from ..config import Settings
+from ..demo import serve_fake_anam
 from ..logs import configure_logging
 from . import build_server, served_toolsets
 from .auth import OAuth
@@ -67,6 +68,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     if settings is None:
         settings = Settings.from_environment()
         configure_logging(settings)
+        if settings.demo and not settings.api_is_local:
+            # ANAM_DEMO under an ASGI server of one's own: nothing has started the fake yet (anam-mcp --demo has,
+            # for its workers too, and they find it on this machine).
+            serve_fake_anam()
+            settings = Settings.from_environment()
     credentials = Credentials(settings)
     oauth = OAuth.from_settings(settings, credentials)
     if settings.api_key is not None and not settings.mcp_tokens:
