@@ -32,7 +32,8 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from ..api.errors import AnamError
-from ..api.transport import ProgressCallback, upload_seconds
+from ..api.transport import ProgressCallback
+from ..api.uploads import upload_seconds
 from ..config import ConfigurationError
 from .arguments import arguments_text
 from .context import AppContext

@@ -26,7 +26,8 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 from ...api import media as api
 from ...api.catalogue import AVATARS, VOICES, Avatar, Kind, Voice
 from ...api.errors import InvalidRequestError, NotFoundError
-from ...api.transport import AnamClient, ProgressCallback, upload_seconds
+from ...api.transport import AnamClient, ProgressCallback
+from ...api.uploads import upload_seconds
 from ...constants import AvatarModel
 from ...downloads import DownloadError, download
 from ..arguments import Arguments, Format, Supplier, lower
