@@ -17,22 +17,11 @@ from ...api.errors import NotFoundError
 from ...api.transport import AnamClient
 from ...search import index, rank
 from ..arguments import Arguments, QueryArg, Supplier, not_boolean
+from ..asking import DeleteConfirmation, agreed, asking_to_delete
 from ..context import AppContext, app_of
 from ..documents import Source, prepare, shown
 from ..search_results import Item, SearchResult, listed_summary, search_result
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    ENSURES,
-    READ_ONLY,
-    DeleteConfirmation,
-    Hints,
-    agreed,
-    asking_to_delete,
-    guarded,
-    model_tool,
-    result,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, ENSURES, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .teach import teach_persona
 

@@ -31,20 +31,9 @@ from ...api.uploads import upload_seconds
 from ...constants import AvatarModel
 from ...downloads import DownloadError, download
 from ..arguments import Arguments, Format, Supplier, lower
+from ..asking import DeleteConfirmation, YesNo, agreed, ask_first
 from ..context import AppContext, app_of
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    DeleteConfirmation,
-    Hints,
-    YesNo,
-    agreed,
-    ask_first,
-    guarded,
-    model_tool,
-    result,
-    usable,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, Hints, guarded, model_tool, result, usable
 from ..toolsets import Toolset
 from ..views import GALLERY_URI, ui_meta
 
