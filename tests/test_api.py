@@ -29,7 +29,8 @@ from anam_mcp.api.errors import (
     UpstreamTimeoutError,
 )
 from anam_mcp.api.pages import list_all
-from anam_mcp.api.transport import AnamClient, _rate_limited, _retry_after, _retry_policy
+from anam_mcp.api.status import _rate_limited, _retry_after
+from anam_mcp.api.transport import AnamClient, _retry_policy
 
 from .helpers import make_settings
 

@@ -9,7 +9,8 @@ import pytest
 
 from anam_mcp.api.errors import AnamError
 from anam_mcp.api.transport import AnamClient
-from anam_mcp.config import DEFAULT_API_URL, ConfigurationError, Settings
+from anam_mcp.config import ConfigurationError, Settings
+from anam_mcp.core_settings import DEFAULT_API_URL
 
 from .helpers import ROOT, logging_to_string
 

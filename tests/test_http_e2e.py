@@ -203,13 +203,13 @@ def test_a_bearer_no_anam_key_can_be_gets_401_and_the_log_keeps_every_fact_of_th
 async def test_a_callers_key_is_never_logged_so_nothing_is_redacted_by_it(server: HttpServer) -> None:
     # A well-formed key that is also text of the log: were the log redacted by the caller's key, this line
     # would lose its logger's name.
-    key = "anam_mcp.server.toolkit"
+    key = "anam_mcp.server.middleware"
     start = len(server.log())
     async with mcp_client(server.mcp, key) as client:
         result = await client.call_tool("list_llms", {})
     assert result.is_error and "rejected the API key" in text(result)
     log = server.log()[start:]
-    assert "anam_mcp.server.toolkit: tool list_llms: error" in log
+    assert "anam_mcp.server.middleware: tool list_llms: error" in log
     assert "[redacted]" not in log
 
 

@@ -84,7 +84,7 @@ async def test_debug_level_leaves_out_the_http_library_unless_asked(fake: FakeAn
             servers.start_soon(serve, log_http)
     for log_http, written in stderr.items():
         assert "DEBUG anam_mcp.server.stdio: Answered a line that is not a JSON-RPC message" in written, log_http
-        assert "INFO anam_mcp.server.toolkit: tool list_llms: ok" in written, log_http
+        assert "INFO anam_mcp.server.middleware: tool list_llms: ok" in written, log_http
     # ANAM_LOG_HTTP -> whether the HTTP and MCP libraries' debug lines show
     assert {log_http: "DEBUG httpcore2" in written for log_http, written in stderr.items()} == {
         "false": False,
@@ -114,14 +114,14 @@ async def test_each_failed_call_or_read_is_one_line_from_the_server_with_the_rea
     assert len(lines) == len(calls) + 1, stderr
     not_found, invalid, fine, refused = lines
     assert re.search(
-        r" INFO anam_mcp\.server\.toolkit: tool get_persona: error in [0-9.]+ ms: Anam could not find it", not_found
+        r" INFO anam_mcp\.server\.middleware: tool get_persona: error in [0-9.]+ ms: Anam could not find it", not_found
     )
     assert "Error executing tool" not in not_found
     assert re.search(r"tool get_persona: error in [0-9.]+ ms: Invalid arguments: persona_id must be a UUID", invalid)
     assert "not-an-id" not in invalid  # rejected values are the caller's data
     assert re.search(r"tool list_llms: ok in [0-9.]+ ms$", fine)
     assert re.search(
-        r"toolkit: resource anam://voices: error in [0-9.]+ ms: Anam refused this request \(403\)", refused
+        r"middleware: resource anam://voices: error in [0-9.]+ ms: Anam refused this request \(403\)", refused
     )
     assert len([line for line in stderr.splitlines() if "(403)" in line]) == 1  # not the catalogue load's too
 

@@ -50,7 +50,7 @@ def test_model_tools_override_the_tool_class_where_mcpserver_offers_no_option() 
 
 def test_the_sdk_logs_failed_calls_on_the_logger_that_logs_py_quiets() -> None:
     """Gap: MCPServer logs each failed tool call and resource read at INFO on its module's logger, repeating the
-    line server/toolkit.py's log_tool_calls writes with our message. logs.py raises that logger, by name, to
+    line server/middleware.py's log_tool_calls writes with our message. logs.py raises that logger, by name, to
     WARNING, so each failure is logged once (tests/test_log_output.py shows it through the process)."""
     from mcp.server.mcpserver import server
 

@@ -22,7 +22,8 @@ import httpx2
 from pydantic import SecretStr
 
 from . import api
-from .api.transport import AnamClient, SharedConnections
+from .api.pool import SharedConnections
+from .api.transport import AnamClient
 from .catalog import Background, Catalogs
 from .config import Settings
 from .net import Fingerprints, proxy_for

@@ -34,7 +34,7 @@ _CHATTY = (
     "httpcore",
     "httpcore2",
     "mcp.server.lowlevel.server",
-    # Its INFO lines repeat each failed tool call and resource read, which ours already say (toolkit.py).
+    # Its INFO lines repeat each failed tool call and resource read, which ours already say (server/middleware.py).
     "mcp.server.mcpserver.server",
     "mcp.server.streamable_http",
     "sse_starlette",

@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 import anyio
 import httpx2
@@ -21,84 +19,29 @@ import httpx2
 from .. import __version__
 from ..config import Settings
 from ..net import proxy_for
-from .decoding import error_detail, read_capped
+from .decoding import read_capped
 from .errors import (
     AnamError,
-    AnamUnavailableError,
-    AuthenticationError,
     ConnectionDroppedError,
-    InvalidRequestError,
     MissingApiKeyError,
     NotFoundError,
-    PermissionDeniedError,
     PoolBusyError,
-    RateLimitedError,
     UnreachableError,
     UnreadableResponseError,
     UpstreamTimeoutError,
 )
+from .pool import SharedConnections
+from .status import status_error
+from .uploads import Upload, upload_seconds
 
-__all__ = ["AnamClient", "ProgressCallback", "SharedConnections", "Upload", "upload_seconds"]
+__all__ = ["AnamClient", "ProgressCallback"]
 
 # Background loads (prefetch) use at most this many request slots: a user's call never waits behind them.
 _BACKGROUND_SLOTS = 2
 # Longer than this and it is better to tell the model to come back later than to wait.
 _MAX_RETRY_AFTER_SECONDS = 10.0
-# The slowest upload speed given time to finish (2 Mbit/s): a request with a body gets the time its size needs
-# at this speed on top of every limit. A stalled upload still fails at the write timeout.
-_SLOWEST_UPLOAD_BYTES_PER_SECOND = 256 * 1024
 
 ProgressCallback = Callable[[int, int], Awaitable[None]]
-
-
-class Upload(Protocol):
-    """A request body streamed from its source (a file on disk, say), that can be sent again on a retry."""
-
-    def headers(self) -> dict[str, str]: ...
-
-    def chunks(self) -> AsyncIterator[bytes]: ...
-
-
-class SharedConnections:
-    """The connections of a pool that several clients share, each client kept to its share.
-
-    A client's first request in flight gets a connection whenever one is free; its further requests only while
-    more than `reserve` are free, so busy clients never take the last ones from the others. A request that
-    cannot have one within `wait_seconds` fails with PoolBusyError (nothing was sent).
-    """
-
-    def __init__(self, size: int, reserve: int, wait_seconds: float) -> None:
-        self.size = size
-        self._reserve = reserve
-        self._wait_seconds = wait_seconds
-        self._free = size
-        # Made when someone waits: an anyio.Event needs a running event loop.
-        self._freed: anyio.Event | None = None
-
-    @contextlib.asynccontextmanager
-    async def connection(self, holding: int) -> AsyncIterator[None]:
-        """A connection for a client that has `holding` requests in flight (or waiting) already."""
-        needed = 1 if holding == 0 else self._reserve + 1
-        with anyio.move_on_after(self._wait_seconds) as waiting:
-            while self._free < needed:
-                if self._freed is None:
-                    self._freed = anyio.Event()
-                await self._freed.wait()
-        if waiting.cancelled_caught:
-            raise PoolBusyError(self._wait_seconds)
-        self._free -= 1
-        try:
-            yield
-        finally:
-            self._free += 1
-            if self._freed is not None:
-                self._freed.set()
-                self._freed = None
-
-
-def upload_seconds(size: int) -> float:
-    """The time `size` bytes of a request body may take to send, on top of the usual limits."""
-    return size / _SLOWEST_UPLOAD_BYTES_PER_SECOND
 
 
 class AnamClient:
@@ -276,7 +219,8 @@ class AnamClient:
             except httpx2.TransportError as exc:
                 raise ConnectionDroppedError() from exc
         if status >= 400:
-            raise self._status_error(status, body, response_headers)
+            api_key = self._api_key.get_secret_value() if self._api_key else None
+            raise status_error(status, body, response_headers, api_key=api_key, key_source=self._key_source)
         if status >= 300:
             raise UnreadableResponseError(f"unexpected redirect {status}")
         self._worked = True
@@ -299,20 +243,6 @@ class AnamClient:
         finally:
             self._active -= 1
 
-    def _status_error(self, status: int, body: bytes, headers: httpx2.Headers) -> AnamError:
-        detail = error_detail(body, self._api_key.get_secret_value() if self._api_key else None)
-        if status == 401:
-            return AuthenticationError(status, self._key_source)
-        if status == 403:
-            return PermissionDeniedError(detail)
-        if status == 404:
-            return NotFoundError(detail)
-        if status == 429:
-            return _rate_limited(headers)
-        if status >= 500:
-            return AnamUnavailableError(status, detail, _retry_after(headers))
-        return InvalidRequestError(status, detail)
-
 
 def _retry_policy(idempotent: bool) -> Callable[[Exception], bool | float]:
     def should_retry(exc: Exception) -> bool | float:
@@ -327,58 +257,3 @@ def _retry_policy(idempotent: bool) -> Callable[[Exception], bool | float]:
         return exc.retry_after if exc.retry_after <= _MAX_RETRY_AFTER_SECONDS else False
 
     return should_retry
-
-
-# Anam's rate-limit windows, as its meeting-invite answers send them: the headers of each window's limit,
-# what is left of it and the seconds until it resets, and the limit in words.
-_WINDOWS = (
-    ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "{} a minute for each requester"),
-    (
-        "x-ratelimit-org-hour-limit",
-        "x-ratelimit-org-hour-remaining",
-        "x-ratelimit-org-hour-reset",
-        "{} an hour for the organisation",
-    ),
-)
-
-
-def _rate_limited(headers: httpx2.Headers) -> RateLimitedError:
-    """A 429, waiting until every window that is used up has reset, and naming the longest of them."""
-    spent: list[tuple[float, str]] = []
-    for limit, remaining, reset, words in _WINDOWS:
-        seconds = _seconds(headers.get(reset))
-        if headers.get(remaining, "").strip() == "0" and seconds is not None:
-            spent.append((seconds, words.format(headers.get(limit, "").strip() or "requests")))
-    wait = _retry_after(headers)
-    if not spent:
-        return RateLimitedError(wait)
-    seconds, words = max(spent)
-    return RateLimitedError(max(seconds, wait or 0.0), words)
-
-
-def _seconds(value: str | None) -> float | None:
-    """A count of seconds from a header; None for anything else."""
-    try:
-        seconds = float(value.strip()) if value else math.nan
-    except ValueError:
-        return None
-    return None if math.isnan(seconds) else max(0.0, seconds)
-
-
-def _retry_after(headers: httpx2.Headers) -> float | None:
-    """Seconds to wait from `Retry-After` (seconds or an HTTP date) or `RateLimit-Reset`."""
-    for name in ("retry-after", "ratelimit-reset"):
-        value = headers.get(name)
-        if not value:
-            continue
-        seconds = _seconds(value)
-        if seconds is not None:
-            return seconds
-        try:
-            when = parsedate_to_datetime(value.strip())
-        except (TypeError, ValueError):
-            continue
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    return None

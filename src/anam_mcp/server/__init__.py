@@ -27,9 +27,9 @@ from ..accounts import Accounts
 from ..catalog import Background
 from ..config import Settings
 from .context import AppContext
+from .middleware import demo_notice, log_tool_calls
 from .prompts import prompts
 from .stdio import serve_stdio
-from .toolkit import demo_notice, log_tool_calls
 from .tools import TOOLSETS
 from .toolsets import Toolset, narrowed, select
 from .views import views

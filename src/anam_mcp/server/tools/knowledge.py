@@ -14,22 +14,11 @@ from ...api import knowledge as api
 from ...api.errors import NotFoundError
 from ...api.transport import AnamClient
 from ...search import index, rank
+from ..asking import DeleteConfirmation, agreed, asking_to_delete
 from ..context import AppContext, app_of
 from ..documents import prepare, shown
 from ..search_results import listed_summary, search_result
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    ENSURES,
-    READ_ONLY,
-    DeleteConfirmation,
-    Hints,
-    agreed,
-    asking_to_delete,
-    guarded,
-    model_tool,
-    result,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, ENSURES, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .knowledge_models import (
     AddedDocument,

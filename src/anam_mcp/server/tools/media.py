@@ -25,21 +25,12 @@ from mcp.types import CallToolResult
 from ...api import media as api
 from ...api.catalogue import AVATARS, VOICES, Avatar, Kind, Voice
 from ...api.errors import InvalidRequestError, NotFoundError
-from ...api.transport import AnamClient, ProgressCallback, upload_seconds
+from ...api.transport import AnamClient, ProgressCallback
+from ...api.uploads import upload_seconds
 from ...downloads import DownloadError, download
+from ..asking import DeleteConfirmation, agreed, ask_first
 from ..context import AppContext, app_of
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    DeleteConfirmation,
-    Hints,
-    agreed,
-    ask_first,
-    guarded,
-    model_tool,
-    result,
-    usable,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, Hints, guarded, model_tool, result, usable
 from ..toolsets import Toolset
 from ..views import GALLERY_URI, ui_meta
 from .media_arguments import (

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ...constants import AvatarModel
 from ..arguments import Arguments, Format, Supplier, lower
-from ..toolkit import YesNo
+from ..asking import YesNo
 
 _WHERE = Field(min_length=1, max_length=4096)  # a path or a URL
 

@@ -21,22 +21,12 @@ from ...api import meetings as api
 from ...api.errors import InvalidRequestError, NotFoundError, PermissionDeniedError, RateLimitedError
 from ...api.meetings import MeetingInvite
 from ..arguments import Arguments, LimitArg, Supplier
+from ..asking import Confirmation, agreed, ask_first
 from ..context import AppContext, app_of
 from ..persona_config import LlmChoice, complete
 from ..search_results import listed_summary
 from ..times import moment, parse_time, span
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    READ_ONLY,
-    Confirmation,
-    Hints,
-    agreed,
-    ask_first,
-    guarded,
-    model_tool,
-    result,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .meeting_arguments import MEETING_MODELS, PROVIDERS, MeetingInviteArgs
 from .sessions import EphemeralPersona, SentPersona

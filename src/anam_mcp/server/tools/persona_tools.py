@@ -25,21 +25,10 @@ from ...api.personas import get as get_persona
 from ...logs import redacting
 from ...search import index, rank
 from ..arguments import Arguments, QueryArg, Supplier
+from ..asking import DeleteConfirmation, agreed, asking_to_delete
 from ..context import AppContext, app_of
 from ..search_results import Item, SearchResult, search_result
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    ENSURES,
-    READ_ONLY,
-    DeleteConfirmation,
-    Hints,
-    agreed,
-    asking_to_delete,
-    guarded,
-    model_tool,
-    result,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, ENSURES, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .persona_tool_kinds import ClientToolArgs, KnowledgeToolArgs, NewPersonaTool, SystemToolArgs, WebhookToolArgs
 from .personas import PERSONA_HINTS

@@ -19,6 +19,7 @@ from ...api.catalogue import AVATARS
 from ...api.errors import InvalidRequestError, NotFoundError
 from ...api.transport import AnamClient
 from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg, Supplier
+from ..asking import DeleteConfirmation, agreed, ask_first
 from ..context import AppContext, app_of
 from ..persona_config import (
     LlmChoice,
@@ -31,18 +32,7 @@ from ..persona_config import (
     defaults_text,
 )
 from ..search_results import Item, SearchResult, search_result
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    READ_ONLY,
-    DeleteConfirmation,
-    Hints,
-    agreed,
-    ask_first,
-    guarded,
-    model_tool,
-    result,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .persona_view import PersonaView
 

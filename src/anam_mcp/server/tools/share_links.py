@@ -16,21 +16,11 @@ from ...api import share_links as api
 from ...api.errors import NotFoundError
 from ...api.share_links import ListedShareLink
 from ..arguments import Arguments, PersonaIdArg, Supplier, not_boolean
+from ..asking import Confirmation, agreed, ask_first
 from ..context import AppContext, app_of
 from ..search_results import listed_summary
 from ..times import moment
-from ..toolkit import (
-    CREATES,
-    DESTRUCTIVE,
-    READ_ONLY,
-    Confirmation,
-    Hints,
-    agreed,
-    ask_first,
-    guarded,
-    model_tool,
-    result,
-)
+from ..toolkit import CREATES, DESTRUCTIVE, READ_ONLY, Hints, guarded, model_tool, result
 from ..toolsets import Toolset
 from .personas import PERSONA_HINTS
 
