@@ -306,7 +306,8 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
 @contextmanager
 def cimd_host(redirect_uris: list[str]) -> Iterator[CimdHost]:
     """Serve, over https on 127.0.0.1: /client.json (a valid document, listing `redirect_uris`),
-    /redirect.json (a 302 to /client.json) and /other.json (a document naming another client_id)."""
+    /redirect.json (a 302 to /client.json), /other.json (a document naming another client_id) and
+    /elsewhere.json (a valid document whose only redirect URI is https://evil.example/cb)."""
     with tempfile.TemporaryDirectory(prefix="anam-cimd-") as folder:
         ca_file, cert_file, key_file = _certificates(Path(folder))
         origin = ""  # known once the server is bound (below)
@@ -322,14 +323,18 @@ def cimd_host(redirect_uris: list[str]) -> Iterator[CimdHost]:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                names = {"/client.json": origin + "/client.json", "/other.json": origin + "/client.json"}
+                names = {
+                    "/client.json": origin + "/client.json",
+                    "/other.json": origin + "/client.json",
+                    "/elsewhere.json": origin + "/elsewhere.json",
+                }
                 if self.path not in names:
                     self.send_error(404)
                     return
                 document = {
                     "client_id": names[self.path],
                     "client_name": "CIMD test client",
-                    "redirect_uris": redirect_uris,
+                    "redirect_uris": ["https://evil.example/cb"] if self.path == "/elsewhere.json" else redirect_uris,
                 }
                 body = json.dumps(document | {"token_endpoint_auth_method": "none"}).encode()
                 self.send_response(200)

@@ -1,10 +1,12 @@
-"""The network and key helpers: loopback addresses, unusable keys, and credential fingerprints."""
+"""The network and key helpers: loopback and public addresses, unusable keys, and credential fingerprints."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
-from anam_mcp.net import Fingerprints, Proxy, is_loopback, key_flaw, proxy_for
+from anam_mcp.net import Fingerprints, Proxy, is_loopback, is_public_address, key_flaw, proxy_for
 
 SECRET = "0123456789abcdef0123456789abcdef"
 
@@ -25,6 +27,49 @@ SECRET = "0123456789abcdef0123456789abcdef"
 )
 def test_is_loopback_knows_this_machine(host: str | None, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("240.0.0.1", False),  # reserved
+        ("224.0.0.1", False),
+        ("::", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fe80::1%eth0", False),  # with a zone, as getaddrinfo gives it
+        ("fd00::1", False),
+        ("fec0::1", False),  # site-local
+        ("ff02::1", False),
+        ("2001:db8::1", False),  # documentation
+        ("::10.0.0.1", False),  # IPv4-compatible (deprecated)
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:93.184.215.14", True),
+        ("64:ff9b::10.0.0.1", False),  # NAT64, well-known prefix
+        ("64:ff9b::169.254.169.254", False),
+        ("64:ff9b::93.184.215.14", True),
+        ("64:ff9b:1::93.184.215.14", False),  # local-use NAT64: its other IPv4 positions hold 0.x.x.x
+        ("64:ff9b:1:a00:1::", False),  # 10.0.0.1 at the /48 position
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+        ("2002:5db8:d70e::1", True),  # 6to4 of 93.184.215.14
+        ("2001:0:808:808::f5ff:fffe", False),  # Teredo: server 8.8.8.8, client 10.0.0.1
+        ("2001:0:808:808::f7f7:fbfb", True),  # Teredo: server 8.8.8.8, client 8.8.4.4
+        ("2001:0:a00:1::f7f7:fbfb", False),  # Teredo: server 10.0.0.1
+    ],
+)
+def test_is_public_address_judges_what_an_address_reaches(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+    assert is_public_address(ipaddress.ip_address(address.split("%")[0])) is public
 
 
 @pytest.mark.parametrize(

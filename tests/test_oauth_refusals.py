@@ -16,6 +16,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx2
 import pytest
@@ -41,6 +42,8 @@ from .oauth_kit import SECRET, CimdHost, cimd_host, oauth_env, refresh, tools_li
 pytestmark = pytest.mark.anyio
 
 TEAM_TOKEN = "team-token-0123456789abcdef"
+# A host the team server returns to (ANAM_OAUTH_REDIRECT_HOSTS) and the other does not.
+ELSEWHERE = "https://evil.example/cb"
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +91,14 @@ def here(fake: FakeAnam, cimd: CimdHost, store: Path) -> Iterator[HttpServer]:
 @pytest.fixture(scope="module")
 def team(fake: FakeAnam, store: Path) -> Iterator[HttpServer]:
     port = free_port()
-    env = oauth_env(fake, port, str(store), ANAM_API_KEY=fake.api_key, ANAM_MCP_TOKENS=TEAM_TOKEN)
+    env = oauth_env(
+        fake,
+        port,
+        str(store),
+        ANAM_API_KEY=fake.api_key,
+        ANAM_MCP_TOKENS=TEAM_TOKEN,
+        ANAM_OAUTH_REDIRECT_HOSTS="evil.example",
+    )
     env["ANAM_PUBLIC_URL"] = f"http://localhost:{port}"
     with http_server(env, "--port", str(port)) as running:
         yield running
@@ -227,6 +237,47 @@ async def test_a_redirect_host_not_allowed_is_refused_at_registration(
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_redirect_uri"
     assert "ANAM_OAUTH_REDIRECT_HOSTS (claude.ai, claude.com, chatgpt.com)" in refused.json()["error_description"]
+
+
+def authorize_url_without_redirect_uri(base: str, client_id: str) -> str:
+    """An /authorize URL that leaves the redirect URI out, so the client's only registered one is used."""
+    query = {"response_type": "code", "client_id": client_id, "code_challenge": Pkce().challenge, "state": "s"}
+    return f"{base}/authorize?{urlencode(query)}"
+
+
+async def test_a_registered_redirect_uri_this_server_does_not_return_to_is_refused_when_left_out(
+    here: HttpServer, team: HttpServer, http: httpx2.AsyncClient
+) -> None:
+    # Registered where evil.example is allowed (a shared store; or this server before its host list narrowed).
+    team_base = f"http://localhost:{team.port}"
+    client_id = (await register(http, team_base, ELSEWHERE))["client_id"]
+    allowed = await http.get(authorize_url_without_redirect_uri(team_base, client_id))
+    assert allowed.status_code == 302 and allowed.headers["location"].startswith(f"{team_base}/sign-in?")
+    refused = await http.get(authorize_url_without_redirect_uri(here.url, client_id))
+    assert refused.status_code == 400 and "location" not in refused.headers
+    assert refused.json() == {
+        "error": "invalid_request",
+        "error_description": "This server does not send people back to https://evil.example/cb: redirect URIs must "
+        "be https on one of the hosts in ANAM_OAUTH_REDIRECT_HOSTS (claude.ai, claude.com, chatgpt.com), or http on "
+        "this machine (localhost, 127.0.0.1).",
+    }
+
+
+async def test_a_sign_in_begun_where_the_redirect_host_was_allowed_issues_no_code_here(
+    here: HttpServer, team: HttpServer, fake: FakeAnam, http: httpx2.AsyncClient
+) -> None:
+    team_base = f"http://localhost:{team.port}"
+    client_id = (await register(http, team_base, ELSEWHERE))["client_id"]
+    authorized = await http.get(authorize_url_without_redirect_uri(team_base, client_id))
+    # The same sealed request, brought to the other server (one secret): its sign-in must not return there.
+    sealed = httpx2.URL(authorized.headers["location"]).params["request"]
+    page = await http.get(f"{here.url}/sign-in", params={"request": sealed})
+    assert page.status_code == 200
+    for action in ("allow", "deny"):
+        fields = hidden_fields(page.text) | {"key": fake.api_key, "action": action}
+        answered = await http.post(f"{here.url}/sign-in", data=fields)
+        assert answered.status_code == 400 and "location" not in answered.headers
+        assert "does not send people back to https://evil.example/cb" in html.unescape(answered.text)
 
 
 async def test_claudes_callback_may_be_registered(here: HttpServer, http: httpx2.AsyncClient) -> None:
@@ -405,6 +456,44 @@ async def test_a_documents_redirect_uri_must_be_one_the_server_returns_to(
 ) -> None:
     refused = await http.get(authorize_url(here.url, cimd.url("/client.json"), "https://evil.example/cb", Pkce()))
     assert refused.status_code == 400 and "does not send people back to" in refused.json()["error_description"]
+
+
+async def test_a_document_whose_only_redirect_uri_is_not_returned_to_is_refused(
+    here: HttpServer, cimd: CimdHost, http: httpx2.AsyncClient
+) -> None:
+    client_id = cimd.url("/elsewhere.json")
+    refused = await http.get(authorize_url_without_redirect_uri(here.url, client_id))
+    assert refused.status_code == 400 and "location" not in refused.headers
+    assert refused.json()["error"] == "invalid_request"
+    assert refused.json()["error_description"].startswith(
+        f"The client's metadata document cannot be used: the document at {client_id} lists https://evil.example/cb, "
+        "where this server does not send people back: redirect URIs must be https on one of the hosts in "
+        "ANAM_OAUTH_REDIRECT_HOSTS"
+    )
+
+
+@pytest.mark.parametrize("client_id", ["https://example.com:99999/c.json", "https://[::1/c.json"])
+@pytest.mark.parametrize(
+    ("endpoint", "status", "error"),
+    [("/authorize", 400, "invalid_request"), ("/token", 401, "invalid_client"), ("/revoke", 401, "invalid_client")],
+)
+async def test_a_malformed_client_id_is_the_rfcs_error_and_one_log_line(
+    here: HttpServer, callback: str, client_id: str, endpoint: str, status: int, error: str, http: httpx2.AsyncClient
+) -> None:
+    if endpoint == "/authorize":
+        answered = await http.get(authorize_url(here.url, client_id, callback, Pkce()))
+    else:
+        form = {"grant_type": "authorization_code", "code": "anam_ac_x", "token": "anam_at_x", "client_id": client_id}
+        answered = await http.post(here.url + endpoint, data=form)
+    assert answered.status_code == status and "location" not in answered.headers
+    assert answered.json() == {
+        "error": error,
+        "error_description": f"The client's metadata document cannot be used: the client_id {client_id} is not a "
+        "client metadata document URL (https, with a path, a port from 1 to 65535 if any, and no user name, "
+        "fragment or dot segments).",
+    }
+    assert here.log().count(f"Refused the client {client_id!r} at {endpoint}:") == 1
+    assert "Traceback" not in here.log()
 
 
 # -- starting ------------------------------------------------------------------------------------------

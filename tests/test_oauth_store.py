@@ -19,7 +19,7 @@ from mcp.server.auth.provider import AuthorizationParams
 from mcp.shared.auth import OAuthClientInformationFull
 
 from anam_mcp.config import Settings
-from anam_mcp.server.auth.cimd import MetadataDocuments, public_address
+from anam_mcp.server.auth.cimd import MetadataDocuments
 from anam_mcp.server.auth.clients import Clients, RedirectPolicy
 from anam_mcp.server.auth.issuer import Issuer
 from anam_mcp.server.auth.provider import Provider
@@ -202,29 +202,6 @@ def test_sealing_binds_to_its_context_and_secret() -> None:
     assert Sealer(SECRET + "x").open(sealed, b"family-1") is None
     assert Sealer(SECRET).open_text("not base64 at all!", b"family-1") is None
     assert Sealer(SECRET).digest("token") == Sealer(SECRET).digest("token") != Sealer(SECRET + "x").digest("token")
-
-
-@pytest.mark.parametrize(
-    ("address", "public"),
-    [
-        ("93.184.215.14", True),
-        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", True),
-        ("127.0.0.1", False),
-        ("10.1.2.3", False),
-        ("172.16.0.1", False),
-        ("192.168.1.1", False),
-        ("169.254.169.254", False),  # cloud metadata
-        ("100.64.0.1", False),  # carrier-grade NAT
-        ("0.0.0.0", False),
-        ("::1", False),
-        ("fe80::1", False),
-        ("fd00::1", False),
-        ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
-        ("224.0.0.1", False),
-    ],
-)
-def test_only_public_addresses_are_fetched(address: str, public: bool) -> None:
-    assert public_address(address) is public
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""Network and key helpers: is an address this machine, which proxy reaches a URL, is a key usable, and
-credentials as keyed digests."""
+"""Network and key helpers: is an address this machine or the public internet, which proxy reaches a URL, is a
+key usable, and credentials as keyed digests."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-__all__ = ["Fingerprints", "Proxy", "is_loopback", "key_flaw", "proxy_for", "proxy_problem"]
+__all__ = ["Fingerprints", "Proxy", "is_loopback", "is_public_address", "key_flaw", "proxy_for", "proxy_problem"]
 
 
 def is_loopback(host: str | None) -> bool:
@@ -28,6 +28,57 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# IPv6 prefixes that carry an IPv4 address a packet ends up at (RFC 6052 NAT64, RFC 3056 6to4).
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+
+
+def is_public_address(ip: IPAddress | str) -> bool:
+    """Whether a connection to `ip` leaves this machine and its networks for the public internet.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped, NAT64, 6to4, Teredo) is judged by the IPv4 address it
+    reaches, so that a private one cannot pass as public by wearing IPv6. A string may carry a zone (`fe80::1%eth0`).
+    """
+    if isinstance(ip, str):
+        ip = ipaddress.ip_address(ip.split("%", 1)[0])
+    embedded = _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    if embedded is not None:
+        return bool(embedded) and all(map(is_public_address, embedded))
+    return ip.is_global and not (
+        ip.is_multicast
+        or ip.is_reserved
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_private
+        or ip.is_unspecified
+        or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
+    )
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address] | None:
+    """The IPv4 addresses `ip` may lead to, if it is a form that carries one; None if it is plain IPv6."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    packed = ip.packed
+    if ip in _NAT64_WELL_KNOWN:
+        return [ipaddress.IPv4Address(packed[12:])]
+    if ip in _NAT64_LOCAL:
+        # A local-use NAT64 prefix may be a /48, /56, /64 or /96 (RFC 6052 2.2; bits 64-71 are skipped below /96):
+        # every place an IPv4 address could be must hold a public one.
+        skipped = packed[:8] + packed[9:]
+        return [ipaddress.IPv4Address(skipped[start : start + 4]) for start in (6, 7, 8)] + [
+            ipaddress.IPv4Address(packed[12:])
+        ]
+    if ip in _SIX_TO_FOUR and ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # the Teredo server and the client's public address
+    return None
 
 
 class Proxy(NamedTuple):

@@ -11,7 +11,6 @@ test-only origin the settings may name, on this machine, with the CA that signs 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import socket
 import ssl
@@ -25,7 +24,9 @@ import httpx2
 from mcp.shared.auth import OAuthClientInformationFull
 from pydantic import ValidationError
 
-__all__ = ["DocumentError", "MetadataDocuments", "is_document_url", "public_address"]
+from ...net import is_public_address
+
+__all__ = ["DocumentError", "MetadataDocuments", "is_document_url"]
 
 _TIMEOUT_SECONDS = 5.0
 _MAX_BYTES = 16 * 1024
@@ -41,14 +42,6 @@ class DocumentError(Exception):
 
 def is_document_url(client_id: str) -> bool:
     return client_id.startswith("https://")
-
-
-def public_address(address: str) -> bool:
-    """Whether a connection to `address` leaves this machine and its networks for the public internet."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 class MetadataDocuments:
@@ -75,6 +68,8 @@ class MetadataDocuments:
                 body = await self._fetch(parts, address, testing)
         except TimeoutError:
             raise DocumentError(f"{url} did not answer within {_TIMEOUT_SECONDS:g} seconds") from None
+        except (httpx2.HTTPError, httpx2.InvalidURL, OSError) as exc:  # OSError includes ssl.SSLError
+            raise DocumentError(f"{url} could not be fetched ({_reason(exc)})") from None
         client = _client(url, body)
         self._cache[url] = (time.monotonic() + _CACHE_SECONDS, client)
         if len(self._cache) > _CACHE_ENTRIES:
@@ -116,22 +111,29 @@ class MetadataDocuments:
 
 
 def _checked(url: str) -> SplitResult:
-    """`url` split, if it may name a document: https, a host, a path, and no credentials, fragment or dot segments."""
-    parts = urlsplit(url)
+    """`url` split, if it may name a document: https, a host, a valid port if any, a path, and no credentials,
+    fragment or dot segments."""
+    refusal = DocumentError(
+        f"the client_id {url} is not a client metadata document URL (https, with a path, a port from 1 to 65535 "
+        "if any, and no user name, fragment or dot segments)"
+    )
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # reading it checks it: a ValueError when it is not a number up to 65535
+    except ValueError:  # also an unclosed [ of an IPv6 host
+        raise refusal from None
     segments = parts.path.split("/")
     if (
         parts.scheme != "https"
         or not parts.hostname
+        or port == 0
         or parts.path in ("", "/")
         or parts.username is not None
         or parts.fragment
         or "." in segments
         or ".." in segments
     ):
-        raise DocumentError(
-            f"the client_id {url} is not a client metadata document URL (https, with a path, and no user name, "
-            "fragment or dot segments)"
-        )
+        raise refusal
     return parts
 
 
@@ -140,16 +142,21 @@ async def _resolved(parts: SplitResult, *, exempt: bool) -> str:
     host = parts.hostname or ""
     try:
         found = await anyio.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a name IDNA cannot encode
         raise DocumentError(f"the host of {parts.geturl()} does not resolve") from None
     addresses = [str(sockaddr[0]) for *_, sockaddr in found]
-    refused = [address for address in addresses if not public_address(address)]
+    refused = [address for address in addresses if not is_public_address(address)]
     if refused and not exempt:
         raise DocumentError(
             f"{parts.geturl()} resolves to {refused[0]}, which is not a public address: client metadata documents "
             "are fetched from the public internet only"
         )
     return addresses[0]
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong with a fetch, in a few words (an exception's text, else its type's name)."""
+    return str(exc).strip() or type(exc).__name__
 
 
 def _client(url: str, body: bytes) -> OAuthClientInformationFull:

@@ -3,8 +3,10 @@ where any of them may send a person back to.
 
 A redirect URI must be registered (or listed in the document) exactly, and its host must be one this server
 returns to: an https host in ANAM_OAUTH_REDIRECT_HOSTS, or this machine over http on any port (Claude Code,
-VS Code, the MCP Inspector). Claude registers a new client on every fresh connection, so a registration
-lasts as long as a grant keeps using it, then expires. A registered client's secret is stored sealed.
+VS Code, the MCP Inspector). Every redirect URI of a registration or a document must be such a one, and the
+provider checks again the one a sign-in resolves to (a registration may predate a narrower host list).
+Claude registers a new client on every fresh connection, so a registration lasts as long as a grant keeps
+using it, then expires. A registered client's secret is stored sealed.
 """
 
 from __future__ import annotations
@@ -43,10 +45,14 @@ class RedirectPolicy:
 
     def refusal(self, uri: str) -> str:
         """Why `uri` is not a place to return to, in words that say what would be."""
+        return f"This server does not send people back to {uri}: {self.rule()}."
+
+    def rule(self) -> str:
+        """Which redirect URIs this server returns to."""
         hosts = ", ".join(self.https_hosts) or "none"
         return (
-            f"This server does not send people back to {uri}: redirect URIs must be https on one of the hosts in "
-            f"ANAM_OAUTH_REDIRECT_HOSTS ({hosts}), or http on this machine (localhost, 127.0.0.1)."
+            f"redirect URIs must be https on one of the hosts in ANAM_OAUTH_REDIRECT_HOSTS ({hosts}), "
+            "or http on this machine (localhost, 127.0.0.1)"
         )
 
 
@@ -62,12 +68,12 @@ class Clients:
     async def get(self, client_id: str) -> OAuthClientInformationFull | None:
         """A registered client, or the one a metadata document describes; None when unknown or unusable.
 
-        A document that cannot be used is reported at /authorize, where its error reaches a person (see
+        A document that cannot be used is reported by the endpoints before they ask for the client (see
         routes.py); here it is simply no client.
         """
         if is_document_url(client_id):
             try:
-                return await self.documents.client(client_id)
+                return await self.document(client_id)
             except DocumentError:
                 return None
         data = await self._store.get_client(client_id)
@@ -77,6 +83,17 @@ class Clients:
         if client.client_secret is not None:
             opened = self._sealer.open_text(client.client_secret, client.client_id.encode())
             client.client_secret = opened.decode() if opened is not None else None
+        return client
+
+    async def document(self, url: str) -> OAuthClientInformationFull:
+        """The client the metadata document at `url` describes; DocumentError, saying why, if it cannot be used."""
+        client = await self.documents.client(url)
+        for uri in client.redirect_uris or []:
+            if not self.policy.allows(str(uri)):
+                raise DocumentError(
+                    f"the document at {url} lists {uri}, where this server does not send people back: "
+                    f"{self.policy.rule()}"
+                )
         return client
 
     async def register(self, client: OAuthClientInformationFull) -> None:

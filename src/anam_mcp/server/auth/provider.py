@@ -2,7 +2,9 @@
 
 A sign-in starts at /authorize, which the SDK's handler checks (client, redirect URI, PKCE challenge) before
 `authorize` seals the request and sends the browser to the sign-in page. The page calls `issue_code` once the
-person's credential is checked. Each code starts a grant, a family of rows in the store:
+person's credential is checked. Both check that the redirect URI the request resolved to is one this server
+returns to (routes.py refuses earlier, with JSON; these checks hold whatever path a request took).
+Each code starts a grant, a family of rows in the store:
 - the code lives 60 s and is single-use; a second exchange revokes the grant;
 - access tokens live 1 h and are bound to this server's resource; refresh tokens live 30 days;
 - a refresh rotates both and deletes the access token issued before it; a refresh token used twice revokes
@@ -109,6 +111,7 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
                 "invalid_target",
                 f"This server signs you in to {self.issuer.resource} only, not to {params.resource}.",
             )
+        self._check_return(str(params.redirect_uri))
         request = SignInRequest(
             client_id=client.client_id,
             client_name=client.client_name,
@@ -134,7 +137,11 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         return request if request.expires_at > time.time() else None
 
     async def issue_code(self, request: SignInRequest, credential: str) -> str:
-        """Start a grant for `request`, acting with `credential`: the address that returns its code to the client."""
+        """Start a grant for `request`, acting with `credential`: the address that returns its code to the client.
+
+        AuthorizeError if the client may no longer be sent back there (the host list changed since /authorize).
+        """
+        self._check_return(request.redirect_uri)
         family = secrets.token_urlsafe(16)
         code = Code(
             code=mint(_CODE_PREFIX),
@@ -154,8 +161,14 @@ class Provider(OAuthAuthorizationServerProvider[Code, Refresh, Access]):
         return self.answer(request, code=code.code)
 
     def answer(self, request: SignInRequest, **fields: str) -> str:
-        """The client's redirect URI with `fields`, its `state` and this issuer (RFC 9207)."""
+        """The client's redirect URI with `fields`, its `state` and this issuer (RFC 9207); AuthorizeError if the
+        client may not be sent back there."""
+        self._check_return(request.redirect_uri)
         return construct_redirect_uri(request.redirect_uri, **fields, state=request.state, iss=self.issuer.url)
+
+    def _check_return(self, redirect_uri: str) -> None:
+        if not self.clients.policy.allows(redirect_uri):
+            raise AuthorizeError("invalid_request", self.clients.policy.refusal(redirect_uri))
 
     # -- codes and tokens -----------------------------------------------------------------------
 

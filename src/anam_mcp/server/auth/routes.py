@@ -4,8 +4,9 @@ The SDK's handlers do the protocol work (/authorize's checks, the token grants w
 thin layers here add what they lack:
 - the metadata says what this server really accepts: public clients (`none`), client ID metadata documents,
   and `iss` in the authorization response;
-- /authorize answers a client whose metadata document cannot be used, or a redirect URI this server does not
-  return to, with the reason, before anything is redirected anywhere;
+- /authorize, /token and /revoke answer a client whose metadata document cannot be used (malformed, unreachable,
+  or listing a redirect URI this server does not return to) with the reason, and /authorize a redirect URI
+  this server does not return to, given or the client's only one, before anything is redirected anywhere;
 - /token refuses a `resource` other than this server (RFC 8707 `invalid_target`);
 - /revoke accepts public clients, which send no secret.
 Every refusal is the RFC's JSON error with a description a person can act on.
@@ -13,6 +14,7 @@ Every refusal is the RFC's JSON error with a description a person can act on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from mcp.server.auth.handlers.authorize import AuthorizationHandler
@@ -22,7 +24,7 @@ from mcp.server.auth.json_response import PydanticJSONResponse
 from mcp.server.auth.middleware.client_auth import AuthenticationError, ClientAuthenticator
 from mcp.server.auth.settings import ClientRegistrationOptions
 from mcp.server.transport_security import RequestBodyLimitMiddleware
-from mcp.shared.auth import OAuthMetadata, ProtectedResourceMetadata
+from mcp.shared.auth import InvalidRedirectUriError, OAuthMetadata, ProtectedResourceMetadata
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -34,6 +36,8 @@ from .provider import Provider
 from .sign_in import SignInPage
 
 __all__ = ["oauth_routes"]
+
+log = logging.getLogger(__name__)
 
 # Far above any OAuth form or registration; the sign-in form carries one sealed request and a key.
 _MAX_BODY_BYTES = 64 * 1024
@@ -60,6 +64,17 @@ def _document(document: OAuthMetadata | ProtectedResourceMetadata) -> Handler:
         return PydanticJSONResponse(document, headers={"Cache-Control": "public, max-age=3600"})
 
     return serve
+
+
+async def _only_redirect_uri(provider: Provider, client_id: str) -> str | None:
+    """The redirect URI a request that names none returns to: the client's only one; None if there is none."""
+    client = await provider.get_client(client_id)
+    if client is None:
+        return None
+    try:
+        return str(client.validate_redirect_uri(None))
+    except InvalidRedirectUriError:
+        return None
 
 
 def oauth_routes(provider: Provider, page: SignInPage) -> list[Route]:
@@ -89,21 +104,39 @@ def oauth_routes(provider: Provider, page: SignInPage) -> list[Route]:
     sdk_token = TokenHandler(provider, authenticator)
     sdk_register = RegistrationHandler(provider, ClientRegistrationOptions(enabled=True))
 
+    async def document_refusal(request: Request, client_id: object, status: int, error: str) -> Response | None:
+        """The answer to a client named by a metadata document that cannot be used; None for any other client."""
+        if not isinstance(client_id, str) or not is_document_url(client_id):
+            return None
+        try:
+            await clients.document(client_id)
+        except DocumentError as exc:
+            # repr: a client_id is a stranger's text, and may hold line breaks.
+            log.info("Refused the client %r at %s: %s", client_id, request.url.path, exc)
+            return _refusal(status, error, f"The client's metadata document cannot be used: {exc}.")
+        return None
+
     async def authorize(request: Request) -> Response:
         params = request.query_params if request.method == "GET" else await request.form()
         client_id, redirect_uri = params.get("client_id"), params.get("redirect_uri")
-        if isinstance(client_id, str) and is_document_url(client_id):
-            try:
-                await clients.documents.client(client_id)
-            except DocumentError as exc:
-                return _refusal(400, "invalid_request", f"The client's metadata document cannot be used: {exc}.")
+        if refused := await document_refusal(request, client_id, 400, "invalid_request"):
+            return refused
         if isinstance(redirect_uri, str) and not clients.policy.allows(redirect_uri):
             return _refusal(400, "invalid_request", clients.policy.refusal(redirect_uri))
+        if redirect_uri is None and isinstance(client_id, str):
+            # Left out, the redirect URI is the client's only registered one (the SDK's rule): it must be a place
+            # this server returns to as well, since a registration may predate a narrower host list.
+            resolved = await _only_redirect_uri(provider, client_id)
+            if resolved is not None and not clients.policy.allows(resolved):
+                return _refusal(400, "invalid_request", clients.policy.refusal(resolved))
         checked: Response = await sdk_authorize.handle(request)
         return checked
 
     async def token(request: Request) -> Response:
-        resource = (await request.form()).get("resource")
+        form = await request.form()
+        if refused := await document_refusal(request, form.get("client_id"), 401, "invalid_client"):
+            return refused
+        resource = form.get("resource")
         if isinstance(resource, str) and resource.rstrip("/") != issuer.resource:
             description = f"This server issues tokens for {issuer.resource} only, not for {resource}."
             return _refusal(400, "invalid_target", description)
@@ -111,6 +144,8 @@ def oauth_routes(provider: Provider, page: SignInPage) -> list[Route]:
         return answered
 
     async def revoke(request: Request) -> Response:
+        if refused := await document_refusal(request, (await request.form()).get("client_id"), 401, "invalid_client"):
+            return refused
         try:
             client = await authenticator.authenticate_request(request)
         except AuthenticationError as exc:

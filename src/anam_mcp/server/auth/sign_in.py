@@ -14,6 +14,7 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
+from mcp.server.auth.provider import AuthorizeError
 from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -93,10 +94,18 @@ class SignInPage:
         sign_in = self._provider.open_request(sealed)
         if sign_in is None:
             return _expired()
-        if action == "deny":
-            return _redirect(
-                self._provider.answer(sign_in, error="access_denied", error_description="Sign-in cancelled.")
-            )
+        try:
+            if action == "deny":
+                return _redirect(
+                    self._provider.answer(sign_in, error="access_denied", error_description="Sign-in cancelled.")
+                )
+            return await self._sign_in(request, sign_in, sealed, csrf, key)
+        except AuthorizeError as exc:
+            log.warning("Sign-in refused for %r: %s", sign_in.client_name, exc.error_description)
+            return _stop(400, "This app cannot be signed in to here", exc.error_description or exc.error)
+
+    async def _sign_in(self, request: Request, sign_in: SignInRequest, sealed: str, csrf: str, key: str) -> Response:
+        """Check `key` and, if it signs in, issue the code and send the person back to the client."""
         client = request.client.host if request.client else "unknown"
         failures = self._sealer.digest(f"sign-in failures {client}")
         if await self._store.failures(failures) >= _MAX_FAILURES:
