@@ -106,7 +106,7 @@ async def test_teach_from_a_file_a_url_and_text_then_search_finds_each(
     ]
     assert taught["still_processing"] == taught["failed"] == []
     assert taught["created"] == ["knowledge base", "knowledge tool", "attachment"]
-    assert taught["knowledge_base_name"] == f"{persona['name']} knowledge"
+    assert taught["knowledge_base_name"] == f"{persona['name']} knowledge ({persona['id'][:8]})"
     assert uploads(fake)[0].files["file"].data == hours  # every byte, as on disk
     for question, source in [
         ("when does the museum open", "hours.pdf"),
@@ -195,6 +195,80 @@ async def test_an_existing_knowledge_tool_for_the_base_is_reused_not_duplicated(
     assert again["knowledge_tool_id"] == first["knowledge_tool_id"]
     assert again["created"] == ["attachment"]
     assert len(fake.catalogues["/v1/tools"]) == 1
+
+
+async def test_a_renamed_persona_is_taught_into_the_base_its_knowledge_tool_searches(
+    client: Client, fake: FakeAnam
+) -> None:
+    persona_id = persona_of(fake, 5)["id"]
+    first = await call(client, "teach_persona", {"persona_id": persona_id, "sources": [{"text": GUIDE}]})
+    await call(client, "update_persona", {"persona_id": persona_id, "name": "Renamed guide"})
+    fake.clear()
+    again = await call(client, "teach_persona", {"persona_id": persona_id, "sources": [{"text": GUIDE}]})
+    assert (again["knowledge_base_id"], again["knowledge_tool_id"]) == (
+        first["knowledge_base_id"],
+        first["knowledge_tool_id"],
+    )
+    assert again["created"] == [] and [d["added"] for d in again["documents"]] == [False]
+    assert uploads(fake) == [] and fake.requests_to(GROUPS, "POST") == []
+    assert len(fake.catalogues[GROUPS]) == 1 and len(fake.catalogues["/v1/tools"]) == 1
+    shown = await call(client, "get_persona", {"persona_id": persona_id})
+    assert [tool["id"] for tool in shown["tools"]] == [first["knowledge_tool_id"]]
+
+
+async def test_personas_with_the_same_name_get_a_knowledge_base_and_tool_each(client: Client, fake: FakeAnam) -> None:
+    first_id, second_id = persona_of(fake, 6)["id"], persona_of(fake, 7)["id"]
+    await call(client, "update_persona", {"persona_id": second_id, "name": persona_of(fake, 6)["name"]})
+    first = await call(
+        client, "teach_persona", {"persona_id": first_id, "sources": [{"text": GUIDE, "filename": "egypt.md"}]}
+    )
+    second = await call(
+        client,
+        "teach_persona",
+        {"persona_id": second_id, "sources": [{"text": "The café closes at five.", "filename": "cafe.md"}]},
+    )
+    assert first["knowledge_base_id"] != second["knowledge_base_id"]
+    assert first["knowledge_tool_id"] != second["knowledge_tool_id"]
+    assert second["created"] == ["knowledge base", "knowledge tool", "attachment"]
+    for persona_id, taught in [(first_id, first), (second_id, second)]:
+        shown = await call(client, "get_persona", {"persona_id": persona_id})
+        assert [tool["id"] for tool in shown["tools"]] == [taught["knowledge_tool_id"]]
+    found = await call(
+        client, "search_knowledge_base", {"knowledge_base_id": second["knowledge_base_id"], "query": "mummies"}
+    )
+    assert found["items"] == []  # what the first persona was taught is not the second's to find
+
+
+async def test_a_knowledge_base_named_by_the_user_is_used_even_when_shared(client: Client, fake: FakeAnam) -> None:
+    first_id, second_id = persona_of(fake, 9)["id"], persona_of(fake, 10)["id"]
+    own = await call(client, "teach_persona", {"persona_id": second_id, "sources": [{"text": GUIDE}]})
+    shared = {"knowledge_base_name": "Museum FAQ", "sources": [{"text": GUIDE}]}
+    first = await call(client, "teach_persona", {"persona_id": first_id, **shared})
+    second = await call(client, "teach_persona", {"persona_id": second_id, **shared})
+    assert first["knowledge_base_id"] == second["knowledge_base_id"] != own["knowledge_base_id"]
+    assert first["knowledge_base_name"] == "Museum FAQ" and second["created"] == ["attachment"]
+    shown = await call(client, "get_persona", {"persona_id": second_id})
+    assert [tool["id"] for tool in shown["tools"]] == [own["knowledge_tool_id"], first["knowledge_tool_id"]]
+
+
+async def test_a_document_that_failed_before_is_uploaded_again(client: Client, fake: FakeAnam) -> None:
+    """A processing failure may be passing: teaching the same file again retries it, in place of the failed copy."""
+    persona_id = persona_of(fake, 8)["id"]
+    first = await call(client, "teach_persona", {"persona_id": persona_id, "sources": [{"text": GUIDE}]})
+    (stored,) = fake.catalogues["/v1/knowledge/documents"]
+    stored.update(status="FAILED", errorMessage="Processing timed out.")  # as if Anam had a bad moment
+    fake.clear()
+    result = await client.call_tool("teach_persona", {"persona_id": persona_id, "sources": [{"text": GUIDE}]})
+    again = result.structured_content
+    assert again is not None and not result.is_error
+    (document,) = again["documents"]
+    assert (document["status"], document["added"], document["retried"]) == ("READY", True, True)
+    assert document["document_id"] != first["documents"][0]["document_id"]
+    assert again["failed"] == [] and "1 retried" in text(result)
+    assert len(fake.requests_to(f"/v1/knowledge/documents/{stored['id']}", "DELETE")) == 1
+    assert len(uploads(fake)) == 1
+    listed = await call(client, "list_knowledge_documents", {"knowledge_base_id": first["knowledge_base_id"]})
+    assert [(d["id"], d["status"]) for d in listed["items"]] == [(document["document_id"], "READY")]
 
 
 async def test_a_document_that_fails_is_reported_with_its_reason(client: Client, fake: FakeAnam) -> None:

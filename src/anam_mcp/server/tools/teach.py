@@ -1,16 +1,21 @@
 """teach_persona: a saved persona learns from documents in one call, and calling it again adds only what is new.
 
-The persona gets a knowledge base (made once, found again by name), every source not in it yet (the same
-file name and content is recognised by the digest in its stored name: see documents.py), and a knowledge
-tool that searches the base (made once, attached once). The call then waits, within the tool timeout, until
-each document is READY or FAILED, reporting progress, and says what is still processing.
+The persona is taught into the knowledge base its knowledge tool searches; one without such a tool gets a
+base of its own, whose default name holds a short form of the persona's id, so that renaming the persona, or
+another persona of the same name, never leads to a second base or a shared one. Every source not in the base
+yet is uploaded (the same file name and content is recognised by the digest in its stored name: see
+documents.py); a copy that FAILED is deleted and uploaded again, as processing failures may be passing. The
+persona gets a knowledge tool that searches the base (made once, attached once). The call then waits, within
+the tool timeout, until each document is READY or FAILED, reporting progress, and says what is still
+processing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from contextlib import suppress
+from typing import Annotated, Literal
 from uuid import UUID
 
 import anyio
@@ -37,13 +42,16 @@ __all__ = ["teach_persona"]
 _DONE = ("READY", "FAILED")
 _HINTS: Hints = {NotFoundError: "Check persona_id: search_personas lists your saved personas."}
 _FIRST_WAIT, _LONGEST_WAIT = 0.25, 2.0
+# What became of a source: uploaded as new, uploaded again in place of a FAILED copy, or kept as it was there.
+_Upload = Literal["added", "retried", "kept"]
 
 
 class TeachArgs(Arguments):
     persona_id: PersonaIdArg
     sources: Annotated[list[Source], Field(min_length=1, max_length=20, description="Each: path, url or text.")]
     knowledge_base_name: Annotated[
-        str | None, Field(min_length=1, max_length=100, description="Default: the persona's name + knowledge.")
+        str | None,
+        Field(min_length=1, max_length=100, description="Default: what its knowledge tool searches, else its own."),
     ] = None
 
 
@@ -53,12 +61,17 @@ class TaughtDocument(BaseModel):
     status: str | None = Field(description="READY (searchable), PROCESSING or FAILED.")
     error: str | None = Field(description="Why it FAILED.")
     added: bool = Field(description="False: the same file (name and content) was there already.")
+    retried: bool = Field(description="True: it had FAILED before; that copy was deleted and this one uploaded.")
 
     @classmethod
-    def of(cls, document: Document, added: bool) -> TaughtDocument:
-        name = shown(document.filename)
+    def of(cls, document: Document, upload: _Upload) -> TaughtDocument:
         return cls(
-            filename=name, document_id=document.id, status=document.status, error=document.error_message, added=added
+            filename=shown(document.filename),
+            document_id=document.id,
+            status=document.status,
+            error=document.error_message,
+            added=upload != "kept",
+            retried=upload == "retried",
         )
 
 
@@ -77,7 +90,7 @@ class TeachResult(BaseModel):
 async def teach_persona(ctx: Context[AppContext], args: TeachArgs) -> Annotated[CallToolResult, TeachResult]:
     """Give a saved persona knowledge from documents (PDF, TXT, MD, DOCX, CSV up to 50 MB; each source one of
     path, url or text, optional filename), in one call: its knowledge base, the uploads, a knowledge tool
-    attached, and a wait until processed. Call again to add more: nothing is duplicated."""
+    attached, and a wait until processed. Call again to add more or retry what FAILED: nothing is duplicated."""
     app = app_of(ctx)
     return await guarded(app, _teach(ctx, app, args), _HINTS)
 
@@ -88,7 +101,7 @@ async def _teach(ctx: Context[AppContext], app: AppContext, args: TeachArgs) -> 
     prepared = await _prepared(app, args.sources)  # a source Anam would refuse stops the call before any request
     try:
         persona = await personas_api.get(client, args.persona_id)
-        base, made = await _base(client, args.knowledge_base_name or f"{persona.name or 'Persona'} knowledge")
+        base, made = await _base(client, args.persona_id, persona, args.knowledge_base_name)
         taught = await _uploaded(ctx, client, base, prepared)
     finally:
         for document in prepared:
@@ -100,7 +113,7 @@ async def _teach(ctx: Context[AppContext], app: AppContext, args: TeachArgs) -> 
         await ctx.report_progress(len(prepared) + done, 2 * len(prepared), f"Processed {done} of {len(taught)}")
 
     settled = await _settled(client, base, taught, until, report)
-    documents = [TaughtDocument.of(settled[document.id], added) for document, added in taught]
+    documents = [TaughtDocument.of(settled[document.id], upload) for document, upload in taught]
     outcome = TeachResult(
         persona_id=str(args.persona_id),
         knowledge_base_id=base.id,
@@ -134,9 +147,23 @@ async def _prepared(app: AppContext, sources: list[Source]) -> list[Prepared]:
     return prepared
 
 
-async def _base(client: AnamClient, name: str) -> tuple[KnowledgeBase, list[str]]:
-    """The knowledge base called `name` (the first Anam lists, if several), made if there is none."""
-    existing = next((base for base in await knowledge.list_bases(client) if base.name == name), None)
+async def _base(
+    client: AnamClient, persona_id: UUID, persona: PersonaDetail, wanted: str | None
+) -> tuple[KnowledgeBase, list[str]]:
+    """The knowledge base to teach, and ["knowledge base"] if it was made now.
+
+    Without a name: the first base the persona's knowledge tools search, else its default base. A name the user
+    gave is their choice: the base of that name (the persona's own first, as names need not be unique), shared
+    with other personas or not, else a new one. The default name holds a short form of the persona's id, so it
+    is the persona's own even when another persona has the same name."""
+    bases = await knowledge.list_bases(client)
+    by_id = {base.id: base for base in bases}
+    searched = dict.fromkeys(base_id for tool in persona.tools or [] for base_id in tool.knowledge_base_ids)
+    own = [by_id[base_id] for base_id in searched if base_id in by_id]  # not one deleted since
+    if wanted is None and own:
+        return own[0], []
+    name = wanted or f"{persona.name or 'Persona'} knowledge ({persona_id.hex[:8]})"
+    existing = next((base for base in [*own, *bases] if base.name == name), None)
     if existing is not None:
         return existing, []
     return await knowledge.create_base(client, {"name": name}), ["knowledge base"]
@@ -144,20 +171,28 @@ async def _base(client: AnamClient, name: str) -> tuple[KnowledgeBase, list[str]
 
 async def _uploaded(
     ctx: Context[AppContext], client: AnamClient, base: KnowledgeBase, prepared: list[Prepared]
-) -> list[tuple[Document, bool]]:
-    """Each document with whether it was uploaded now (False: the same name and content was there)."""
-    there = {d.filename: d for d in await knowledge.list_documents(client, UUID(base.id))}
-    taught: list[tuple[Document, bool]] = []
+) -> list[tuple[Document, _Upload]]:
+    """Each document with what became of it. A copy with the same name and content that is READY or PROCESSING
+    is kept; one that FAILED is deleted and the document uploaded again (a failure may have been passing)."""
+    there: dict[str, list[Document]] = {}
+    for listed in await knowledge.list_documents(client, UUID(base.id)):
+        there.setdefault(listed.filename, []).append(listed)
+    taught: list[tuple[Document, _Upload]] = []
     for number, document in enumerate(prepared):
-        found = there.get(document.stored_name)
-        if found is not None:
-            taught.append((found, False))
+        copies = there.get(document.stored_name, [])
+        kept = next((copy for copy in copies if copy.status != "FAILED"), None)
+        if kept is not None:
+            taught.append((kept, "kept"))
             continue
+        for failed in copies:
+            with suppress(NotFoundError):  # deleted meanwhile: gone all the same
+                await knowledge.delete_document(client, UUID(failed.id))
 
         async def report(share: float, number: int = number, name: str = document.filename) -> None:
             await ctx.report_progress(number + share, 2 * len(prepared), f"Uploading {name}")
 
-        taught.append((await document.upload(client, UUID(base.id), report), True))
+        uploaded = await document.upload(client, UUID(base.id), report)
+        taught.append((uploaded, "retried" if copies else "added"))
     return taught
 
 
@@ -186,7 +221,7 @@ async def _knowledge_tool(
 async def _settled(
     client: AnamClient,
     base: KnowledgeBase,
-    taught: list[tuple[Document, bool]],
+    taught: list[tuple[Document, _Upload]],
     until: float,
     report: Callable[[int], Awaitable[None]],
 ) -> dict[str, Document]:
@@ -207,8 +242,10 @@ async def _settled(
 
 def _summary(persona: PersonaDetail, outcome: TeachResult) -> str:
     ready = sum(d.status == "READY" for d in outcome.documents)
-    new = sum(d.added for d in outcome.documents)
-    parts = [f"{ready} of {len(outcome.documents)} documents ready ({new} new)"]
+    new = sum(d.added and not d.retried for d in outcome.documents)
+    retried = sum(d.retried for d in outcome.documents)
+    counts = f"{new} new, {retried} retried" if retried else f"{new} new"
+    parts = [f"{ready} of {len(outcome.documents)} documents ready ({counts})"]
     if outcome.still_processing:
         parts.append(f"still processing: {', '.join(outcome.still_processing)}")
     if outcome.failed:
