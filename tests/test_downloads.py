@@ -118,3 +118,10 @@ async def test_a_redirect_to_a_malformed_url_is_refused_in_words(server: TlsServ
             allowed_private=[server.host],
             ca_file=server.ca_file,
         )
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::a00:1", "2002:7f00:1::1", "::ffff:10.0.0.1"])
+async def test_ipv6_forms_of_private_ipv4_addresses_are_refused(address: str) -> None:
+    """NAT64, 6to4 and IPv4-mapped addresses reach the IPv4 address they carry: judged by it."""
+    with pytest.raises(DownloadError, match="private or local address"):
+        await download(f"https://[{address}]/a.pdf", max_bytes=MB, timeout_seconds=10)

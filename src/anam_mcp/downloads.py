@@ -23,6 +23,7 @@ import anyio
 import httpx2
 
 from . import __version__
+from .net import is_public_address
 
 __all__ = ["DownloadError", "Downloaded", "download"]
 
@@ -108,7 +109,7 @@ async def _checked_request(http: httpx2.AsyncClient, url: str, allowed_private: 
         raise DownloadError(f"{host} could not be found (DNS)") from None
     addresses = [ipaddress.ip_address(info[4][0]) for info in found]
     exempt = f"{host}:{port}" in allowed_private
-    if not addresses or (not exempt and not all(address.is_global for address in addresses)):
+    if not addresses or (not exempt and not all(is_public_address(address) for address in addresses)):
         raise DownloadError(
             f"{host} resolves to a private or local address: only documents on the public internet are downloaded"
         )
