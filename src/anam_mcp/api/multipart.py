@@ -79,16 +79,14 @@ class Multipart:
         return fields + files + len(self._tail())
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        total, sent = sum(part.size for part in self.files), 0
+        progress = _Progress(self.on_progress, sum(part.size for part in self.files))
         for name, value in self.fields.items():
             yield self._field_head(name) + value.encode() + b"\r\n"
         for part in self.files:
             yield self._file_head(part)
             async for chunk in part.chunks():
                 yield chunk
-                sent += len(chunk)
-                if self.on_progress is not None:
-                    await self.on_progress(sent, total)
+                await progress.sent(len(chunk))
             yield b"\r\n"
         yield self._tail()
 
@@ -106,12 +104,27 @@ class FileBody:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         part = FilePart("file", self.path.name, self.content_type, path=self.path)
-        total, sent = part.size, 0
+        progress = _Progress(self.on_progress, part.size)
         async for chunk in part.chunks():
             yield chunk
-            sent += len(chunk)
-            if self.on_progress is not None:
-                await self.on_progress(sent, total)
+            await progress.sent(len(chunk))
+
+
+class _Progress:
+    """Bytes of a body's files sent so far, passed on to `report` at most once per step of 5 % (not per chunk)."""
+
+    _STEPS = 20
+
+    def __init__(self, report: ProgressCallback | None, total: int) -> None:
+        self._report, self._total = report, total
+        self._done, self._step = 0, -1
+
+    async def sent(self, size: int) -> None:
+        self._done += size
+        step = self._done * self._STEPS // max(self._total, 1)
+        if self._report is not None and step > self._step:
+            self._step = step
+            await self._report(self._done, self._total)
 
 
 def _quoted(text: str) -> str:

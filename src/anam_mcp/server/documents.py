@@ -47,7 +47,6 @@ _MAGIC = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}
 _HEAD_BYTES = 8192
 _DIGEST_CHARS = 12
 _TAGGED = re.compile(rf"^(?P<stem>.+)~[0-9a-f]{{{_DIGEST_CHARS}}}(?P<suffix>\.[A-Za-z0-9]+)$")
-_PROGRESS_STEPS = 20
 
 
 def _https(url: str) -> str:
@@ -110,7 +109,8 @@ class Prepared:
         """Upload to the knowledge base, streamed; `report` hears the share sent (0 to 1) at 5 % steps."""
         content_type = _TYPES[PurePath(self.filename).suffix.lower()]
         part = FilePart("file", self.stored_name, content_type, path=self.path, data=self.data)
-        return await knowledge.upload(client, base_id, Multipart(files=[part], on_progress=_stepped(report)))
+        on_progress = None if report is None else _share(report)
+        return await knowledge.upload(client, base_id, Multipart(files=[part], on_progress=on_progress))
 
     async def discard(self) -> None:
         """Delete the downloaded copy, if this is one."""
@@ -210,17 +210,10 @@ def _is_text(head: bytes) -> bool:
     return True
 
 
-def _stepped(report: Callable[[float], Awaitable[None]] | None) -> Callable[[int, int], Awaitable[None]] | None:
-    """A multipart progress callback passing the share sent on to `report`, once per 5 % (not per chunk)."""
-    if report is None:
-        return None
-    reported = -1
+def _share(report: Callable[[float], Awaitable[None]]) -> Callable[[int, int], Awaitable[None]]:
+    """Progress in bytes (as the body reports it, every 5 %) passed on as the share sent, 0 to 1."""
 
     async def on_progress(sent: int, total: int) -> None:
-        nonlocal reported
-        step = sent * _PROGRESS_STEPS // max(total, 1)
-        if step > reported:
-            reported = step
-            await report(sent / max(total, 1))
+        await report(sent / max(total, 1))
 
     return on_progress

@@ -101,17 +101,10 @@ async def _checked(check: Callable[[Path, str], Awaitable[api.MediaFile]], sourc
 
 
 def _uploading(ctx: Context[AppContext], what: str) -> ProgressCallback:
-    """Progress notifications for an upload, about every 5%."""
-    last = -1
+    """Progress notifications for an upload (the body reports them every 5 %)."""
 
     async def report(done: int, total: int) -> None:
-        nonlocal last
-        step = done * 20 // max(total, 1)
-        if step != last:
-            last = step
-            await ctx.report_progress(
-                done, total, f"Uploading the {what}: {done / api.MB:.1f} of {total / api.MB:.1f} MB"
-            )
+        await ctx.report_progress(done, total, f"Uploading the {what}: {done / api.MB:.1f} of {total / api.MB:.1f} MB")
 
     return report
 
