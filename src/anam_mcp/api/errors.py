@@ -10,6 +10,8 @@ key or the Authorization header.
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable
+from typing import TypeVar
 
 __all__ = [
     "AnamError",
@@ -29,7 +31,10 @@ __all__ = [
     "UnreadableResponseError",
     "UploadRejectedError",
     "UpstreamTimeoutError",
+    "found",
 ]
+
+_T = TypeVar("_T")
 
 # Gateway failures: the request may not have reached Anam's application, so a repeat may succeed.
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
@@ -194,3 +199,11 @@ class ResponseTooLargeError(UnreadableResponseError):
             f"larger than the {size} limit",
             "It will be as large next time: to read it, raise ANAM_MAX_RESPONSE_BYTES in the MCP server's environment.",
         )
+
+
+async def found(work: Awaitable[_T]) -> _T | None:
+    """What `work` (a read of one thing) returns, or None when Anam has no such thing (it is gone)."""
+    try:
+        return await work
+    except NotFoundError:
+        return None

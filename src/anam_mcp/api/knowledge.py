@@ -90,8 +90,9 @@ async def get_base(client: AnamClient, base_id: UUID) -> KnowledgeBase:
     return parse_one(KnowledgeBase, raw, "the knowledge base")
 
 
-async def delete_base(client: AnamClient, base_id: UUID) -> None:
-    await client.request("DELETE", _GROUP.format(id=base_id), idempotent=True)
+async def delete_base(client: AnamClient, base_id: UUID) -> bool:
+    """False when Anam has no such knowledge base (already deleted)."""
+    return await client.delete(_GROUP.format(id=base_id))
 
 
 async def list_documents(client: AnamClient, base_id: UUID) -> list[Document]:
@@ -112,8 +113,9 @@ async def get_document(client: AnamClient, document_id: UUID) -> Document:
     return parse_one(Document, raw, "the document")
 
 
-async def delete_document(client: AnamClient, document_id: UUID) -> None:
-    await client.request("DELETE", _DOCUMENT.format(id=document_id), idempotent=True)
+async def delete_document(client: AnamClient, document_id: UUID) -> bool:
+    """False when Anam has no such document (already deleted)."""
+    return await client.delete(_DOCUMENT.format(id=document_id))
 
 
 async def search(client: AnamClient, base_id: UUID, query: str, limit: int) -> list[Chunk]:

@@ -238,9 +238,11 @@ def _storage_url(client: AnamClient, url: str) -> str:
     raise UnreadableResponseError("the upload URL is not an https:// URL")
 
 
-async def delete_avatar(client: AnamClient, avatar_id: UUID) -> None:
-    await client.request("DELETE", f"{AVATARS_PATH}/{avatar_id}", idempotent=True)
+async def delete_avatar(client: AnamClient, avatar_id: UUID) -> bool:
+    """False when Anam has no such avatar (already deleted)."""
+    return await client.delete(f"{AVATARS_PATH}/{avatar_id}")
 
 
-async def delete_voice(client: AnamClient, voice_id: UUID) -> None:
-    await client.request("DELETE", f"{VOICES_PATH}/{voice_id}", idempotent=True)
+async def delete_voice(client: AnamClient, voice_id: UUID) -> bool:
+    """False when Anam has no such voice (already deleted)."""
+    return await client.delete(f"{VOICES_PATH}/{voice_id}")

@@ -55,6 +55,7 @@ async def get(client: AnamClient, invite_id: UUID) -> MeetingInvite:
     return parse_one(MeetingInvite, raw, "the meeting invite")
 
 
-async def cancel(client: AnamClient, invite_id: UUID) -> None:
-    """DELETE /v1/meetings/invites/{id}: idempotent, also for an invite that already ended."""
-    await client.request("DELETE", _INVITE.format(id=invite_id), idempotent=True)
+async def cancel(client: AnamClient, invite_id: UUID) -> bool:
+    """DELETE /v1/meetings/invites/{id}, also for an invite that already ended. False when Anam has no such invite
+    (already cancelled)."""
+    return await client.delete(_INVITE.format(id=invite_id))

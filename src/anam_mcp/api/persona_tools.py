@@ -80,5 +80,6 @@ async def get(client: AnamClient, tool_id: UUID) -> PersonaTool:
     return parse_one(PersonaTool, raw, "the persona tool")
 
 
-async def delete(client: AnamClient, tool_id: UUID) -> None:
-    await client.request("DELETE", _TOOL.format(id=tool_id), idempotent=True)
+async def delete(client: AnamClient, tool_id: UUID) -> bool:
+    """False when Anam has no such persona tool (already deleted)."""
+    return await client.delete(_TOOL.format(id=tool_id))

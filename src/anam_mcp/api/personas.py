@@ -10,7 +10,7 @@ from pydantic import AliasChoices, AliasPath, Field, field_validator
 
 from .catalogue import Kind
 from .decoding import parse_one
-from .errors import NotFoundError, UnreadableResponseError
+from .errors import UnreadableResponseError
 from .pages import Listing
 from .persona_tools import PersonaTool
 from .records import AnamModel, Record, parse_records
@@ -127,11 +127,7 @@ async def update(client: AnamClient, persona_id: UUID, body: Mapping[str, Any]) 
 
 async def delete(client: AnamClient, persona_id: UUID) -> bool:
     """DELETE /v1/personas/{id}: True once deleted, False when Anam has no such persona (already deleted)."""
-    try:
-        await client.request("DELETE", _PERSONA.format(id=persona_id), idempotent=True)
-    except NotFoundError:
-        return False
-    return True
+    return await client.delete(_PERSONA.format(id=persona_id))
 
 
 async def add_tool(client: AnamClient, persona_id: UUID, persona: PersonaDetail, tool_id: str) -> PersonaDetail:

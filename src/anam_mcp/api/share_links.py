@@ -57,6 +57,7 @@ async def get(client: AnamClient, share_link_id: UUID) -> ListedShareLink:
     return parse_one(ListedShareLink, raw, "the share link")
 
 
-async def delete(client: AnamClient, share_link_id: UUID) -> None:
-    """DELETE /v1/share-links/{id}: the link stops working at once."""
-    await client.request("DELETE", _SHARE_LINK.format(id=share_link_id), idempotent=True)
+async def delete(client: AnamClient, share_link_id: UUID) -> bool:
+    """DELETE /v1/share-links/{id}: the link stops working at once. False when Anam has no such link (already
+    revoked)."""
+    return await client.delete(_SHARE_LINK.format(id=share_link_id))

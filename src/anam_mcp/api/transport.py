@@ -116,6 +116,15 @@ class AnamClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def delete(self, path: str) -> bool:
+        """DELETE `path`: True once deleted, False when Anam has no such thing (it is already gone). A retry that
+        meets 404 counts as deleted: the first attempt did it."""
+        try:
+            await self.request("DELETE", path, idempotent=True)
+        except NotFoundError:
+            return False
+        return True
+
     async def request(
         self,
         method: str,

@@ -5,17 +5,26 @@ Where the client cannot ask, the answer is yes and the host's own confirmation (
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.types.version import is_version_at_least
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from .context import AppContext
 
-__all__ = ["Confirmation", "DeleteConfirmation", "YesNo", "agreed", "ask_first", "asking_to_delete", "can_elicit"]
+__all__ = [
+    "Confirmation",
+    "DeleteConfirmation",
+    "YesNo",
+    "agreed",
+    "ask_first",
+    "asking_to_delete",
+    "can_elicit",
+    "carried_out",
+]
 
 _YesNoT = TypeVar("_YesNoT", bound="YesNo")
 
@@ -40,6 +49,7 @@ class YesNo(BaseModel):
     """A question the user answers yes or no before a tool acts; a subclass words `confirm` for its question."""
 
     confirm: bool
+    _gone: bool = PrivateAttr(default=False)  # set by ask_first: nothing was there to ask about
 
 
 class Confirmation(YesNo):
@@ -55,28 +65,39 @@ class DeleteConfirmation(YesNo):
 
 
 async def ask_first(
-    ctx: Context[AppContext], answer: type[_YesNoT], question: str | Callable[[], Awaitable[str | None]]
+    ctx: Context[AppContext], answer: type[_YesNoT], question: str | Callable[[], Awaitable[str | None]] | None
 ) -> Elicit[_YesNoT] | _YesNoT:
     """What a `Resolve` resolver returns to ask the user `question` first, where the client can ask.
 
     Where it cannot, the answer is yes: the tool is marked destructive (so the host asks), or its description
     tells the model to ask. `question` may be a coroutine function: it runs only when the question is asked
-    (naming what is at stake may take a request), and None from it means there is nothing to ask about (the
-    thing is gone already: the tool then says so).
+    (naming what is at stake may take a request). None (as `question`, or from it) means there is nothing to
+    ask about: the thing is gone already, which `carried_out` then says without asking Anam again.
     """
+    if question is None:
+        return _nothing_there(answer)
     if not can_elicit(ctx):
         return answer(confirm=True)
     asked = question if isinstance(question, str) else await question()
-    return answer(confirm=True) if asked is None else Elicit(asked, answer)
+    return _nothing_there(answer) if asked is None else Elicit(asked, answer)
 
 
-def asking_to_delete(describe: Callable[[Context[AppContext], Any], Awaitable[str]]) -> Resolve:
+def _nothing_there(answer: type[_YesNoT]) -> _YesNoT:
+    """A yes that records that the lookup found nothing to act on (not shown in the question's form)."""
+    yes = answer(confirm=True)
+    yes._gone = True
+    return yes
+
+
+def asking_to_delete(describe: Callable[[Context[AppContext], Any], Awaitable[str | None]]) -> Resolve:
     """A resolver for a delete tool's `answer` parameter: "Delete <what>? This cannot be undone.", `what` being
-    `describe(ctx, args)`, the thing by name (read from Anam only when there is someone to ask)."""
+    `describe(ctx, args)`, the thing by name (read from Anam only when there is someone to ask), or None when
+    Anam has no such thing (then nothing is asked)."""
 
     async def confirm(ctx: Context[AppContext], args: Any) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
-        async def question() -> str:
-            return f"Delete {await describe(ctx, args)}? This cannot be undone."
+        async def question() -> str | None:
+            what = await describe(ctx, args)
+            return None if what is None else f"Delete {what}? This cannot be undone."
 
         return await ask_first(ctx, DeleteConfirmation, question)
 
@@ -86,3 +107,28 @@ def asking_to_delete(describe: Callable[[Context[AppContext], Any], Awaitable[st
 def agreed(answer: ElicitationResult[Any]) -> bool:
     """Whether the user said yes to the question `ask_first` asked (declined, cancelled or no: nothing happens)."""
     return isinstance(answer, AcceptedElicitation) and isinstance(answer.data, YesNo) and answer.data.confirm
+
+
+_FORMS = {"delete": ("deleted", "deleting"), "revoke": ("revoked", "revoking"), "cancel": ("cancelled", "cancelling")}
+
+
+async def carried_out(
+    answer: ElicitationResult[Any],
+    act: Callable[[], Awaitable[bool]],
+    what: str,
+    listing: str,
+    verb: Literal["delete", "revoke", "cancel"] = "delete",
+) -> tuple[bool, str]:
+    """Whether a deletion (or revocation, cancellation) of `what` ("persona tool <id>") was done, and a summary.
+
+    `act` runs only if the user agreed and the question's lookup did not find the thing gone already; it
+    returns False when Anam has no such thing. Gone is not an error (the tool is idempotent): the summary says
+    so, pointing to `listing` in case the id is wrong.
+    """
+    past, doing = _FORMS[verb]
+    if not agreed(answer):
+        return False, f"Nothing was {past}: the user did not confirm {doing} the {what}."
+    gone = isinstance(answer, AcceptedElicitation) and isinstance(answer.data, YesNo) and answer.data._gone
+    if gone or not await act():
+        return False, f"Nothing to {verb}: Anam has no {what}, so it is already {past} (or the id is wrong: {listing})."
+    return True, f"{past.capitalize()} the {what}."

@@ -11,10 +11,10 @@ from mcp.server.mcpserver.resolve import ElicitationResult
 from mcp.types import CallToolResult
 
 from ...api import knowledge as api
-from ...api.errors import NotFoundError
+from ...api.errors import NotFoundError, found
 from ...api.transport import AnamClient
 from ...search import index, rank
-from ..asking import DeleteConfirmation, agreed, asking_to_delete
+from ..asking import DeleteConfirmation, asking_to_delete, carried_out
 from ..context import AppContext, app_of
 from ..documents import prepare, shown
 from ..search_results import listed_summary, search_result
@@ -142,10 +142,10 @@ async def _search(client: AnamClient, args: KnowledgeSearch) -> tuple[list[api.C
     return chunks, await api.list_documents(client, args.knowledge_base_id)
 
 
-async def _document_named(ctx: Context[AppContext], args: DocumentRef) -> str:
+async def _document_named(ctx: Context[AppContext], args: DocumentRef) -> str | None:
     app = app_of(ctx)
-    document = await guarded(app, api.get_document(app.account().client, args.document_id), _DOCUMENT_HINTS)
-    return f"the knowledge document {shown(document.filename)!r} ({args.document_id})"
+    document = await guarded(app, found(api.get_document(app.account().client, args.document_id)), _DOCUMENT_HINTS)
+    return None if document is None else f"the knowledge document {shown(document.filename)!r} ({args.document_id})"
 
 
 async def delete_knowledge_document(
@@ -157,16 +157,20 @@ async def delete_knowledge_document(
     if they decline, deleted is false)."""
     app = app_of(ctx)
     document_id = str(args.document_id)
-    if not agreed(answer):
-        declined = f"Nothing was deleted: the user did not confirm deleting the document {document_id}."
-        return result(DeletedDocument(document_id=document_id, deleted=False), declined)
-    await guarded(app, api.delete_document(app.account().client, args.document_id), _DOCUMENT_HINTS)
-    return result(DeletedDocument(document_id=document_id, deleted=True), f"Deleted the document {document_id}.")
+    deleted, summary = await carried_out(
+        answer,
+        lambda: guarded(app, api.delete_document(app.account().client, args.document_id), _DOCUMENT_HINTS),
+        f"document {document_id}",
+        "list_knowledge_documents lists them",
+    )
+    return result(DeletedDocument(document_id=document_id, deleted=deleted), summary)
 
 
-async def _base_named(ctx: Context[AppContext], args: KnowledgeBaseRef) -> str:
+async def _base_named(ctx: Context[AppContext], args: KnowledgeBaseRef) -> str | None:
     app = app_of(ctx)
-    base = await guarded(app, api.get_base(app.account().client, args.knowledge_base_id), BASE_HINTS)
+    base = await guarded(app, found(api.get_base(app.account().client, args.knowledge_base_id)), BASE_HINTS)
+    if base is None:
+        return None
     count = f" and its {base.document_count} documents" if base.document_count else ""
     return f"the knowledge base {base.name!r}{count} ({args.knowledge_base_id})"
 
@@ -180,12 +184,14 @@ async def delete_knowledge_base(
     declines, deleted is false)."""
     app = app_of(ctx)
     base_id = str(args.knowledge_base_id)
-    if not agreed(answer):
-        declined = f"Nothing was deleted: the user did not confirm deleting the knowledge base {base_id}."
-        return result(DeletedKnowledgeBase(knowledge_base_id=base_id, deleted=False), declined)
-    await guarded(app, api.delete_base(app.account().client, args.knowledge_base_id), BASE_HINTS)
-    made = DeletedKnowledgeBase(knowledge_base_id=base_id, deleted=True)
-    return result(made, f"Deleted the knowledge base {base_id} and its documents.")
+    deleted, summary = await carried_out(
+        answer,
+        lambda: guarded(app, api.delete_base(app.account().client, args.knowledge_base_id), BASE_HINTS),
+        f"knowledge base {base_id}",
+        "list_knowledge_bases lists them",
+    )
+    made = DeletedKnowledgeBase(knowledge_base_id=base_id, deleted=deleted)
+    return result(made, f"{summary} Its documents went with it." if deleted else summary)
 
 
 TOOLSET = Toolset(

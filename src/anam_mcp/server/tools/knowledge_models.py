@@ -108,9 +108,9 @@ class Passages(BaseModel):
 
 class DeletedDocument(BaseModel):
     document_id: str
-    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+    deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")
 
 
 class DeletedKnowledgeBase(BaseModel):
     knowledge_base_id: str
-    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+    deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")

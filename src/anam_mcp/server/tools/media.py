@@ -24,11 +24,11 @@ from mcp.types import CallToolResult
 
 from ...api import media as api
 from ...api.catalogue import AVATARS, VOICES, Avatar, Kind, Voice
-from ...api.errors import InvalidRequestError, NotFoundError
+from ...api.errors import InvalidRequestError, NotFoundError, found
 from ...api.transport import AnamClient, ProgressCallback
 from ...api.uploads import upload_seconds
 from ...downloads import DownloadError, download
-from ..asking import DeleteConfirmation, agreed, ask_first
+from ..asking import DeleteConfirmation, agreed, ask_first, carried_out
 from ..context import AppContext, app_of
 from ..toolkit import CREATES, DESTRUCTIVE, Hints, guarded, model_tool, result, usable
 from ..toolsets import Toolset
@@ -195,12 +195,15 @@ async def _deletable(
     record_id: UUID,
     fetch: Callable[[AnamClient, UUID], Awaitable[_MediaT]],
     hints: Hints,
-) -> _MediaT:
-    """The avatar or voice to delete (from the cached catalogue when loaded, else read), refused if Anam's stock."""
+) -> _MediaT | None:
+    """The avatar or voice to delete (from the cached catalogue when loaded, else read), refused if Anam's stock;
+    None if Anam has no such record (already deleted)."""
     account = app.account()
     record = account.catalogs.of(kind).cached(str(record_id))
     if record is None:
-        record = await guarded(app, fetch(account.client, record_id), hints)
+        record = await guarded(app, found(fetch(account.client, record_id)), hints)
+    if record is None:
+        return None
     if record.is_stock:
         noun = kind.name.removesuffix("s")
         raise ToolError(
@@ -216,25 +219,30 @@ async def _delete(
     answer: ElicitationResult[DeleteConfirmation],
     kind: Kind[_MediaT],
     record_id: UUID,
-    delete: Callable[[AnamClient, UUID], Awaitable[None]],
+    delete: Callable[[AnamClient, UUID], Awaitable[bool]],
     hints: Hints,
 ) -> tuple[bool, str]:
     """Delete the record if the user agreed; whether it was, and a summary saying so."""
-    noun = kind.name.removesuffix("s")
-    if not agreed(answer):
-        return False, f"Nothing was deleted: the user did not confirm deleting the {noun} {record_id}."
     app = app_of(ctx)
     account = app.account()
-    await guarded(app, delete(account.client, record_id), hints)
-    account.catalogs.of(kind).invalidate()
-    return True, f"Deleted the {noun} {record_id}; search_{kind.name} no longer lists it."
+
+    async def deleting() -> bool:
+        deleted = await guarded(app, delete(account.client, record_id), hints)
+        account.catalogs.of(kind).invalidate()
+        return deleted
+
+    listing = f"search_{kind.name} lists the {kind.name} you made"
+    deleted, summary = await carried_out(answer, deleting, f"{kind.name.removesuffix('s')} {record_id}", listing)
+    return deleted, f"{summary} search_{kind.name} no longer lists it." if deleted else summary
 
 
 async def _confirm_avatar_deletion(
     ctx: Context[AppContext], args: AvatarRef
 ) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
     avatar = await _deletable(app_of(ctx), AVATARS, args.avatar_id, api.get_avatar, _AVATAR_HINTS)
-    question = f"Delete your Anam avatar {avatar.display_name!r} ({avatar.id})? Personas using it lose their face."
+    question = None
+    if avatar is not None:
+        question = f"Delete your Anam avatar {avatar.display_name!r} ({avatar.id})? Personas using it lose their face."
     return await ask_first(ctx, DeleteConfirmation, question)
 
 
@@ -242,7 +250,9 @@ async def _confirm_voice_deletion(
     ctx: Context[AppContext], args: VoiceRef
 ) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
     voice = await _deletable(app_of(ctx), VOICES, args.voice_id, api.get_voice, _VOICE_HINTS)
-    question = f"Delete your cloned Anam voice {voice.display_name!r} ({voice.id})? This cannot be undone."
+    question = None
+    if voice is not None:
+        question = f"Delete your cloned Anam voice {voice.display_name!r} ({voice.id})? This cannot be undone."
     return await ask_first(ctx, DeleteConfirmation, question)
 
 

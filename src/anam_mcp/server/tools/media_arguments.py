@@ -78,12 +78,12 @@ class ClonedVoice(BaseModel):
 
 class DeletedAvatar(BaseModel):
     avatar_id: str
-    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+    deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")
 
 
 class DeletedVoice(BaseModel):
     voice_id: str
-    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+    deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")
 
 
 class VoiceConsent(YesNo):

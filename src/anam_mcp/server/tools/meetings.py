@@ -18,10 +18,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from ...api import meetings as api
-from ...api.errors import InvalidRequestError, NotFoundError, PermissionDeniedError, RateLimitedError
+from ...api.errors import InvalidRequestError, NotFoundError, PermissionDeniedError, RateLimitedError, found
 from ...api.meetings import MeetingInvite
 from ..arguments import Arguments, LimitArg, Supplier
-from ..asking import Confirmation, agreed, ask_first
+from ..asking import Confirmation, ask_first, carried_out
 from ..context import AppContext, app_of
 from ..persona_config import LlmChoice, complete
 from ..search_results import listed_summary
@@ -103,7 +103,7 @@ class InviteListResult(BaseModel):
 
 class CancelResult(BaseModel):
     invite_id: str
-    cancelled: bool = Field(description="False when the user declined: then the invite stands.")
+    cancelled: bool = Field(description="False when the user declined (the invite stands) or it was gone.")
 
 
 _PERSONA_IDS = "search_personas, search_avatars, search_voices and list_llms list valid ids"
@@ -183,9 +183,12 @@ async def list_meeting_invites(
 
 
 async def _confirm_cancelling(ctx: Context[AppContext], args: InviteRef) -> Elicit[Confirmation] | Confirmation:
-    async def question() -> str:
+    async def question() -> str | None:
         app = app_of(ctx)
-        invite = InviteItem.of(await guarded(app, api.get(app.account().client, args.invite_id), _KNOWN_INVITE))
+        read = await guarded(app, found(api.get(app.account().client, args.invite_id)), _KNOWN_INVITE)
+        if read is None:
+            return None
+        invite = InviteItem.of(read)
         name = invite.display_name or "the persona"
         return f"Cancel the invite of {name!r} to {invite.where} ({invite.state})? The persona will not join."
 
@@ -201,11 +204,14 @@ async def cancel_meeting_invite(
     ask; if they decline, cancelled is false: do not call again unless they ask."""
     app = app_of(ctx)
     invite_id = str(args.invite_id)
-    if not agreed(answer):
-        declined = f"Nothing was cancelled: the user did not confirm cancelling the meeting invite {invite_id}."
-        return result(CancelResult(invite_id=invite_id, cancelled=False), declined)
-    await guarded(app, api.cancel(app.account().client, args.invite_id), _KNOWN_INVITE)
-    return result(CancelResult(invite_id=invite_id, cancelled=True), f"Cancelled the meeting invite {invite_id}.")
+    cancelled, summary = await carried_out(
+        answer,
+        lambda: guarded(app, api.cancel(app.account().client, args.invite_id), _KNOWN_INVITE),
+        f"meeting invite {invite_id}",
+        "list_meeting_invites lists them",
+        "cancel",
+    )
+    return result(CancelResult(invite_id=invite_id, cancelled=cancelled), summary)
 
 
 TOOLSET = Toolset(

@@ -18,14 +18,14 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from ...api import persona_tools as api
-from ...api.errors import InvalidRequestError, NotFoundError
+from ...api.errors import InvalidRequestError, NotFoundError, found
 from ...api.persona_tools import PersonaTool
 from ...api.personas import PersonaDetail, add_tool
 from ...api.personas import get as get_persona
 from ...logs import redacting
 from ...search import index, rank
 from ..arguments import Arguments, QueryArg, Supplier
-from ..asking import DeleteConfirmation, agreed, asking_to_delete
+from ..asking import DeleteConfirmation, asking_to_delete, carried_out
 from ..context import AppContext, app_of
 from ..search_results import Item, SearchResult, search_result
 from ..toolkit import CREATES, DESTRUCTIVE, ENSURES, READ_ONLY, Hints, guarded, model_tool, result
@@ -85,7 +85,7 @@ class CreatedPersonaTool(BaseModel):
 
 class DeletedPersonaTool(BaseModel):
     tool_id: str
-    deleted: bool = Field(description="False when the user declined: then nothing was deleted.")
+    deleted: bool = Field(description="False when nothing was deleted: the user declined, or it was already gone.")
 
 
 async def list_persona_tools(
@@ -186,9 +186,11 @@ async def create_system_tool(
     return result(made, _summary(made, persona))
 
 
-async def _tool_named(ctx: Context[AppContext], args: PersonaToolRef) -> str:
+async def _tool_named(ctx: Context[AppContext], args: PersonaToolRef) -> str | None:
     app = app_of(ctx)
-    tool = await guarded(app, api.get(app.account().client, args.tool_id), _DELETE_HINTS)
+    tool = await guarded(app, found(api.get(app.account().client, args.tool_id)), _DELETE_HINTS)
+    if tool is None:
+        return None
     users = f", which {tool.usage_count} persona(s) use" if tool.usage_count else ""
     return f"the {tool.kind} persona tool {tool.name!r} ({args.tool_id}){users}"
 
@@ -202,11 +204,13 @@ async def delete_persona_tool(
     user declines, deleted is false)."""
     app = app_of(ctx)
     tool_id = str(args.tool_id)
-    if not agreed(answer):
-        declined = f"Nothing was deleted: the user did not confirm deleting the persona tool {tool_id}."
-        return result(DeletedPersonaTool(tool_id=tool_id, deleted=False), declined)
-    await guarded(app, api.delete(app.account().client, args.tool_id), _DELETE_HINTS)
-    return result(DeletedPersonaTool(tool_id=tool_id, deleted=True), f"Deleted the persona tool {tool_id}.")
+    deleted, summary = await carried_out(
+        answer,
+        lambda: guarded(app, api.delete(app.account().client, args.tool_id), _DELETE_HINTS),
+        f"persona tool {tool_id}",
+        "list_persona_tools lists them",
+    )
+    return result(DeletedPersonaTool(tool_id=tool_id, deleted=deleted), summary)
 
 
 TOOLSET = Toolset(

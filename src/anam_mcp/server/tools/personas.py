@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Self
 from uuid import UUID
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.resolve import ElicitationResult
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, model_validator
 
 from ...api import personas as api
 from ...api.catalogue import AVATARS
-from ...api.errors import InvalidRequestError, NotFoundError
-from ...api.transport import AnamClient
+from ...api.errors import InvalidRequestError, NotFoundError, found
 from ..arguments import Arguments, LimitArg, PersonaIdArg, QueryArg, RefreshArg, Supplier
-from ..asking import DeleteConfirmation, agreed, ask_first
+from ..asking import DeleteConfirmation, asking_to_delete, carried_out
 from ..context import AppContext, app_of
 from ..persona_config import (
     LlmChoice,
@@ -211,34 +210,16 @@ async def update_persona(
     return result(made, f"Updated {', '.join(changed)} of the persona {view.name or '(unnamed)'!r}.")
 
 
-async def _existing(client: AnamClient, persona_id: UUID) -> api.PersonaDetail | None:
-    """The persona, or None if Anam has none with this id."""
-    try:
-        return await api.get(client, persona_id)
-    except NotFoundError:
-        return None
-
-
-async def _confirm_deletion(
-    ctx: Context[AppContext], args: PersonaRef
-) -> Elicit[DeleteConfirmation] | DeleteConfirmation:
-    """Ask the user to confirm, naming the persona (read only when the client can be asked; a persona that is
-    gone already is not asked about: the deletion says so)."""
-
-    async def question() -> str | None:
-        app = app_of(ctx)
-        persona = await guarded(app, _existing(app.account().client, args.persona_id), PERSONA_HINTS)
-        if persona is None:
-            return None
-        return f"Delete the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})? This cannot be undone."
-
-    return await ask_first(ctx, DeleteConfirmation, question)
+async def _persona_named(ctx: Context[AppContext], args: PersonaRef) -> str | None:
+    app = app_of(ctx)
+    persona = await guarded(app, found(api.get(app.account().client, args.persona_id)), PERSONA_HINTS)
+    return None if persona is None else f"the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})"
 
 
 async def delete_persona(
     ctx: Context[AppContext],
     args: PersonaRef,
-    answer: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_confirm_deletion)],
+    answer: Annotated[ElicitationResult[DeleteConfirmation], asking_to_delete(_persona_named)],
 ) -> Annotated[CallToolResult, DeletePersonaResult]:
     """Delete a saved persona for good. Clients that support elicitation on MCP 2026-07-28, or 2025-11-25 over
     stdio, ask the user first; others (2025-11-25 over HTTP) rely on the host's confirmation of destructive tools.
@@ -246,18 +227,15 @@ async def delete_persona(
     app = app_of(ctx)
     account = app.account()
     persona_id = str(args.persona_id)
-    if not agreed(answer):
-        declined = f"Nothing was deleted: the user did not confirm deleting the persona {persona_id}."
-        return result(DeletePersonaResult(persona_id=persona_id, deleted=False), declined)
-    deleted = await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
-    account.catalogs.of(api.PERSONAS).invalidate()
-    if not deleted:
-        gone = (
-            f"Nothing to delete: Anam has no persona {persona_id}, so it is already deleted (or the id is wrong: "
-            "search_personas lists your saved personas)."
-        )
-        return result(DeletePersonaResult(persona_id=persona_id, deleted=False), gone)
-    return result(DeletePersonaResult(persona_id=persona_id, deleted=True), f"Deleted the persona {persona_id}.")
+
+    async def deleting() -> bool:
+        deleted = await guarded(app, api.delete(account.client, args.persona_id), PERSONA_HINTS)
+        account.catalogs.of(api.PERSONAS).invalidate()
+        return deleted
+
+    listing = "search_personas lists your saved personas"
+    deleted, summary = await carried_out(answer, deleting, f"persona {persona_id}", listing)
+    return result(DeletePersonaResult(persona_id=persona_id, deleted=deleted), summary)
 
 
 TOOLSET = Toolset(

@@ -13,10 +13,10 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, BeforeValidator, Field
 
 from ...api import share_links as api
-from ...api.errors import NotFoundError
+from ...api.errors import NotFoundError, found
 from ...api.share_links import ListedShareLink
 from ..arguments import Arguments, PersonaIdArg, Supplier, not_boolean
-from ..asking import Confirmation, agreed, ask_first
+from ..asking import Confirmation, ask_first, carried_out
 from ..context import AppContext, app_of
 from ..search_results import listed_summary
 from ..times import moment
@@ -101,7 +101,7 @@ class ShareLinkListResult(BaseModel):
 
 class RevokeResult(BaseModel):
     share_link_id: str
-    revoked: bool = Field(description="False when the user declined: then the link still works.")
+    revoked: bool = Field(description="False when the user declined (the link still works) or it was gone.")
 
 
 _LINK_HINTS: Hints = {
@@ -147,9 +147,11 @@ async def list_share_links(
 
 
 async def _confirm_revoking(ctx: Context[AppContext], args: ShareLinkRef) -> Elicit[Confirmation] | Confirmation:
-    async def question() -> str:
+    async def question() -> str | None:
         app = app_of(ctx)
-        link = await guarded(app, api.get(app.account().client, args.share_link_id), _LINK_HINTS)
+        link = await guarded(app, found(api.get(app.account().client, args.share_link_id)), _LINK_HINTS)
+        if link is None:
+            return None
         url = app.settings.share_url(link.token) if link.token else str(args.share_link_id)
         return (
             f"Revoke the share link to {link.persona_name or 'the persona'!r} ({url})? Nobody will be able to open "
@@ -168,11 +170,14 @@ async def revoke_share_link(
     decline, revoked is false: do not call again unless they ask."""
     app = app_of(ctx)
     link_id = str(args.share_link_id)
-    if not agreed(answer):
-        declined = f"Nothing was revoked: the user did not confirm revoking the share link {link_id}."
-        return result(RevokeResult(share_link_id=link_id, revoked=False), declined)
-    await guarded(app, api.delete(app.account().client, args.share_link_id), _LINK_HINTS)
-    return result(RevokeResult(share_link_id=link_id, revoked=True), f"Revoked the share link {link_id}.")
+    revoked, summary = await carried_out(
+        answer,
+        lambda: guarded(app, api.delete(app.account().client, args.share_link_id), _LINK_HINTS),
+        f"share link {link_id}",
+        "list_share_links lists them",
+        "revoke",
+    )
+    return result(RevokeResult(share_link_id=link_id, revoked=revoked), summary)
 
 
 TOOLSET = Toolset(
