@@ -408,12 +408,14 @@ async def test_a_stock_one_is_refused_before_any_request_saying_why(fake: FakeAn
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_an_unknown_id_says_where_to_get_one_without_asking(fake: FakeAnam, web: TlsServer, kind: str) -> None:
+async def test_an_unknown_id_is_already_deleted_and_says_where_to_get_one_without_asking(
+    fake: FakeAnam, web: TlsServer, kind: str
+) -> None:
     tool, argument, _, search, _ = KINDS[kind]
     asked: list[ElicitRequestParams] = []
     async with media_client(fake, web, answering("accept", True, asked)) as client:
         result = await client.call_tool(tool, {argument: "11111111-2222-4333-8444-555555555555"})
-    assert result.is_error and search in text(result) and "(404)" in text(result)
+    assert not result.is_error and search in text(result) and "already deleted" in text(result)
     assert asked == []
     assert [method for method, _ in anam_requests(fake)] == ["GET"]
 

@@ -217,11 +217,3 @@ async def test_delete_persona_tool_asks_first_and_personas_lose_it(
     assert "the system persona tool 'end_call'" in question.message and "1 persona(s) use" in question.message
     assert done == {"tool_id": made["tool_id"], "deleted": confirm is True}
     assert [t["name"] for t in shown["tools"]] == ([] if confirm else ["end_call"])
-
-
-async def test_delete_of_an_unknown_persona_tool_fails_before_asking(settings: Settings) -> None:
-    asked: list[ElicitRequestParams] = []
-    async with Client(build_server(settings), elicitation_callback=answering("accept", True, asked)) as c:
-        result = await c.call_tool("delete_persona_tool", {"tool_id": str(uuid.uuid4())})
-    assert result.is_error and "list_persona_tools" in text(result)
-    assert asked == []
