@@ -10,8 +10,8 @@ key or the Authorization header.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
 
 __all__ = [
     "AnamError",
@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 # Gateway failures: the request may not have reached Anam's application, so a repeat may succeed.
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
@@ -201,9 +202,10 @@ class ResponseTooLargeError(UnreadableResponseError):
         )
 
 
-async def found(work: Awaitable[_T]) -> _T | None:
-    """What `work` (a read of one thing) returns, or None when Anam has no such thing (it is gone)."""
+async def found(read: Callable[_P, Awaitable[_T]], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
+    """What `read(*args, **kwargs)` (a read of one thing) returns, or None when Anam has no such thing (it is
+    gone). The read starts only when this is awaited, so an unawaited `found(...)` leaves nothing pending."""
     try:
-        return await work
+        return await read(*args, **kwargs)
     except NotFoundError:
         return None

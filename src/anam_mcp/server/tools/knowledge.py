@@ -144,7 +144,7 @@ async def _search(client: AnamClient, args: KnowledgeSearch) -> tuple[list[api.C
 
 async def _document_named(ctx: Context[AppContext], args: DocumentRef) -> str | None:
     app = app_of(ctx)
-    document = await guarded(app, found(api.get_document(app.account().client, args.document_id)), _DOCUMENT_HINTS)
+    document = await guarded(app, found(api.get_document, app.account().client, args.document_id), _DOCUMENT_HINTS)
     return None if document is None else f"the knowledge document {shown(document.filename)!r} ({args.document_id})"
 
 
@@ -168,7 +168,7 @@ async def delete_knowledge_document(
 
 async def _base_named(ctx: Context[AppContext], args: KnowledgeBaseRef) -> str | None:
     app = app_of(ctx)
-    base = await guarded(app, found(api.get_base(app.account().client, args.knowledge_base_id)), BASE_HINTS)
+    base = await guarded(app, found(api.get_base, app.account().client, args.knowledge_base_id), BASE_HINTS)
     if base is None:
         return None
     count = f" and its {base.document_count} documents" if base.document_count else ""

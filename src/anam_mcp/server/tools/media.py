@@ -201,7 +201,7 @@ async def _deletable(
     account = app.account()
     record = account.catalogs.of(kind).cached(str(record_id))
     if record is None:
-        record = await guarded(app, found(fetch(account.client, record_id)), hints)
+        record = await guarded(app, found(fetch, account.client, record_id), hints)
     if record is None:
         return None
     if record.is_stock:

@@ -185,7 +185,7 @@ async def list_meeting_invites(
 async def _confirm_cancelling(ctx: Context[AppContext], args: InviteRef) -> Elicit[Confirmation] | Confirmation:
     async def question() -> str | None:
         app = app_of(ctx)
-        read = await guarded(app, found(api.get(app.account().client, args.invite_id)), _KNOWN_INVITE)
+        read = await guarded(app, found(api.get, app.account().client, args.invite_id), _KNOWN_INVITE)
         if read is None:
             return None
         invite = InviteItem.of(read)

@@ -188,7 +188,7 @@ async def create_system_tool(
 
 async def _tool_named(ctx: Context[AppContext], args: PersonaToolRef) -> str | None:
     app = app_of(ctx)
-    tool = await guarded(app, found(api.get(app.account().client, args.tool_id)), _DELETE_HINTS)
+    tool = await guarded(app, found(api.get, app.account().client, args.tool_id), _DELETE_HINTS)
     if tool is None:
         return None
     users = f", which {tool.usage_count} persona(s) use" if tool.usage_count else ""

@@ -212,7 +212,7 @@ async def update_persona(
 
 async def _persona_named(ctx: Context[AppContext], args: PersonaRef) -> str | None:
     app = app_of(ctx)
-    persona = await guarded(app, found(api.get(app.account().client, args.persona_id)), PERSONA_HINTS)
+    persona = await guarded(app, found(api.get, app.account().client, args.persona_id), PERSONA_HINTS)
     return None if persona is None else f"the Anam persona {persona.name or '(unnamed)'!r} ({args.persona_id})"
 
 

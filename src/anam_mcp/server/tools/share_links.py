@@ -149,7 +149,7 @@ async def list_share_links(
 async def _confirm_revoking(ctx: Context[AppContext], args: ShareLinkRef) -> Elicit[Confirmation] | Confirmation:
     async def question() -> str | None:
         app = app_of(ctx)
-        link = await guarded(app, found(api.get(app.account().client, args.share_link_id)), _LINK_HINTS)
+        link = await guarded(app, found(api.get, app.account().client, args.share_link_id), _LINK_HINTS)
         if link is None:
             return None
         url = app.settings.share_url(link.token) if link.token else str(args.share_link_id)
