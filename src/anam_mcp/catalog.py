@@ -23,7 +23,7 @@ from .api.catalogue import KINDS, Kind
 from .api.errors import AnamError, UnreadableResponseError
 from .api.pages import Listed, list_all
 from .api.records import Record
-from .api.transport import AnamClient, ProgressCallback
+from .api.transport import AnamClient, BackgroundLoad, ProgressCallback
 from .search import Indexed, index, rank
 
 __all__ = ["Background", "Catalog", "Catalogs", "Matches"]
@@ -77,6 +77,7 @@ class _Snapshot(Generic[T]):
 class _Load(Generic[T]):
     """One load in progress: everyone who needs the catalogue waits for `done`, and hears its progress."""
 
+    background: BackgroundLoad | None  # set for a prefetch, until someone waits for it
     done: anyio.Event = field(default_factory=anyio.Event)
     listeners: list[ProgressCallback] = field(default_factory=list)
     snapshot: _Snapshot[T] | None = None
@@ -130,6 +131,8 @@ class Catalog(Generic[T]):
         if fresh is not None:
             return fresh.entries, fresh.note
         load = self._load or self._start(background=False)
+        if load.background is not None:
+            load.background.promote()  # a caller waits for it now: it goes at full speed
         if on_progress is not None:
             load.listeners.append(on_progress)
         try:
@@ -164,15 +167,15 @@ class Catalog(Generic[T]):
             self._start(background=True)
 
     def _start(self, *, background: bool) -> _Load[T]:
-        load: _Load[T] = _Load()
+        load: _Load[T] = _Load(BackgroundLoad() if background else None)
         self._load = load
-        self._background.start_soon(lambda: self._run(load, background), name=f"load-{self.name}")
+        self._background.start_soon(lambda: self._run(load), name=f"load-{self.name}")
         return load
 
-    async def _run(self, load: _Load[T], background: bool) -> None:
+    async def _run(self, load: _Load[T]) -> None:
         started = self._clock()
         try:
-            listed = await list_all(self._client, self._kind.listing, load.progress, background)
+            listed = await list_all(self._client, self._kind.listing, load.progress, load.background)
             entries = index(listed.items, self._kind.names, self._kind.secondary)
             load.snapshot = _Snapshot(entries, started, self._incomplete(listed))
             if self._load is load:  # not invalidated while loading: the list is current

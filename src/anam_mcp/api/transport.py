@@ -36,7 +36,7 @@ from .errors import (
     UpstreamTimeoutError,
 )
 
-__all__ = ["AnamClient", "ProgressCallback", "Upload"]
+__all__ = ["AnamClient", "BackgroundLoad", "ProgressCallback", "Upload"]
 
 # Background loads (prefetch) use at most this many request slots: a user's call never waits behind them.
 _BACKGROUND_SLOTS = 2
@@ -52,6 +52,25 @@ class Upload(Protocol):
     def headers(self) -> dict[str, str]: ...
 
     def chunks(self) -> AsyncIterator[bytes]: ...
+
+
+class BackgroundLoad:
+    """The requests of a load that nobody waits for yet (a prefetch): they queue for a couple of request slots, so
+    that a user's call never waits behind them. Once someone waits for the load, `promote` lets them use every slot:
+    a user who joins a prefetch must not wait at background pace."""
+
+    def __init__(self) -> None:
+        self._promoted = anyio.Event()
+
+    @property
+    def promoted(self) -> bool:
+        return self._promoted.is_set()
+
+    def promote(self) -> None:
+        self._promoted.set()
+
+    async def wait_promoted(self) -> None:
+        await self._promoted.wait()
 
 
 class AnamClient:
@@ -110,13 +129,13 @@ class AnamClient:
         json_body: Mapping[str, Any] | None = None,
         upload: Upload | None = None,
         idempotent: bool,
-        background: bool = False,
+        background: BackgroundLoad | None = None,
     ) -> bytes:
         """The body of a 2xx answer, after the retries the budget allows; every failure is an AnamError.
 
         `idempotent`: whether sending the request twice leaves the same state as once (GET, PUT, DELETE). A
         request that is not (a POST that creates something) is retried only when it certainly never reached
-        Anam.
+        Anam. `background`: the request belongs to a load nobody waits for yet (see BackgroundLoad).
         """
         if not self.has_key:
             raise MissingApiKeyError()
@@ -155,7 +174,7 @@ class AnamClient:
         params: Mapping[str, str] | None,
         json_body: Mapping[str, Any] | None,
         upload: Upload | None,
-        background: bool,
+        background: BackgroundLoad | None,
         budget: anyio.CancelScope | None,
     ) -> bytes:
         assert self._api_key is not None
@@ -167,9 +186,7 @@ class AnamClient:
         s = self._settings
         # read_timeout bounds each socket read; this bounds a body that trickles in forever.
         deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds
-        # Background loads queue for a couple of slots first, so they never hold all of them.
-        lane = self._background_slots if background else contextlib.nullcontext()
-        async with lane, self._in_flight:
+        async with self._lane(background), self._in_flight:
             if budget is not None and budget.deadline == math.inf:
                 budget.deadline = anyio.current_time() + s.retry_budget_seconds
             try:
@@ -192,6 +209,29 @@ class AnamClient:
         if status >= 300:
             raise UnreadableResponseError(f"unexpected redirect {status}")
         return body
+
+    @contextlib.asynccontextmanager
+    async def _lane(self, background: BackgroundLoad | None) -> AsyncIterator[None]:
+        """Background requests queue for a couple of slots first, so they never hold all of them; a request whose
+        load is promoted while it queues stops queueing."""
+        taken = False
+        try:
+            if background is not None and not background.promoted:
+                async with anyio.create_task_group() as race:
+
+                    async def take_slot() -> None:
+                        nonlocal taken
+                        await self._background_slots.acquire()
+                        taken = True
+                        race.cancel_scope.cancel()
+
+                    race.start_soon(take_slot)
+                    await background.wait_promoted()
+                    race.cancel_scope.cancel()
+            yield
+        finally:
+            if taken:
+                self._background_slots.release()
 
     def _status_error(self, status: int, body: bytes, headers: httpx2.Headers) -> AnamError:
         detail = error_detail(body, self._api_key.get_secret_value() if self._api_key else None)
