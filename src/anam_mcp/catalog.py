@@ -9,9 +9,10 @@ that others are waiting for.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -24,7 +25,8 @@ from .api.errors import AnamError, UnreadableResponseError
 from .api.pages import Listed, list_all
 from .api.records import Record
 from .api.transport import AnamClient, BackgroundLoad, ProgressCallback
-from .search import Indexed, index, rank
+from .query_words import Meaning, Reading, read_query
+from .search import Indexed, index, mentions, rank
 
 __all__ = ["Background", "Catalog", "Catalogs", "Matches"]
 
@@ -60,10 +62,11 @@ class Background:
 
 @dataclass(frozen=True, slots=True)
 class Matches(Generic[T]):
-    """Search hits, best first, and a note when they come from a stale or incomplete copy."""
+    """Search hits, best first, a note when they come from a stale or incomplete copy, and how the query was read."""
 
     items: list[T]
-    note: str | None = None
+    note: str | None
+    reading: Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +245,33 @@ class Catalogs:
         query: str | None,
         *,
         keep: Callable[[T], bool] | None = None,
+        filters: Mapping[str, str | None] | None = None,
+        words: Mapping[str, Meaning] | None = None,
         refresh: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> Matches[T]:
-        """The entries of `kind` that match `query` and pass `keep`, best first."""
+        """The entries of `kind` that match `query`, pass `keep` and hold every value of `filters` (by attribute:
+        equal to it, or for a list, in it), best first. With `words`, the words of `query` that name a filter act
+        as that filter (see query_words.read_query); the filters given win."""
         entries, note = await self.of(kind).entries(refresh=refresh, on_progress=on_progress)
-        return Matches(rank(entries, query, keep), note)
+        given = filters or {}
+        reading = read_query(query, words or {}, functools.partial(mentions, entries), given)
+        wanted = {**reading.filters, **{name: value for name, value in given.items() if value}}
+        holds = _holding(wanted)
+        both = keep if holds is None else holds if keep is None else lambda item: keep(item) and holds(item)
+        return Matches(rank(entries, reading.query, both), note, reading)
+
+
+def _holding(filters: Mapping[str, str]) -> Callable[[Any], bool] | None:
+    """Whether a record holds every filter's value: its attribute equals it or, for a list, contains it."""
+    if not filters:
+        return None
+
+    def holds(record: Any) -> bool:
+        for name, value in filters.items():
+            held = getattr(record, name)
+            if not (value in held if isinstance(held, list) else held == value):
+                return False
+        return True
+
+    return holds

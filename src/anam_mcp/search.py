@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["Indexed", "Rank", "index", "normalise", "rank"]
+__all__ = ["Indexed", "Rank", "index", "mentions", "normalise", "rank"]
 
 T = TypeVar("T")
 
@@ -105,6 +105,14 @@ def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], b
         if keep is None or keep(entry.item):
             buckets[score].append(entry.item)
     return [item for bucket in buckets for item in bucket]
+
+
+def mentions(entries: Iterable[Indexed[T]], phrase: str) -> bool:
+    """Whether some entry has a word that starts with `phrase` (normalised) in its names, or has it as whole words
+    in its other text: a name "Manon" mentions "man"; a description "female voice" does not mention "male"."""
+    start = rf"(?<![\w-]){re.escape(phrase)}"
+    in_names, whole = re.compile(start), re.compile(rf"{start}(?![\w-])")
+    return any(in_names.search(entry.name_text) or whole.search(entry.haystack) for entry in entries)
 
 
 def _words(query: str) -> tuple[str, ...]:
