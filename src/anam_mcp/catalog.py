@@ -257,21 +257,21 @@ class Catalogs:
         given = filters or {}
         reading = read_query(query, words or {}, functools.partial(mentions, entries), given)
         wanted = {**reading.filters, **{name: value for name, value in given.items() if value}}
-        holds = _holding(wanted)
-        both = keep if holds is None else holds if keep is None else lambda item: keep(item) and holds(item)
-        return Matches(rank(entries, reading.query, both), note, reading)
+        return Matches(rank(entries, reading.query, _keeping(keep, wanted)), note, reading)
 
 
-def _holding(filters: Mapping[str, str]) -> Callable[[Any], bool] | None:
-    """Whether a record holds every filter's value: its attribute equals it or, for a list, contains it."""
+def _keeping(keep: Callable[[T], bool] | None, filters: Mapping[str, str]) -> Callable[[T], bool] | None:
+    """`keep`, and that a record holds every filter's value: its attribute equals it or, for a list, contains it."""
     if not filters:
-        return None
+        return keep
 
-    def holds(record: Any) -> bool:
+    def kept(record: T) -> bool:
+        if keep is not None and not keep(record):
+            return False
         for name, value in filters.items():
             held = getattr(record, name)
             if not (value in held if isinstance(held, list) else held == value):
                 return False
         return True
 
-    return holds
+    return kept
