@@ -9,6 +9,8 @@ account's client bounds its own requests in flight, so one busy caller cannot st
 
 from __future__ import annotations
 
+import functools
+import ssl
 import urllib.request
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -77,8 +79,8 @@ class Accounts:
         return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
 
     async def warm_up(self) -> None:
-        """Build the connection pool (it loads the TLS trust store) and the parsers before the first call."""
-        await self.pool.ready()
+        """Build the connection pool for the API's URL and the parsers before the first call."""
+        await self.pool.ready(httpx2.URL(self._settings.base_url).scheme)
         await api.warm_up()
 
     async def aclose(self) -> None:
@@ -95,41 +97,44 @@ class SharedPool(httpx2.AsyncBaseTransport):
     """
 
     def __init__(self) -> None:
-        self._direct: httpx2.AsyncHTTPTransport | None = None
-        self._proxied: dict[str, httpx2.AsyncHTTPTransport] = {}
+        # By route: the proxy (None: direct), and whether it is plain HTTP all the way (no TLS, no trust store).
+        self._transports: dict[tuple[str | None, bool], httpx2.AsyncHTTPTransport] = {}
         self._building = anyio.Lock()
 
-    async def ready(self) -> httpx2.AsyncHTTPTransport:
-        """The direct pool, built in a worker thread on first use (loading the trust store takes tens of ms)."""
-        if self._direct is None:
-            async with self._building:
-                if self._direct is None:
-                    self._direct = await anyio.to_thread.run_sync(httpx2.AsyncHTTPTransport)
-        return self._direct
+    async def ready(self, scheme: str) -> None:
+        """Build the direct pool for URLs of `scheme` ahead of the first request (see `_build`)."""
+        await self._transport(None, scheme)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        proxy = _proxy_for(request.url)
-        if proxy is None:
-            transport = await self.ready()
-        else:
-            transport = self._proxied.get(proxy) or await self._through(proxy)
+        transport = await self._transport(_proxy_for(request.url), request.url.scheme)
         return await transport.handle_async_request(request)
 
-    async def _through(self, proxy: str) -> httpx2.AsyncHTTPTransport:
-        async with self._building:
-            if proxy not in self._proxied:
-                self._proxied[proxy] = await anyio.to_thread.run_sync(lambda: httpx2.AsyncHTTPTransport(proxy=proxy))
-        return self._proxied[proxy]
+    async def _transport(self, proxy: str | None, scheme: str) -> httpx2.AsyncHTTPTransport:
+        route = (proxy, proxy is None and scheme == "http")
+        transport = self._transports.get(route)
+        if transport is None:
+            async with self._building:
+                transport = self._transports.get(route)
+                if transport is None:
+                    transport = await anyio.to_thread.run_sync(functools.partial(_build, *route))
+                    self._transports[route] = transport
+        return transport
 
     async def aclose(self) -> None:
         """Ignored: the pool outlives every client that uses it."""
 
     async def close(self) -> None:
-        transports = [self._direct, *self._proxied.values()]
-        self._direct, self._proxied = None, {}
+        transports, self._transports = list(self._transports.values()), {}
         for transport in transports:
-            if transport is not None:
-                await transport.aclose()
+            await transport.aclose()
+
+
+def _build(proxy: str | None, plain: bool) -> httpx2.AsyncHTTPTransport:
+    """A pool, built in a worker thread: TLS loads the trust store, tens of ms of CPU. Plain HTTP never uses it
+    (a local API, such as the fake one), so its context trusts no one: TLS through it could only fail."""
+    if plain:
+        return httpx2.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    return httpx2.AsyncHTTPTransport(proxy=proxy)
 
 
 def _proxy_for(url: httpx2.URL) -> str | None:
