@@ -206,7 +206,11 @@ class Served:
     avatar_words_mentioned: set[str]
 
     def call(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        return self.portal.call(call, self.client, tool, arguments)
+        """The structured result (the example tests above check it against the output schema)."""
+        result = self.portal.call(self.client.call_tool, tool, arguments)
+        structured: dict[str, Any] | None = result.structured_content
+        assert not result.is_error and structured is not None, result.content
+        return structured
 
 
 @pytest.fixture(scope="module", params=["fake catalogue", "accentless descriptions"])
