@@ -70,8 +70,10 @@ def build_server(
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         try:
             async with background:
-                # Background work, so the answer to `initialize` is not delayed. The server's own account
-                # (if it has a key) is made here, so its catalogues prefetch if that is on.
+                # What every request needs is made first; the rest warms up in the background, so as not to
+                # delay the answer to `initialize`. The server's own account (if it has a key) is made here, so
+                # its catalogues prefetch if that is on.
+                await app.accounts.prepare()
                 background.start_soon(app.accounts.warm_up, name="warm-up")
                 app.account()
                 yield app
