@@ -179,7 +179,7 @@ async def test_a_plain_http_api_is_reached_without_loading_the_trust_store(
         async with AnamClient(make_settings(fake), transport=pool) as client:
             assert await catalogue.count(client, VOICES) == 450
         assert loads == []
-        await pool.ready("https")  # the TLS pool, for an https API
+        pool.prepare("https")  # the TLS pool, for an https API
         assert loads
     finally:
         await pool.close()

@@ -81,15 +81,16 @@ class Accounts:
         client = AnamClient(self._settings.model_copy(update={"api_key": key}), transport=self.pool)
         return Account(client, Catalogs(client, self._background, self._settings.catalog_ttl_seconds))
 
-    async def prepare(self) -> None:
+    def prepare(self) -> None:
         """Make what every request needs, before serving: the connection pool for the API's URL and the retry
         library (about 25 ms of CPU, and tens more for an https URL's trust store). Made after `initialize`, they
-        would delay a first call sent at once."""
+        would delay a first call sent at once. Made on this thread: nothing is served yet, and a worker thread
+        would only add its wake-up time on a busy machine."""
         try:
-            await self.pool.ready(self._settings.api_url.scheme)
+            self.pool.prepare(self._settings.api_url.scheme)
         except Exception:  # the first request fails the same way, and says why
             logger.debug("Building the connection pool failed", exc_info=True)
-        await api.prepare_requests()
+        api.prepare_requests()
 
     async def warm_up(self) -> None:
         """Build the parsers in the background, before the first answer comes back."""
@@ -109,20 +110,22 @@ class SharedPool(httpx2.AsyncBaseTransport):
     """
 
     def __init__(self) -> None:
-        # By route: the proxy (None: direct), and whether it is plain HTTP all the way (no TLS, no trust store).
+        # By route (see _route), built in a worker thread on first use unless `prepare` built it.
         self._transports: dict[tuple[str | None, bool], httpx2.AsyncHTTPTransport] = {}
         self._building = anyio.Lock()
 
-    async def ready(self, scheme: str) -> None:
-        """Build the direct pool for URLs of `scheme` ahead of the first request (see `_build`)."""
-        await self._transport(None, scheme)
+    def prepare(self, scheme: str) -> None:
+        """Build the direct pool for URLs of `scheme` now, on this thread, ahead of the first request."""
+        route = _route(None, scheme)
+        if route not in self._transports:
+            self._transports[route] = _build(*route)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         transport = await self._transport(_proxy_for(request.url), request.url.scheme)
         return await transport.handle_async_request(request)
 
     async def _transport(self, proxy: str | None, scheme: str) -> httpx2.AsyncHTTPTransport:
-        route = (proxy, proxy is None and scheme == "http")
+        route = _route(proxy, scheme)
         transport = self._transports.get(route)
         if transport is None:
             async with self._building:
@@ -139,6 +142,11 @@ class SharedPool(httpx2.AsyncBaseTransport):
         transports, self._transports = list(self._transports.values()), {}
         for transport in transports:
             await transport.aclose()
+
+
+def _route(proxy: str | None, scheme: str) -> tuple[str | None, bool]:
+    """Which pool serves a URL: its proxy (None: direct), and whether it is plain HTTP all the way."""
+    return proxy, proxy is None and scheme == "http"
 
 
 def _build(proxy: str | None, plain: bool) -> httpx2.AsyncHTTPTransport:

@@ -7,10 +7,8 @@ endpoint paths, its records and its calls: `catalogue`, `personas`, `sessions`, 
 
 from __future__ import annotations
 
-import functools
 import importlib
 import logging
-from collections.abc import Callable
 
 import anyio
 
@@ -21,21 +19,19 @@ __all__ = ["prepare_requests", "warm_up"]
 logger = logging.getLogger(__name__)
 
 
-async def prepare_requests() -> None:
+def prepare_requests() -> None:
     """Load the retry library, which every request needs (it is imported on first use, so that `--version`
-    starts faster), in a worker thread."""
-    await _best_effort(functools.partial(importlib.import_module, "stamina"))
+    starts faster). Best effort: what fails here fails again on the first request."""
+    try:
+        importlib.import_module("stamina")
+    except Exception:
+        logger.debug("Loading the retry library failed", exc_info=True)
 
 
 async def warm_up() -> None:
     """Build the record validators (deferred at import to start faster) in a worker thread, ahead of the first
-    answer to parse."""
-    await _best_effort(prepare_parsing)
-
-
-async def _best_effort(work: Callable[[], object]) -> None:
-    """Run `work` in a worker thread; what fails here fails again, and is reported, where it is needed."""
+    answer to parse. Best effort: what fails here fails again on the first answer."""
     try:
-        await anyio.to_thread.run_sync(work)
+        await anyio.to_thread.run_sync(prepare_parsing)
     except Exception:
         logger.debug("Warm-up failed", exc_info=True)

@@ -73,7 +73,7 @@ def build_server(
                 # What every request needs is made first; the rest warms up in the background, so as not to
                 # delay the answer to `initialize`. The server's own account (if it has a key) is made here, so
                 # its catalogues prefetch if that is on.
-                await app.accounts.prepare()
+                app.accounts.prepare()
                 background.start_soon(app.accounts.warm_up, name="warm-up")
                 app.account()
                 yield app
