@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from anam_mcp.query_words import AVATAR_WORDS, VOICE_WORDS, read_query
-from anam_mcp.search import index, mentions
+from anam_mcp.search import index, mentioned_in
 
 from .fake_anam import FakeAnam, make_avatars, make_voices
 from .helpers import call, in_memory
@@ -72,17 +72,21 @@ class Entry:
     description: str | None = None
 
 
-def test_mentions_means_a_name_word_starting_with_it_or_a_whole_word_elsewhere() -> None:
-    entries = index(
-        [Entry("Manon - Calm", "A warm female voice"), Entry("Leo", "cara-4-latest")],
-        lambda e: (e.name,),
-        lambda e: e.description,
+def test_mentioned_means_a_name_word_starting_with_it_or_a_whole_word_elsewhere() -> None:
+    mentions = mentioned_in(
+        index(
+            [Entry("Manon - Calm", "A warm female voice"), Entry("Leo", "cara-4-latest")],
+            lambda e: (e.name,),
+            lambda e: e.description,
+        )
     )
-    assert mentions(entries, "man")  # a name starts with it: the user may mean Manon
-    assert mentions(entries, "female")
-    assert not mentions(entries, "male")  # inside "female", not a word of its own
-    assert not mentions(entries, "cara-4")  # only part of "cara-4-latest"
-    assert not mentions(entries, "calm voice")
+    assert mentions("man")  # a name starts with it: the user may mean Manon
+    assert mentions("female") and mentions("warm female")
+    assert not mentions("male")  # inside "female", not a word of its own
+    assert not mentions("fem")  # only the start of a word in a description
+    assert not mentions("cara-4")  # only part of "cara-4-latest"
+    assert not mentions("calm voice")
+    assert not mentioned_in([])("man")
 
 
 # -- through the MCP client -----------------------------------------------------------------------

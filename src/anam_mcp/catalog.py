@@ -9,7 +9,6 @@ that others are waiting for.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -26,7 +25,7 @@ from .api.pages import Listed, list_all
 from .api.records import Record
 from .api.transport import AnamClient, BackgroundLoad, ProgressCallback
 from .query_words import Meaning, Reading, read_query
-from .search import Indexed, index, mentions, rank
+from .search import Indexed, index, mentioned_in, rank
 
 __all__ = ["Background", "Catalog", "Catalogs", "Matches"]
 
@@ -255,7 +254,7 @@ class Catalogs:
         as that filter (see query_words.read_query); the filters given win."""
         entries, note = await self.of(kind).entries(refresh=refresh, on_progress=on_progress)
         given = filters or {}
-        reading = read_query(query, words or {}, functools.partial(mentions, entries), given)
+        reading = read_query(query, words or {}, mentioned_in(entries), given)
         wanted = {**reading.filters, **{name: value for name, value in given.items() if value}}
         return Matches(rank(entries, reading.query, _keeping(keep, wanted)), note, reading)
 

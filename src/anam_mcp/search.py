@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["Indexed", "Rank", "index", "mentions", "normalise", "rank"]
+__all__ = ["Indexed", "Rank", "index", "mentioned_in", "normalise", "rank"]
 
 T = TypeVar("T")
 
@@ -107,12 +107,38 @@ def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], b
     return [item for bucket in buckets for item in bucket]
 
 
-def mentions(entries: Iterable[Indexed[T]], phrase: str) -> bool:
-    """Whether some entry has a word that starts with `phrase` (normalised) in its names, or has it as whole words
-    in its other text: a name "Manon" mentions "man"; a description "female voice" does not mention "male"."""
-    start = rf"(?<![\w-]){re.escape(phrase)}"
-    in_names, whole = re.compile(start), re.compile(rf"{start}(?![\w-])")
-    return any(in_names.search(entry.name_text) or whole.search(entry.haystack) for entry in entries)
+def mentioned_in(entries: Iterable[Indexed[T]]) -> Callable[[str], bool]:
+    """A test of whether some entry has a word that starts with a (normalised) phrase in its names, or has the
+    phrase as whole words in its other text: a name "Manon" mentions "man"; a description "female voice" does not
+    mention "male". The entries' texts are joined once, on the first test."""
+    texts: list[str] = []
+
+    def mentions(phrase: str) -> bool:
+        if not texts:
+            items = list(entries)
+            texts.extend(("\n".join(e.name_text for e in items), "\n".join(e.haystack for e in items)))
+        names, everything = texts
+        return _starts_a_word(names, phrase, whole=False) or _starts_a_word(everything, phrase, whole=True)
+
+    return mentions
+
+
+def _starts_a_word(text: str, phrase: str, *, whole: bool) -> bool:
+    """Whether `phrase` starts a word of `text` (and, if `whole`, ends one). A literal search, for speed: a regular
+    expression with a lookbehind tests every position of the text."""
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        if (at == 0 or not _is_word_char(text[at - 1])) and not (
+            whole and end < len(text) and _is_word_char(text[end])
+        ):
+            return True
+        at = text.find(phrase, at + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_-"  # a hyphen joins words: "cara-4" is not a word of "cara-4-latest"
 
 
 def _words(query: str) -> tuple[str, ...]:
