@@ -150,8 +150,8 @@ def _route(proxy: str | None, scheme: str) -> tuple[str | None, bool]:
 
 
 def _build(proxy: str | None, plain: bool) -> httpx2.AsyncHTTPTransport:
-    """A pool, built in a worker thread: TLS loads the trust store, tens of ms of CPU. Plain HTTP never uses it
-    (a local API, such as the fake one), so its context trusts no one: TLS through it could only fail."""
+    """A pool. For TLS it loads the trust store, tens of ms of CPU. Plain HTTP all the way (a local API, such as
+    the fake one) never uses TLS, so its context skips that and trusts no one: TLS through it could only fail."""
     if plain:
         return httpx2.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
     return httpx2.AsyncHTTPTransport(proxy=proxy)

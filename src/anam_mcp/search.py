@@ -129,9 +129,9 @@ def _starts_a_word(text: str, phrase: str, *, whole: bool) -> bool:
     at = text.find(phrase)
     while at >= 0:
         end = at + len(phrase)
-        if (at == 0 or not _is_word_char(text[at - 1])) and not (
-            whole and end < len(text) and _is_word_char(text[end])
-        ):
+        starts = at == 0 or not _is_word_char(text[at - 1])
+        ends = end == len(text) or not _is_word_char(text[end])
+        if starts and (ends or not whole):
             return True
         at = text.find(phrase, at + 1)
     return False
