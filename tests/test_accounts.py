@@ -3,7 +3,9 @@ one connection pool shared by all, each with its own bound on requests in flight
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import anyio
 import pytest
@@ -211,3 +213,28 @@ async def test_the_shared_pool_goes_through_the_proxy_the_environment_names(
         with pytest.raises(UnreachableError):
             await catalogue.count(client, VOICES)
     await pool.close()
+
+
+async def test_a_plain_http_api_is_reached_without_loading_the_trust_store(
+    fake: FakeAnam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading the trust store is tens of ms of CPU, on the first search's path: only TLS needs it.
+    loads: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args)
+        load(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    pool = SharedPool()
+    try:
+        async with AnamClient(make_settings(fake), transport=pool) as client:
+            assert await catalogue.count(client, VOICES) == 450
+        assert loads == []
+        pool.prepare("https")  # the TLS pool, for an https API
+        assert loads
+    finally:
+        await pool.close()

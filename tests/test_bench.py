@@ -13,6 +13,7 @@ SEARCHES = ("search_voices", "search_avatars")
 TARGETS = {
     *(f"{tool} {row}" for tool in SEARCHES for row in ("warm p50 (ms)", "requests per warm search", "cold (ms)")),
     *(f"{tool} repeated: naive / ours" for tool in SEARCHES),
+    *(f"first search_voices, prefetch {p} (ms)" for p in ("on", "off")),
     "ranking CPU, 3,000 voices, worst query (ms)",
     "start-up to initialize (ms)",
     "peak RSS, catalogues loaded (MiB)",

@@ -6,10 +6,12 @@ The command itself runs for --version, --help, -m, a good key, a bad key and a .
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +20,7 @@ from anam_mcp import __version__
 from anam_mcp.check import run_check
 from anam_mcp.config import Settings
 
-from .helpers import SERVER_COMMAND, server_env
+from .helpers import SERVER_COMMAND, logging_to_string, server_env
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -122,3 +124,35 @@ async def test_check_warns_when_the_default_llm_is_not_available(
     code, _, stderr = await check_in_process(env, capsys)
     assert code == 0
     assert "WARN  the default LLM 00000000-0000-4000-8000-000000000000" in stderr
+
+
+def test_stdio_start_up_runs_without_the_collector_and_serves_with_it(
+    fake: FakeAnam, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Collecting while the SDK and the schemas are built took a tenth of start-up's CPU, for nothing: it all stays.
+    import anam_mcp.server
+    from anam_mcp import cli
+
+    seen: dict[str, tuple[bool, int]] = {}
+    build = anam_mcp.server.build_server
+
+    def building(settings: Settings, **options: Any) -> Any:
+        seen["building"] = (gc.isenabled(), gc.get_freeze_count())
+        return build(settings, **options)
+
+    monkeypatch.setattr(anam_mcp.server, "build_server", building)
+    monkeypatch.setattr(
+        anam_mcp.server, "serve_stdio", lambda _: seen.update(serving=(gc.isenabled(), gc.get_freeze_count()))
+    )
+    monkeypatch.chdir(tmp_path)  # no .env file
+    for name, value in server_env(fake).items():
+        monkeypatch.setenv(name, value)
+    try:
+        with logging_to_string(server_env(fake)):  # restores the logging setup that main() replaces
+            assert cli.main([]) == 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert seen["building"][0] is False
+    enabled, frozen = seen["serving"]
+    assert enabled and frozen > 0  # what start-up built is out of the collector's view

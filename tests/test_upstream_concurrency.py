@@ -16,7 +16,8 @@ from mcp import Client
 from anam_fake import FakeAnam, Fault
 from anam_mcp.api.catalogue import VOICES
 from anam_mcp.api.pages import list_all
-from anam_mcp.api.transport import AnamClient
+from anam_mcp.api.transport import AnamClient, BackgroundLoad
+from anam_mcp.catalog import Background, Catalogs
 
 from .helpers import make_settings, server_params, until_requested
 from .upstream_helpers import call, text, until
@@ -45,13 +46,26 @@ async def test_a_token_request_never_waits_behind_a_slow_background_prefetch(fak
 async def test_background_loads_leave_request_slots_for_the_user(fake: FakeAnam) -> None:
     fake.latency = 0.1
     async with AnamClient(make_settings(fake, max_concurrent_requests=8)) as client:
-        await list_all(client, VOICES.listing, background=True)
+        await list_all(client, VOICES.listing, background=BackgroundLoad())
         background_peak = fake.max_in_flight
         fake.clear()
         await list_all(client, VOICES.listing)
         user_peak = fake.max_in_flight
     assert background_peak == 2
     assert user_peak == 4  # pages 2-5 at once
+
+
+async def test_a_search_that_joins_a_prefetch_lifts_it_to_full_concurrency(fake: FakeAnam) -> None:
+    fake.latency = 0.3
+    async with AnamClient(make_settings(fake, max_concurrent_requests=8)) as client, Background() as background:
+        catalogs = Catalogs(client, background, ttl_seconds=300)
+        catalogs.prefetch()  # avatars and voices, sharing the two background slots
+        await until_requested(fake, "/v1/voices", 2)  # page 1 is in, the other pages queue for a slot
+        assert fake.max_in_flight == 2
+        found = await catalogs.search(VOICES, "cara")
+    assert found.items
+    assert len(fake.requests_to("/v1/voices")) == 5  # the search joined the prefetch
+    assert fake.max_in_flight >= 4  # the queued voice pages went at once, not two at a time
 
 
 # -- 12c. a resource read is bounded like a tool call ------------------------------------------

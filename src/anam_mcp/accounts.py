@@ -14,6 +14,8 @@ not warmed again when it comes back. The server's own key is warmed at start.
 from __future__ import annotations
 
 import functools
+import logging
+import ssl
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -38,6 +40,8 @@ _LIMITS = httpx2.Limits(max_connections=_CONNECTIONS, max_keepalive_connections=
 
 # Where a key comes from when callers bring their own: the fix for a rejected one is on their side.
 _CALLERS_KEY = "the Anam key your MCP client sends in its Authorization header"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -129,9 +133,19 @@ class Accounts:
             self._warmed.popitem(last=False)
         account.catalogs.prefetch()
 
+    def prepare(self) -> None:
+        """Make what every request needs, before serving: the connection pool for the API's URL and the retry
+        library (about 25 ms of CPU, and tens more for an https URL's trust store). Made after `initialize`, they
+        would delay a first call sent at once. Made on this thread: nothing is served yet, and a worker thread
+        would only add its wake-up time on a busy machine."""
+        try:
+            self.pool.prepare(self._settings.api_url.scheme)
+        except Exception:  # the first request fails the same way, and says why
+            logger.debug("Building the connection pool failed", exc_info=True)
+        api.prepare_requests()
+
     async def warm_up(self) -> None:
-        """Build the connection pool (it loads the TLS trust store) and the parsers before the first call."""
-        await self.pool.ready()
+        """Build the parsers in the background, before the first answer comes back."""
         await api.warm_up()
 
     async def aclose(self) -> None:
@@ -148,40 +162,49 @@ class SharedPool(httpx2.AsyncBaseTransport):
     """
 
     def __init__(self) -> None:
-        self._direct: httpx2.AsyncHTTPTransport | None = None
-        self._proxied: dict[str, httpx2.AsyncHTTPTransport] = {}
+        # By route (see _route), built in a worker thread on first use unless `prepare` built it.
+        self._transports: dict[tuple[str | None, bool], httpx2.AsyncHTTPTransport] = {}
         self._building = anyio.Lock()
 
-    async def ready(self) -> httpx2.AsyncHTTPTransport:
-        """The direct pool, built in a worker thread on first use (loading the trust store takes tens of ms)."""
-        if self._direct is None:
-            async with self._building:
-                if self._direct is None:
-                    self._direct = await anyio.to_thread.run_sync(lambda: httpx2.AsyncHTTPTransport(limits=_LIMITS))
-        return self._direct
+    def prepare(self, scheme: str) -> None:
+        """Build the direct pool for URLs of `scheme` now, on this thread, ahead of the first request."""
+        route = _route(None, scheme)
+        if route not in self._transports:
+            self._transports[route] = _build(*route)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         proxy = proxy_for(str(request.url))
-        if proxy is None:
-            transport = await self.ready()
-        else:
-            transport = self._proxied.get(proxy.url) or await self._through(proxy.url)
+        transport = await self._transport(proxy.url if proxy else None, request.url.scheme)
         return await transport.handle_async_request(request)
 
-    async def _through(self, proxy: str) -> httpx2.AsyncHTTPTransport:
-        async with self._building:
-            if proxy not in self._proxied:
-                self._proxied[proxy] = await anyio.to_thread.run_sync(
-                    lambda: httpx2.AsyncHTTPTransport(proxy=proxy, limits=_LIMITS)
-                )
-        return self._proxied[proxy]
+    async def _transport(self, proxy: str | None, scheme: str) -> httpx2.AsyncHTTPTransport:
+        route = _route(proxy, scheme)
+        transport = self._transports.get(route)
+        if transport is None:
+            async with self._building:
+                transport = self._transports.get(route)
+                if transport is None:
+                    transport = await anyio.to_thread.run_sync(functools.partial(_build, *route))
+                    self._transports[route] = transport
+        return transport
 
     async def aclose(self) -> None:
         """Ignored: the pool outlives every client that uses it."""
 
     async def close(self) -> None:
-        transports = [self._direct, *self._proxied.values()]
-        self._direct, self._proxied = None, {}
+        transports, self._transports = list(self._transports.values()), {}
         for transport in transports:
-            if transport is not None:
-                await transport.aclose()
+            await transport.aclose()
+
+
+def _route(proxy: str | None, scheme: str) -> tuple[str | None, bool]:
+    """Which pool serves a URL: its proxy (None: direct), and whether it is plain HTTP all the way."""
+    return proxy, proxy is None and scheme == "http"
+
+
+def _build(proxy: str | None, plain: bool) -> httpx2.AsyncHTTPTransport:
+    """A pool. For TLS it loads the trust store, tens of ms of CPU. Plain HTTP all the way (a local API, such as
+    the fake one) never uses TLS, so its context skips that and trusts no one: TLS through it could only fail."""
+    if plain:
+        return httpx2.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), limits=_LIMITS)
+    return httpx2.AsyncHTTPTransport(proxy=proxy, limits=_LIMITS)

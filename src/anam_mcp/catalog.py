@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -23,8 +23,9 @@ from .api.catalogue import KINDS, Kind
 from .api.errors import AnamError, UnreadableResponseError
 from .api.pages import Listed, list_all
 from .api.records import Record
-from .api.transport import AnamClient, ProgressCallback
-from .search import Indexed, index, rank
+from .api.transport import AnamClient, BackgroundLoad, ProgressCallback
+from .query_words import Meaning, Reading, read_query
+from .search import Indexed, index, mentioned_in, rank
 
 __all__ = ["Background", "Catalog", "Catalogs", "Matches"]
 
@@ -60,10 +61,11 @@ class Background:
 
 @dataclass(frozen=True, slots=True)
 class Matches(Generic[T]):
-    """Search hits, best first, and a note when they come from a stale or incomplete copy."""
+    """Search hits, best first, a note when they come from a stale or incomplete copy, and how the query was read."""
 
     items: list[T]
-    note: str | None = None
+    note: str | None
+    reading: Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class _Snapshot(Generic[T]):
 class _Load(Generic[T]):
     """One load in progress: everyone who needs the catalogue waits for `done`, and hears its progress."""
 
+    background: BackgroundLoad | None  # set for a prefetch, until someone waits for it
     done: anyio.Event = field(default_factory=anyio.Event)
     listeners: list[ProgressCallback] = field(default_factory=list)
     waiting: int = 0  # callers waiting for it: each reports (and logs) a failure itself
@@ -131,6 +134,8 @@ class Catalog(Generic[T]):
         if fresh is not None:
             return fresh.entries, fresh.note
         load = self._load or self._start(background=False)
+        if load.background is not None:
+            load.background.promote()  # a caller waits for it now: it goes at full speed
         if on_progress is not None:
             load.listeners.append(on_progress)
         load.waiting += 1
@@ -167,15 +172,15 @@ class Catalog(Generic[T]):
             self._start(background=True)
 
     def _start(self, *, background: bool) -> _Load[T]:
-        load: _Load[T] = _Load()
+        load: _Load[T] = _Load(BackgroundLoad() if background else None)
         self._load = load
-        self._background.start_soon(lambda: self._run(load, background), name=f"load-{self.name}")
+        self._background.start_soon(lambda: self._run(load), name=f"load-{self.name}")
         return load
 
-    async def _run(self, load: _Load[T], background: bool) -> None:
+    async def _run(self, load: _Load[T]) -> None:
         started = self._clock()
         try:
-            listed = await list_all(self._client, self._kind.listing, load.progress, background)
+            listed = await list_all(self._client, self._kind.listing, load.progress, load.background)
             entries = index(listed.items, self._kind.names, self._kind.secondary)
             load.snapshot = _Snapshot(entries, started, self._incomplete(listed))
             if self._load is load:  # not invalidated while loading: the list is current
@@ -244,9 +249,33 @@ class Catalogs:
         query: str | None,
         *,
         keep: Callable[[T], bool] | None = None,
+        filters: Mapping[str, str | None] | None = None,
+        words: Mapping[str, Meaning] | None = None,
         refresh: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> Matches[T]:
-        """The entries of `kind` that match `query` and pass `keep`, best first."""
+        """The entries of `kind` that match `query`, pass `keep` and hold every value of `filters` (by attribute:
+        equal to it, or for a list, in it), best first. With `words`, the words of `query` that name a filter act
+        as that filter (see query_words.read_query); the filters given win."""
         entries, note = await self.of(kind).entries(refresh=refresh, on_progress=on_progress)
-        return Matches(rank(entries, query, keep), note)
+        given = filters or {}
+        reading = read_query(query, words or {}, mentioned_in(entries), given)
+        wanted = {**reading.filters, **{name: value for name, value in given.items() if value}}
+        return Matches(rank(entries, reading.query, _keeping(keep, wanted)), note, reading)
+
+
+def _keeping(keep: Callable[[T], bool] | None, filters: Mapping[str, str]) -> Callable[[T], bool] | None:
+    """`keep`, and that a record holds every filter's value: its attribute equals it or, for a list, contains it."""
+    if not filters:
+        return keep
+
+    def kept(record: T) -> bool:
+        if keep is not None and not keep(record):
+            return False
+        for name, value in filters.items():
+            held = getattr(record, name)
+            if not (value in held if isinstance(held, list) else held == value):
+                return False
+        return True
+
+    return kept

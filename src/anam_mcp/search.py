@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["Indexed", "Rank", "index", "normalise", "rank"]
+__all__ = ["Indexed", "Rank", "index", "mentioned_in", "normalise", "rank"]
 
 T = TypeVar("T")
 
@@ -105,6 +105,40 @@ def rank(entries: Iterable[Indexed[T]], query: str | None, keep: Callable[[T], b
         if keep is None or keep(entry.item):
             buckets[score].append(entry.item)
     return [item for bucket in buckets for item in bucket]
+
+
+def mentioned_in(entries: Iterable[Indexed[T]]) -> Callable[[str], bool]:
+    """A test of whether some entry has a word that starts with a (normalised) phrase in its names, or has the
+    phrase as whole words in its other text: a name "Manon" mentions "man"; a description "female voice" does not
+    mention "male". The entries' texts are joined once, on the first test."""
+    texts: list[str] = []
+
+    def mentions(phrase: str) -> bool:
+        if not texts:
+            items = list(entries)
+            texts.extend(("\n".join(e.name_text for e in items), "\n".join(e.haystack for e in items)))
+        names, everything = texts
+        return _starts_a_word(names, phrase, whole=False) or _starts_a_word(everything, phrase, whole=True)
+
+    return mentions
+
+
+def _starts_a_word(text: str, phrase: str, *, whole: bool) -> bool:
+    """Whether `phrase` starts a word of `text` (and, if `whole`, ends one). A literal search, for speed: a regular
+    expression with a lookbehind tests every position of the text."""
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        starts = at == 0 or not _is_word_char(text[at - 1])
+        ends = end == len(text) or not _is_word_char(text[end])
+        if starts and (ends or not whole):
+            return True
+        at = text.find(phrase, at + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_-"  # a hyphen joins words: "cara-4" is not a word of "cara-4-latest"
 
 
 def _words(query: str) -> tuple[str, ...]:

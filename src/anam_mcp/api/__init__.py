@@ -15,20 +15,24 @@ import anyio
 
 from .records import prepare_parsing
 
-__all__ = ["warm_up"]
+__all__ = ["prepare_requests", "warm_up"]
 
 logger = logging.getLogger(__name__)
 
 
-async def warm_up() -> None:
-    """Load the retry library and build the record validators (deferred at import to start faster), in a
-    worker thread, ahead of the first call. Best effort: what fails here fails again on the first request."""
+def prepare_requests() -> None:
+    """Load the retry library, which every request needs (it is imported on first use, so that `--version`
+    starts faster). Best effort: what fails here fails again on the first request."""
     try:
-        await anyio.to_thread.run_sync(_prepare)
+        importlib.import_module("stamina")
+    except Exception:
+        logger.debug("Loading the retry library failed", exc_info=True)
+
+
+async def warm_up() -> None:
+    """Build the record validators (deferred at import to start faster) in a worker thread, ahead of the first
+    answer to parse. Best effort: what fails here fails again on the first answer."""
+    try:
+        await anyio.to_thread.run_sync(prepare_parsing)
     except Exception:
         logger.debug("Warm-up failed", exc_info=True)
-
-
-def _prepare() -> None:
-    importlib.import_module("stamina")
-    prepare_parsing()

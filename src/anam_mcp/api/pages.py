@@ -19,7 +19,7 @@ from anyio.abc import TaskGroup
 from .decoding import off_the_loop_if_large, parse_json
 from .errors import AnamError, UnreadableResponseError
 from .records import Record, listed, parse_records
-from .transport import AnamClient, ProgressCallback
+from .transport import AnamClient, BackgroundLoad, ProgressCallback
 
 __all__ = ["PER_PAGE_MAX", "Listed", "Listing", "Page", "PageMeta", "get_page", "list_all"]
 
@@ -104,7 +104,7 @@ async def get_page(
     page: int,
     per_page: int = PER_PAGE_MAX,
     items_left: int | None = None,
-    background: bool = False,
+    background: BackgroundLoad | None = None,
 ) -> Page[RecordT]:
     """One page of a list endpoint, its entries beyond `items_left` ignored. Unreadable entries are skipped."""
     query = {**listing.query, "page": str(page), "perPage": str(per_page)}
@@ -116,7 +116,7 @@ async def list_all(
     client: AnamClient,
     listing: Listing[RecordT],
     on_progress: ProgressCallback | None = None,
-    background: bool = False,
+    background: BackgroundLoad | None = None,
 ) -> Listed[RecordT]:
     """Every item of a list endpoint: page 1 first, to learn how many pages there are, then the rest concurrently."""
     s = client.settings

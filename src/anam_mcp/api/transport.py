@@ -34,7 +34,7 @@ from .pool import SharedConnections
 from .status import status_error
 from .uploads import Upload, upload_seconds
 
-__all__ = ["AnamClient", "ProgressCallback"]
+__all__ = ["AnamClient", "BackgroundLoad", "ProgressCallback"]
 
 # Background loads (prefetch) use at most this many request slots: a user's call never waits behind them.
 _BACKGROUND_SLOTS = 2
@@ -42,6 +42,25 @@ _BACKGROUND_SLOTS = 2
 _MAX_RETRY_AFTER_SECONDS = 10.0
 
 ProgressCallback = Callable[[int, int], Awaitable[None]]
+
+
+class BackgroundLoad:
+    """The requests of a load that nobody waits for yet (a prefetch): they queue for a couple of request slots, so
+    that a user's call never waits behind them. Once someone waits for the load, `promote` lets them use every slot:
+    a user who joins a prefetch must not wait at background pace."""
+
+    def __init__(self) -> None:
+        self._promoted = anyio.Event()
+
+    @property
+    def promoted(self) -> bool:
+        return self._promoted.is_set()
+
+    def promote(self) -> None:
+        self._promoted.set()
+
+    async def wait_promoted(self) -> None:
+        await self._promoted.wait()
 
 
 class AnamClient:
@@ -134,7 +153,7 @@ class AnamClient:
         json_body: Mapping[str, Any] | None = None,
         upload: Upload | None = None,
         idempotent: bool,
-        background: bool = False,
+        background: BackgroundLoad | None = None,
         send_key: bool = True,
     ) -> bytes:
         """The body of a 2xx answer, after the retries the budget allows; every failure is an AnamError.
@@ -143,7 +162,8 @@ class AnamClient:
         request that is not (a POST that creates something) is retried only when it certainly never reached
         Anam. A DELETE whose retry finds nothing (404) succeeded: the thing is gone either way. `send_key=False`
         is for a whole URL Anam handed out (a presigned upload URL, on its storage's host): such a URL is its own
-        credential, and the API key never goes anywhere but Anam's API.
+        credential, and the API key never goes anywhere but Anam's API. `background`:
+        the request belongs to a load nobody waits for yet (see BackgroundLoad).
         """
         if not self.has_key:
             raise MissingApiKeyError()
@@ -187,7 +207,7 @@ class AnamClient:
         params: Mapping[str, str] | None,
         json_body: Mapping[str, Any] | None,
         upload: Upload | None,
-        background: bool,
+        background: BackgroundLoad | None,
         budget: anyio.CancelScope | None,
         send_key: bool,
     ) -> bytes:
@@ -202,9 +222,7 @@ class AnamClient:
         s = self._settings
         # read_timeout bounds each socket read; this bounds a body that trickles in forever.
         deadline = s.connect_timeout_seconds + 2 * s.read_timeout_seconds + sending
-        # Background loads queue for a couple of slots first, so they never hold all of them.
-        lane = self._background_slots if background else contextlib.nullcontext()
-        async with lane, self._in_flight:
+        async with self._lane(background), self._in_flight:
             if budget is not None and budget.deadline == math.inf:
                 budget.deadline = anyio.current_time() + s.retry_budget_seconds + sending
             try:
@@ -251,6 +269,29 @@ class AnamClient:
                 yield
         finally:
             self._active -= 1
+
+    @contextlib.asynccontextmanager
+    async def _lane(self, background: BackgroundLoad | None) -> AsyncIterator[None]:
+        """Background requests queue for a couple of slots first, so they never hold all of them; a request whose
+        load is promoted while it queues stops queueing."""
+        taken = False
+        try:
+            if background is not None and not background.promoted:
+                async with anyio.create_task_group() as race:
+
+                    async def take_slot() -> None:
+                        nonlocal taken
+                        await self._background_slots.acquire()
+                        taken = True
+                        race.cancel_scope.cancel()
+
+                    race.start_soon(take_slot)
+                    await background.wait_promoted()
+                    race.cancel_scope.cancel()
+            yield
+        finally:
+            if taken:
+                self._background_slots.release()
 
 
 def _retry_policy(idempotent: bool) -> Callable[[Exception], bool | float]:

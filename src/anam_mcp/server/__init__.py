@@ -78,8 +78,10 @@ def build_server(
     async def lifespan(_: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         try:
             async with background:
-                # Background work, so the answer to `initialize` is not delayed. The server's own key is
-                # warmed at once if prefetch is on; a caller's key only once it has worked.
+                # What every request needs is made first; the rest warms up in the background, so as not to
+                # delay the answer to `initialize`. The server's own key is warmed at once if prefetch is on; a
+                # caller's key only once it has worked.
+                app.accounts.prepare()
                 background.start_soon(app.accounts.warm_up, name="warm-up")
                 if settings.api_key is not None:
                     app.accounts.warm(settings.api_key)

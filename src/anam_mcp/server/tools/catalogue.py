@@ -15,7 +15,8 @@ from mcp.server.mcpserver.resources import FunctionResource, Resource
 from mcp.types import CallToolResult
 from pydantic import BeforeValidator, Field
 
-from ...api.catalogue import AVATARS, KINDS, LLMS, VOICES, Avatar, Kind, Voice
+from ...api.catalogue import AVATARS, KINDS, LLMS, VOICES, Avatar, Kind
+from ...query_words import AVATAR_WORDS, VOICE_WORDS
 from ..arguments import Arguments, Format, LimitArg, QueryArg, RefreshArg, upper
 from ..context import AppContext, app_of
 from ..persona_config import LlmChoice, choose_default_llm
@@ -40,7 +41,9 @@ class AvatarSearch(Arguments):
 class VoiceSearch(Arguments):
     query: Annotated[
         str | None,
-        Field(max_length=200, description="Words to find in the name or description, e.g. 'calm'."),
+        Field(
+            max_length=200, description="Words to find, e.g. 'calm british female' (gender and accent words filter)."
+        ),
     ] = None
     gender: Annotated[
         Literal["MALE", "FEMALE", "NEUTRAL"] | None, BeforeValidator(upper), Field(description="Only this gender.")
@@ -133,41 +136,35 @@ def _avatar_filter(stock_only: bool) -> Callable[[Avatar], bool] | None:
     return (lambda avatar: avatar.is_stock) if stock_only else None
 
 
-def _voice_filter(gender: str | None, country: str | None, provider: str | None) -> Callable[[Voice], bool] | None:
-    # Codes such as FEMALE, GB or ELEVENLABS, which Voice already holds in upper case.
-    wanted = [
-        (attr, value.upper())
-        for attr, value in (("gender", gender), ("country", country), ("provider", provider))
-        if value
-    ]
-    if not wanted:
-        return None
-    return lambda voice: all(getattr(voice, attr) == want for attr, want in wanted)
+def _noted(*notes: str | None) -> str | None:
+    return " ".join(note for note in notes if note) or None
 
 
 async def search_avatars(ctx: Context[AppContext], args: AvatarSearch) -> Annotated[CallToolResult, AvatarSearchResult]:
     """Find avatars (a persona's face) by name or variant; gives avatar_id for create_session_token and
-    save_persona, and the avatar_model values each supports. Every query word must match, in any order."""
+    save_persona, and the avatar_model values each supports. Query words match in any order; an avatar_model such
+    as cara-4 filters by it."""
     app = app_of(ctx)
     catalogs = app.account().catalogs
     search = catalogs.search(
         AVATARS,
         args.query,
         keep=_avatar_filter(args.stock_only),
+        words=AVATAR_WORDS,
         refresh=args.refresh,
         on_progress=progress(ctx, "avatars"),
     )
     found = await guarded(app, search)
-    listed = AvatarSearchResult.of(found.items, args.limit, found.note)
+    reading = found.reading
+    listed = AvatarSearchResult.of(found.items, args.limit, _noted(reading.note, found.note))
+    criteria = {"query": reading.query, "stock_only": args.stock_only, **reading.filters}
 
     async def count(criteria: Mapping[str, Any]) -> int:
-        return len(
-            (await catalogs.search(AVATARS, criteria["query"], keep=_avatar_filter(criteria["stock_only"]))).items
-        )
+        keep, models = _avatar_filter(criteria["stock_only"]), criteria.get("available_models")
+        found = await catalogs.search(AVATARS, criteria["query"], keep=keep, filters={"available_models": models})
+        return len(found.items)
 
-    return search_result(
-        await explained(listed, {"query": args.query, "stock_only": args.stock_only}, count), args.query
-    )
+    return search_result(await explained(listed, criteria, count), reading.query)
 
 
 async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotated[CallToolResult, VoiceSearchResult]:
@@ -175,25 +172,27 @@ async def search_voices(ctx: Context[AppContext], args: VoiceSearch) -> Annotate
     sample_url to hear each. If nothing matches, the note says which filter to drop or fix."""
     app = app_of(ctx)
     catalogs = app.account().catalogs
-    criteria = {"query": args.query, "gender": args.gender, "country": args.country, "provider": args.provider}
-
+    given = {"gender": args.gender, "country": args.country, "provider": args.provider}
     search = catalogs.search(
         VOICES,
         args.query,
-        keep=_voice_filter(args.gender, args.country, args.provider),
+        filters=given,
+        words=VOICE_WORDS,
         refresh=args.refresh,
         on_progress=progress(ctx, "voices"),
     )
     found = await guarded(app, search)
-    listed = VoiceSearchResult.of(found.items, args.limit, found.note)
+    reading = found.reading
+    listed = VoiceSearchResult.of(found.items, args.limit, _noted(reading.note, found.note))
+    criteria = {"query": reading.query, **given, **reading.filters}
     fix = _COUNTRY_FIXES.get(args.country or "")
     fixes = [f"{args.country} is not an ISO 3166-1 country code: use country={fix}"] if fix else []
 
     async def count(criteria: Mapping[str, Any]) -> int:
-        keep = _voice_filter(criteria["gender"], criteria["country"], criteria["provider"])
-        return len((await catalogs.search(VOICES, criteria["query"], keep=keep)).items)
+        filters = {name: value for name, value in criteria.items() if name != "query"}
+        return len((await catalogs.search(VOICES, criteria["query"], filters=filters)).items)
 
-    return search_result(await explained(listed, criteria, count, fixes), args.query)
+    return search_result(await explained(listed, criteria, count, fixes), reading.query)
 
 
 async def list_llms(ctx: Context[AppContext], args: LlmSearch) -> Annotated[CallToolResult, LlmListResult]:
