@@ -6,6 +6,7 @@ python -m anam_fake --port 8765 --key test-key
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 
 from .ids import DEFAULT_KEY
@@ -23,7 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeAnam(api_key=args.key, latency=args.latency, port=args.port, serve_media=args.serve_media).start()
     try:
-        print(f"Fake Anam API on {fake.url} (key {args.key!r}); Ctrl-C to stop.", flush=True)
+        print(f"Fake Anam API on {fake.url} (key {args.key!r}); Ctrl-C to stop.", file=sys.stderr, flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
