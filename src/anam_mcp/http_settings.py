@@ -102,7 +102,7 @@ class HttpSettings(BaseSettings):
         if not all(_TOKEN.fullmatch(token.get_secret_value()) for token in tokens):
             raise ValueError(
                 "must be tokens of 16 to 256 letters, digits and . _ ~ - (they can appear in a URL), separated by "
-                "commas; make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                f"commas; {_HOW_TO_MAKE_ONE}"
             )
         return tokens
 
